@@ -1,0 +1,55 @@
+# Tracksheet. `make run` sets everything up and serves the demo; `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run install migrate demo test test-services lint typecheck check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py demo
+
+run: demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py runserver $(HOST)
+
+# The whole suite on the embedded default (SQLite, tasks in-process). Tests that need the real
+# services are skipped here and run by `make test-services`.
+test: install
+	$(BIN)/pytest -n 2 --create-db -q
+
+# The same suite against PostgreSQL, Redis as broker and a real Celery worker.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracksheet
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+test-services: install
+	DATABASE_URL=$(DATABASE_URL) CELERY_BROKER_URL=$(CELERY_BROKER_URL) TRACKSHEET_SERVICES=1 \
+		$(BIN)/pytest -n 2 --create-db -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,30 @@
+"""Everything under /api/v1/: one router, each app registering its viewsets."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from studio import api as studio_api
+
+router = DefaultRouter()
+router.register("people", studio_api.PersonViewSet, basename="person")
+router.register("projects", studio_api.ProjectViewSet, basename="project")
+router.register("studios", studio_api.StudioViewSet, basename="studio")
+router.register("rooms", studio_api.RoomViewSet, basename="room")
+router.register("gear", studio_api.GearViewSet, basename="gear")
+
+members = studio_api.MembershipViewSet
+urlpatterns = [
+    path(
+        "projects/<int:project_pk>/members/",
+        members.as_view({"get": "list", "post": "create"}),
+        name="project-member-list",
+    ),
+    path(
+        "projects/<int:project_pk>/members/<int:pk>/",
+        members.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="project-member-detail",
+    ),
+    *router.urls,
+]

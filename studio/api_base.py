@@ -1,0 +1,87 @@
+"""What every API module shares: pagination, error mapping, project-scoped permissions."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, ProtectedError
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from studio.errors import Conflict
+from studio.models import Project, Studio
+from studio.permissions import AnyUser, Capability, has_capability, role_on
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This collides with an existing record."
+    default_code = "conflict"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus the domain's errors: rule violations are 400s, collisions 409s."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+    elif isinstance(exc, Conflict):
+        exc = ConflictError(detail=exc.detail, code=exc.code)
+    elif isinstance(exc, ProtectedError):
+        names = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:5])
+        exc = ConflictError(detail=f"Still in use by: {names}.", code="protected")
+    return drf_exception_handler(exc, context)
+
+
+def require_capability(user: AnyUser, project: Project, capability: Capability) -> None:
+    """Refuse a write on ``project``: 404 if the user cannot see it, 403 if the role may not.
+
+    Used where the project comes from the request body (a create), so that naming another
+    project's id reveals no more than a 404 would.
+    """
+    role = role_on(user, project)
+    if role is None:
+        raise exceptions.NotFound("No project with that id.")
+    if not has_capability(user, project, capability):
+        raise exceptions.PermissionDenied(
+            f"Your role on this project ({role}) may not do this ({capability})."
+        )
+
+
+class ProjectRolePermission(BasePermission):
+    """Reads are scoped by the view's queryset; writes need the view's capability.
+
+    A view sets ``write_capability`` (and may map actions to others in ``action_capabilities``)
+    and implements ``project_of(obj)``.
+    """
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Model) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        capability = view.action_capabilities.get(view.action, view.write_capability)  # type: ignore[attr-defined]
+        project = view.project_of(obj)  # type: ignore[attr-defined]
+        if has_capability(request.user, project, capability):
+            return True
+        self.message = f"Your role on this project may not do this ({capability})."
+        return False
+
+
+class StudioManagerPermission(BasePermission):
+    """Studios, rooms and gear are seen by their projects' members, changed by their managers."""
+
+    message = "Only the studio's managers may change it."
+
+    def has_object_permission(self, request: Request, view: APIView, obj: Model) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        studio: Studio = view.studio_of(obj)  # type: ignore[attr-defined]
+        return studio.managers.filter(pk=request.user.pk).exists()

@@ -1,0 +1,35 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from studio.models import Project, Role
+from studio.permissions import studios_visible
+
+
+class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Project
+        fields = ["title", "artist", "client", "currency", "status", "start_date", "due_date",
+                  "studios", "notes"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "studios": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["studios"].queryset = studios_visible(user)  # type: ignore[attr-defined]
+
+
+class MembershipForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        to_field_name="username",
+        widget=forms.TextInput(attrs={"placeholder": "username"}),
+        error_messages={"invalid_choice": "No user with that username."},
+        label="Username",
+    )
+    role = forms.ChoiceField(choices=Role.choices)

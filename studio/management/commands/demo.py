@@ -1,0 +1,188 @@
+"""`manage.py demo`: an invented studio, its people and two productions, with a demo login.
+
+Every name here is invented. Running it again changes nothing: rows are found by their
+natural keys and only created when missing.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from studio.models import Gear, Membership, Person, Project, Role, Room, Studio
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "tracksheet-demo"  # noqa: S105 - a published demo login, local use only
+
+USERS = [
+    # username, first, last, email
+    (DEMO_USERNAME, "Robin", "Marsh", "robin.marsh@example.com"),
+    ("kit", "Kit", "Okafor-Lind", "kit.okafor-lind@example.com"),
+    ("sol", "Sol", "Varga", "sol.varga@example.com"),
+    ("wren", "Wren", "Castellano", "wren.castellano@example.com"),
+]
+
+PEOPLE = [
+    # name, email, instruments, username with a login (or "")
+    ("Robin Marsh", "robin.marsh@example.com", "keys, synths", DEMO_USERNAME),
+    ("Kit Okafor-Lind", "kit.okafor-lind@example.com", "", "kit"),
+    ("Sol Varga", "sol.varga@example.com", "", "sol"),
+    ("Wren Castellano", "wren.castellano@example.com", "vocals, acoustic guitar", "wren"),
+    ("Juniper Ashgrove", "juniper@example.com", "double bass, electric bass", ""),
+    ("Tobiah Quell", "tobiah.quell@example.com", "drums, percussion", ""),
+    ("Marisol Dunmore", "marisol@example.com", "violin, viola", ""),
+    ("Ezra Pennick", "ezra.pennick@example.com", "tenor sax, clarinet, flute", ""),
+]
+
+ROOMS = [
+    # name, description, capacity, hourly, half day, day
+    ("Studio A", "Live room 60 m², iso booth, 32-channel console", 12, "95", "420", "780"),
+    ("Studio B", "Overdub and mix room", 3, "60", "260", "480"),
+]
+
+GEAR = [
+    # name, category, make, model, serial, room index or None, day rate
+    ("Tube condenser mic", "microphone", "Halvard", "T-47", "HV-47-0112", 0, "45"),
+    ("Ribbon mic pair", "microphone", "Oakridge", "R2", "OR-2-5531", 0, "30"),
+    ("Dual mic preamp", "preamp", "Brindle", "P-2", "BR-P2-0087", 0, "25"),
+    ("Stereo bus compressor", "outboard", "Brindle", "C-S", "BR-CS-0410", 1, "35"),
+    ("Upright piano", "instrument", "Kessler & Sohn", "U121", "KS-121-9", 0, "60"),
+    ("Tape machine, 16 track", "recorder", "Ferrow", "T16", "FW-T16-77", 0, "150"),
+    ("Nearfield monitors", "monitor", "Linnet", "N8", "LN-N8-2231", 1, "0"),
+]
+
+PROJECTS: list[dict[str, Any]] = [
+    {
+        "title": "Low Tide Sessions",
+        "artist": "The Marlow Echoes",
+        "client": "Driftwood Records",
+        "currency": "EUR",
+        "status": Project.Status.RECORDING,
+        "start_date": datetime.date(2026, 11, 2),
+        "due_date": datetime.date(2027, 3, 26),
+        "notes": "Ten songs live to tape, overdubs in B. Strings on two songs.",
+        "members": [(DEMO_USERNAME, Role.PRODUCER), ("kit", Role.ENGINEER), ("sol", Role.ACCOUNTANT)],
+        "people": ["Juniper Ashgrove", "Tobiah Quell", "Marisol Dunmore"],
+    },
+    {
+        "title": "Paper Lanterns (single)",
+        "artist": "Wren Castellano",
+        "client": "",
+        "currency": "EUR",
+        "status": Project.Status.PRE_PRODUCTION,
+        "start_date": datetime.date(2026, 12, 7),
+        "due_date": datetime.date(2027, 2, 12),
+        "notes": "Voice and guitar first, sax overdub, mix in house.",
+        "members": [(DEMO_USERNAME, Role.PRODUCER), ("wren", Role.ARTIST), ("kit", Role.ENGINEER)],
+        "people": ["Ezra Pennick"],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Load an invented demo studio, people and projects (idempotent) and print the login."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = self._users()
+        people = self._people(users)
+        studio = self._studio(users[DEMO_USERNAME])
+        for spec in PROJECTS:
+            self._project(spec, users, people, studio)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready. Log in at http://127.0.0.1:8000/ as "
+                f"{DEMO_USERNAME} / {DEMO_PASSWORD}"
+            )
+        )
+
+    def _users(self) -> dict[str, Any]:
+        User = get_user_model()
+        users = {}
+        for username, first, last, email in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last, "email": email},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                # The demo login also opens the admin, so every page of the demo can be seen.
+                user.is_staff = user.is_superuser = username == DEMO_USERNAME
+                user.save()
+            users[username] = user
+        return users
+
+    def _people(self, users: dict[str, Any]) -> dict[str, Person]:
+        people = {}
+        for name, email, instruments, username in PEOPLE:
+            person, _ = Person.objects.get_or_create(
+                name=name,
+                email=email,
+                defaults={"instruments": instruments, "user": users.get(username)},
+            )
+            people[name] = person
+        return people
+
+    def _studio(self, manager: Any) -> Studio:
+        studio, _ = Studio.objects.get_or_create(
+            name="Harbour Lane Studios",
+            defaults={
+                "address": "Harbour Lane 12, 20457 Hamburg, Germany",
+                "time_zone": "Europe/Berlin",
+                "currency": "EUR",
+            },
+        )
+        studio.managers.add(manager)
+        rooms = []
+        for name, description, capacity, hourly, half, day in ROOMS:
+            room, _ = Room.objects.get_or_create(
+                studio=studio,
+                name=name,
+                defaults={
+                    "description": description,
+                    "capacity": capacity,
+                    "hourly_rate": Decimal(hourly),
+                    "half_day_rate": Decimal(half),
+                    "day_rate": Decimal(day),
+                },
+            )
+            rooms.append(room)
+        for name, category, make, model, serial, room_index, rate in GEAR:
+            Gear.objects.get_or_create(
+                studio=studio,
+                serial_number=serial,
+                defaults={
+                    "name": name,
+                    "category": category,
+                    "make": make,
+                    "model": model,
+                    "room": rooms[room_index] if room_index is not None else None,
+                    "day_rate": Decimal(rate),
+                },
+            )
+        return studio
+
+    def _project(
+        self,
+        spec: dict[str, Any],
+        users: dict[str, Any],
+        people: dict[str, Person],
+        studio: Studio,
+    ) -> None:
+        fields = {k: v for k, v in spec.items() if k not in {"members", "people"}}
+        project, _ = Project.objects.get_or_create(
+            title=fields.pop("title"), artist=fields.pop("artist"), defaults=fields
+        )
+        project.studios.add(studio)
+        for username, role in spec["members"]:
+            Membership.objects.get_or_create(
+                project=project, user=users[username], defaults={"role": role}
+            )
+            person = Person.objects.filter(user=users[username]).first()
+            if person is not None:
+                person.projects.add(project)
+        for name in spec["people"]:
+            people[name].projects.add(project)

@@ -1,0 +1,299 @@
+"""The ground floor: people, projects and who works on them, studios, rooms and gear."""
+
+import zoneinfo
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from studio.money import validate_currency
+
+ZERO = Decimal("0")
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in _zone_names():
+        raise ValidationError(
+            "%(value)s is not an IANA time zone (for example Europe/Berlin).",
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+def money_field(**kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+    """A non-negative amount in the currency of its parent."""
+    return models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(ZERO)],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class Role(models.TextChoices):
+    PRODUCER = "producer", "Producer"
+    ENGINEER = "engineer", "Engineer"
+    ARTIST = "artist", "Artist"
+    MANAGER = "manager", "Manager"
+    ACCOUNTANT = "accountant", "Accountant"
+    VIEWER = "viewer", "Viewer"
+
+
+class Person(models.Model):
+    """A contact: musician, engineer, artist, client. May have a login (``user``) or not.
+
+    A person is seen through the projects they are attached to: a producer's address book is
+    the union of the people on the producer's projects.
+    """
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    instruments = models.CharField(
+        max_length=300, blank=True, help_text="What they play, comma separated."
+    )
+    notes = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    projects = models.ManyToManyField("Project", blank=True, related_name="people")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    """One production: an artist's album or single, from pre-production to release."""
+
+    class Status(models.TextChoices):
+        PLANNING = "planning", "Planning"
+        PRE_PRODUCTION = "pre_production", "Pre-production"
+        RECORDING = "recording", "Recording"
+        MIXING = "mixing", "Mixing"
+        MASTERING = "mastering", "Mastering"
+        RELEASED = "released", "Released"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=200)
+    artist = models.CharField(max_length=200)
+    client = models.CharField(max_length=200, blank=True, help_text="Who pays: a label, the artist.")
+    currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency])
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNING)
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, help_text="Target delivery.")
+    notes = models.TextField(blank=True)
+    studios = models.ManyToManyField(
+        "Studio", blank=True, related_name="projects", help_text="Studios this production uses."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="project_currency_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(due_date__isnull=True)
+                | Q(due_date__gte=models.F("start_date")),
+                name="project_due_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.artist}: {self.title}"
+
+
+class Membership(models.Model):
+    """A user's role on a project. The role decides what they may do (studio.permissions)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set once the "you were added" email went out, so a retried task does not send it twice.
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["project_id", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="membership_role_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} on {self.project}"
+
+
+class Studio(models.Model):
+    """A facility with rooms and gear. Its time zone decides what "that day" means."""
+
+    name = models.CharField(max_length=200, unique=True)
+    address = models.TextField(blank=True)
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone], help_text="IANA zone, e.g. Europe/Berlin."
+    )
+    currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency])
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="managed_studios",
+        help_text="Staff who may change the studio, its rooms and gear.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # The full IANA list lives in Python (it changes with tzdata); the database refuses
+            # at least what can never be a zone name.
+            models.CheckConstraint(
+                condition=Q(time_zone__regex=r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"),
+                name="studio_time_zone_shape",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="studio_currency_iso"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Room(models.Model):
+    """A bookable room and its rate card.
+
+    Half-day and day (lockout) are blocks of hours at a flat rate; time past the lockout is
+    overtime, billed in units of ``overtime_unit_minutes`` at the hourly rate times
+    ``overtime_multiplier``.
+    """
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    capacity = models.PositiveSmallIntegerField(default=1, help_text="Players at once.")
+    hourly_rate = money_field()
+    half_day_hours = models.DecimalField(max_digits=4, decimal_places=2, default=Decimal("5"))
+    half_day_rate = money_field()
+    day_hours = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("10"), help_text="Lockout length."
+    )
+    day_rate = money_field()
+    overtime_unit_minutes = models.PositiveSmallIntegerField(default=30)
+    overtime_multiplier = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("1.5")
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["studio_id", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "name"], name="room_unique_name"),
+            models.CheckConstraint(
+                condition=Q(hourly_rate__gte=0) & Q(half_day_rate__gte=0) & Q(day_rate__gte=0),
+                name="room_rates_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(half_day_hours__gt=0)
+                & Q(day_hours__gt=0)
+                & Q(half_day_hours__lte=models.F("day_hours"))
+                & Q(day_hours__lte=24),
+                name="room_block_hours_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(overtime_unit_minutes__gte=1) & Q(overtime_unit_minutes__lte=240),
+                name="room_overtime_unit_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(overtime_multiplier__gte=1), name="room_overtime_multiplier_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.studio.name} / {self.name}"
+
+    def clean(self) -> None:
+        if self.half_day_hours and self.day_hours and self.half_day_hours > self.day_hours:
+            raise ValidationError({"half_day_hours": "A half day cannot be longer than a day."})
+
+
+class Gear(models.Model):
+    """An item in a studio's inventory, optionally kept in one room, rentable by the day."""
+
+    class Category(models.TextChoices):
+        MICROPHONE = "microphone", "Microphone"
+        PREAMP = "preamp", "Preamp"
+        OUTBOARD = "outboard", "Outboard"
+        INSTRUMENT = "instrument", "Instrument"
+        AMPLIFIER = "amplifier", "Amplifier"
+        MONITOR = "monitor", "Monitor"
+        RECORDER = "recorder", "Recorder"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        NEEDS_SERVICE = "needs_service", "Needs service"
+        IN_REPAIR = "in_repair", "In repair"
+        RETIRED = "retired", "Retired"
+
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="gear")
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.SET_NULL, related_name="gear"
+    )
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=Category.choices, default=Category.OTHER)
+    make = models.CharField(max_length=100, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    serial_number = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AVAILABLE)
+    day_rate = money_field(default=ZERO)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["studio_id", "category", "name", "id"]
+        verbose_name_plural = "gear"
+        constraints = [
+            models.CheckConstraint(condition=Q(day_rate__gte=0), name="gear_day_rate_not_negative"),
+            models.UniqueConstraint(
+                fields=["studio", "serial_number"],
+                condition=~Q(serial_number=""),
+                name="gear_unique_serial",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.room_id is not None and self.room is not None and self.room.studio_id != self.studio_id:
+            raise ValidationError({"room": "The room belongs to another studio."})

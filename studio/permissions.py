@@ -1,0 +1,127 @@
+"""Who may read and write what: the one place that decides.
+
+A user sees a project when they are a member of it, with any role. What they may change
+depends on their role there, through ``ROLE_MATRIX``. Everything hanging off a project
+(bookings, sessions, budgets, releases) is scoped through ``projects_visible``; an object of a
+project the user is not on is a 404, a write their role does not allow is a 403.
+
+Studios are shared by the projects that use them: a studio's ``managers`` change it, its rooms
+and its gear; members of a project that uses the studio see it.
+"""
+
+from enum import StrEnum
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from studio.models import Membership, Person, Project, Role, Studio
+
+AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
+
+
+class Capability(StrEnum):
+    PROJECT_VIEW = "project.view"
+    PROJECT_CHANGE = "project.change"
+    PROJECT_DELETE = "project.delete"
+    MEMBERS_MANAGE = "members.manage"
+    PEOPLE_MANAGE = "people.manage"
+    SCHEDULE_MANAGE = "schedule.manage"
+    SESSIONS_MANAGE = "sessions.manage"
+    BUDGET_VIEW = "budget.view"
+    BUDGET_MANAGE = "budget.manage"
+    INVOICES_MANAGE = "invoices.manage"
+    RELEASES_MANAGE = "releases.manage"
+
+
+_ALL = frozenset(Role)
+
+ROLE_MATRIX: dict[Capability, frozenset[Role]] = {
+    Capability.PROJECT_VIEW: _ALL,
+    Capability.PROJECT_CHANGE: frozenset({Role.PRODUCER, Role.MANAGER}),
+    Capability.PROJECT_DELETE: frozenset({Role.PRODUCER}),
+    Capability.MEMBERS_MANAGE: frozenset({Role.PRODUCER, Role.MANAGER}),
+    Capability.PEOPLE_MANAGE: frozenset({Role.PRODUCER, Role.MANAGER, Role.ENGINEER}),
+    Capability.SCHEDULE_MANAGE: frozenset({Role.PRODUCER, Role.MANAGER, Role.ENGINEER}),
+    Capability.SESSIONS_MANAGE: frozenset({Role.PRODUCER, Role.ENGINEER}),
+    # Money is need-to-know: artists, engineers and viewers do not see budgets or pay.
+    Capability.BUDGET_VIEW: frozenset({Role.PRODUCER, Role.MANAGER, Role.ACCOUNTANT}),
+    Capability.BUDGET_MANAGE: frozenset({Role.PRODUCER, Role.MANAGER, Role.ACCOUNTANT}),
+    Capability.INVOICES_MANAGE: frozenset({Role.PRODUCER, Role.ACCOUNTANT}),
+    Capability.RELEASES_MANAGE: frozenset({Role.PRODUCER, Role.MANAGER, Role.ARTIST}),
+}
+
+CAPABILITY_LABELS: dict[Capability, str] = {
+    Capability.PROJECT_VIEW: "See the project, its people, schedule, sessions and releases",
+    Capability.PROJECT_CHANGE: "Change the project's details",
+    Capability.PROJECT_DELETE: "Delete the project",
+    Capability.MEMBERS_MANAGE: "Add, remove and change members",
+    Capability.PEOPLE_MANAGE: "Add and edit the project's contacts",
+    Capability.SCHEDULE_MANAGE: "Hold, book, confirm and cancel studio days",
+    Capability.SESSIONS_MANAGE: "Run sessions: players, takes, gear checks",
+    Capability.BUDGET_VIEW: "See budgets, costs and payments",
+    Capability.BUDGET_MANAGE: "Edit budgets and costs, approve and pay",
+    Capability.INVOICES_MANAGE: "Draft, issue and credit invoices",
+    Capability.RELEASES_MANAGE: "Edit releases, tracks, credits, art; render",
+}
+
+
+def roles_with(capability: Capability) -> frozenset[Role]:
+    return ROLE_MATRIX[capability]
+
+
+def projects_visible(user: AnyUser) -> QuerySet[Project]:
+    """The projects the user is a member of, in any role."""
+    return projects_with(user, Capability.PROJECT_VIEW)
+
+
+def projects_with(user: AnyUser, capability: Capability) -> QuerySet[Project]:
+    """The projects on which the user's role grants ``capability``."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    # A subquery, not a join: the membership is unique per user, but a subquery keeps the
+    # outer query free of duplicates whatever is joined onto it later.
+    member_of = Membership.objects.filter(user=user, role__in=roles_with(capability)).values(
+        "project_id"
+    )
+    return Project.objects.filter(id__in=member_of)
+
+
+def role_on(user: AnyUser, project: Project) -> Role | None:
+    if not user.is_authenticated:
+        return None
+    role = (
+        Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
+    )
+    return Role(role) if role else None
+
+
+def has_capability(user: AnyUser, project: Project, capability: Capability) -> bool:
+    role = role_on(user, project)
+    return role is not None and role in roles_with(capability)
+
+
+def studios_visible(user: AnyUser) -> QuerySet[Studio]:
+    """Studios the user manages, and studios used by a project the user is on."""
+    if not user.is_authenticated:
+        return Studio.objects.none()
+    used_by_mine = Project.studios.through.objects.filter(
+        project_id__in=Membership.objects.filter(user=user).values("project_id")
+    ).values("studio_id")
+    return Studio.objects.filter(Q(id__in=used_by_mine) | Q(managers=user))
+
+
+def studios_managed(user: AnyUser) -> QuerySet[Studio]:
+    if not user.is_authenticated:
+        return Studio.objects.none()
+    return Studio.objects.filter(managers=user)
+
+
+def people_visible(user: AnyUser) -> QuerySet[Person]:
+    """The contacts on the user's projects, and the user's own person."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    on_mine = Person.projects.through.objects.filter(
+        project_id__in=Membership.objects.filter(user=user).values("project_id")
+    ).values("person_id")
+    return Person.objects.filter(Q(id__in=on_mine) | Q(user=user))
