@@ -3,7 +3,7 @@ from django.contrib import admin
 from studio.models import Gear, Membership, Person, Project, Room, Studio
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -11,14 +11,14 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "instruments", "user"]
     search_fields = ["name", "email", "instruments"]
     autocomplete_fields = ["user", "projects"]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ProjectAdmin(admin.ModelAdmin):
     list_display = ["title", "artist", "client", "status", "currency", "due_date"]
     list_filter = ["status", "currency"]
     search_fields = ["title", "artist", "client"]
@@ -27,7 +27,7 @@ class ProjectAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class MembershipAdmin(admin.ModelAdmin):
     list_display = ["project", "user", "role", "created_at", "notified_at"]
     list_filter = ["role"]
     list_select_related = ["project", "user"]
@@ -35,13 +35,13 @@ class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     autocomplete_fields = ["project", "user"]
 
 
-class RoomInline(admin.TabularInline):  # type: ignore[type-arg]
+class RoomInline(admin.TabularInline):
     model = Room
     extra = 0
 
 
 @admin.register(Studio)
-class StudioAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StudioAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "currency"]
     search_fields = ["name"]
     filter_horizontal = ["managers"]
@@ -49,7 +49,7 @@ class StudioAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "studio", "hourly_rate", "half_day_rate", "day_rate", "is_active"]
     list_filter = ["studio", "is_active"]
     list_select_related = ["studio"]
@@ -57,7 +57,7 @@ class RoomAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Gear)
-class GearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class GearAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "studio", "room", "status", "day_rate"]
     list_filter = ["category", "status", "studio"]
     list_select_related = ["studio", "room"]

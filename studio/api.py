@@ -1,18 +1,25 @@
 """REST API of the ground floor: people, projects and members, studios, rooms, gear."""
 
+from __future__ import annotations
+
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Field, Model, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from studio import services
-from studio.api_base import ProjectRolePermission, StudioManagerPermission, require_capability
+from studio.api_base import (
+    ProjectRolePermission,
+    StudioManagerPermission,
+    request_user,
+    require_capability,
+)
 from studio.models import Gear, Membership, Person, Project, Role, Room, Studio
 from studio.permissions import (
     Capability,
@@ -29,7 +36,7 @@ User = get_user_model()
 # --- people ---------------------------------------------------------------------------------
 
 
-class VisibleProjectsField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class VisibleProjectsField(serializers.PrimaryKeyRelatedField):
     """Project ids, showing only those the caller can see (others exist but are not theirs)."""
 
     def to_representation(self, value: Any) -> Any:
@@ -39,7 +46,7 @@ class VisibleProjectsField(serializers.PrimaryKeyRelatedField):  # type: ignore[
         return Project.objects.all()
 
 
-class PersonSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PersonSerializer(serializers.ModelSerializer):
     projects = serializers.SerializerMethodField()
     project_ids = VisibleProjectsField(
         many=True,
@@ -89,7 +96,7 @@ class PersonFilter(filters.FilterSet):
         fields = ["project", "has_login"]
 
 
-class PersonViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class PersonViewSet(viewsets.ModelViewSet):
     """Contacts on your projects: musicians, engineers, artists, clients."""
 
     serializer_class = PersonSerializer
@@ -116,24 +123,24 @@ class PersonViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         ):
             raise PermissionDenied("Your roles on this contact's projects may not edit them.")
 
-    def perform_create(self, serializer: PersonSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         projects = data.pop("projects", [])
         serializer.instance = services.person_create(
-            by=self.request.user, projects=projects, **data
+            by=request_user(self.request), projects=projects, **data
         )
 
-    def perform_update(self, serializer: PersonSerializer) -> None:
-        assert serializer.instance is not None
-        self._check_may_edit(serializer.instance)
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        person = cast(Person, serializer.instance)
+        self._check_may_edit(person)
         data = dict(serializer.validated_data)
         serializer.instance = services.person_update(
-            person=serializer.instance, by=self.request.user, **data
+            person=person, by=request_user(self.request), **data
         )
 
     def perform_destroy(self, instance: Person) -> None:
         self._check_may_edit(instance)
-        services.person_delete(person=instance, by=self.request.user)
+        services.person_delete(person=instance, by=request_user(self.request))
 
 
 # --- projects and members -------------------------------------------------------------------
@@ -144,7 +151,7 @@ def _with_my_role(queryset: QuerySet[Project], user: Any) -> QuerySet[Project]:
     return queryset.annotate(my_role=Subquery(my_role))
 
 
-class ProjectSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ProjectSerializer(serializers.ModelSerializer):
     my_role = serializers.ChoiceField(
         choices=Role.choices, read_only=True, help_text="Your role on this project."
     )
@@ -175,7 +182,8 @@ class ProjectSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["studios"].child_relation.queryset = studios_visible(request.user)
+            studios = cast(serializers.ManyRelatedField, fields["studios"])
+            studios.child_relation.queryset = studios_visible(request.user)
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -192,7 +200,7 @@ class ProjectFilter(filters.FilterSet):
         fields = ["status", "currency", "studios"]
 
 
-class ProjectViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class ProjectViewSet(viewsets.ModelViewSet):
     """Your productions. Creating one makes you its producer."""
 
     serializer_class = ProjectSerializer
@@ -210,12 +218,16 @@ class ProjectViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def project_of(self, obj: Project) -> Project:
         return obj
 
-    def perform_create(self, serializer: ProjectSerializer) -> None:
-        project = services.project_create(by=self.request.user, **serializer.validated_data)
-        serializer.instance = _with_my_role(Project.objects, self.request.user).get(pk=project.pk)
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        project = services.project_create(
+            by=request_user(self.request), **serializer.validated_data
+        )
+        serializer.instance = _with_my_role(Project.objects.all(), self.request.user).get(
+            pk=project.pk
+        )
 
 
-class MembershipSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MembershipSerializer(serializers.ModelSerializer):
     user = serializers.SlugRelatedField(
         slug_field="username", queryset=User.objects.all(), help_text="The member's username."
     )
@@ -238,7 +250,7 @@ class MembershipSerializer(serializers.ModelSerializer):  # type: ignore[type-ar
         return user
 
 
-class MembershipViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class MembershipViewSet(viewsets.ModelViewSet):
     """Members of one project and their roles."""
 
     serializer_class = MembershipSerializer
@@ -263,22 +275,20 @@ class MembershipViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def project_of(self, obj: Membership) -> Project:
         return self.get_project()
 
-    def perform_create(self, serializer: MembershipSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         project = self.get_project()
         require_capability(self.request.user, project, Capability.MEMBERS_MANAGE)
         serializer.instance = services.membership_add(
             project=project,
             user=serializer.validated_data["user"],
             role=serializer.validated_data["role"],
-            by=self.request.user,
+            by=request_user(self.request),
         )
 
-    def perform_update(self, serializer: MembershipSerializer) -> None:
-        assert serializer.instance is not None
-        role = serializer.validated_data.get("role", serializer.instance.role)
-        serializer.instance = services.membership_change_role(
-            membership=serializer.instance, role=role
-        )
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        membership = cast(Membership, serializer.instance)
+        role = serializer.validated_data.get("role", membership.role)
+        serializer.instance = services.membership_change_role(membership=membership, role=role)
 
     def perform_destroy(self, instance: Membership) -> None:
         services.membership_remove(membership=instance)
@@ -287,8 +297,10 @@ class MembershipViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 # --- studios, rooms, gear -------------------------------------------------------------------
 
 
-class StudioSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
-    managers = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+class StudioSerializer(serializers.ModelSerializer):
+    managers: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
     is_manager = serializers.SerializerMethodField()
 
     class Meta:
@@ -310,7 +322,7 @@ class StudioSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return any(m.pk == user_id for m in studio.managers.all())
 
 
-class StudioViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class StudioViewSet(viewsets.ModelViewSet):
     """Studios you manage or that your projects use. Creating one makes you its manager."""
 
     serializer_class = StudioSerializer
@@ -325,9 +337,9 @@ class StudioViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     def studio_of(self, obj: Studio) -> Studio:
         return obj
 
-    def perform_create(self, serializer: StudioSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = services.studio_create(
-            by=self.request.user, **serializer.validated_data
+            by=request_user(self.request), **serializer.validated_data
         )
 
 
@@ -335,12 +347,27 @@ def _require_managed_studio(user: Any, studio: Studio) -> None:
     if not studios_managed(user).filter(pk=studio.pk).exists():
         if studios_visible(user).filter(pk=studio.pk).exists():
             raise PermissionDenied("Only the studio's managers may change it.")
-        raise serializers.ValidationError({"studio": f'Invalid pk "{studio.pk}" - object does not exist.'})
+        raise serializers.ValidationError(
+            {"studio": f'Invalid pk "{studio.pk}" - object does not exist.'}
+        )
 
 
-class RoomSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+def _current(serializer: serializers.ModelSerializer, attrs: dict[str, Any], name: str) -> Any:
+    """The value a field will have after this write: sent, kept, or the model's default."""
+    if name in attrs:
+        return attrs[name]
+    if serializer.instance is not None:
+        return getattr(serializer.instance, name)
+    model: type[Model] = serializer.Meta.model
+    field = model._meta.get_field(name)
+    return field.get_default() if isinstance(field, Field) else None
+
+
+class RoomSerializer(serializers.ModelSerializer):
     class Meta:
         model = Room
+        # Uniqueness is checked in validate(), with a message on the field.
+        validators: list[Any] = []
         fields = [
             "id",
             "studio",
@@ -370,16 +397,24 @@ class RoomSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return studio
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        half = attrs.get("half_day_hours", getattr(self.instance, "half_day_hours", None))
-        day = attrs.get("day_hours", getattr(self.instance, "day_hours", None))
-        if half is not None and day is not None and half > day:
+        half = _current(self, attrs, "half_day_hours")
+        day = _current(self, attrs, "day_hours")
+        if half > day:
             raise serializers.ValidationError(
-                {"half_day_hours": "A half day cannot be longer than a day."}
+                {"half_day_hours": f"A half day ({half} h) cannot be longer than a day ({day} h)."}
+            )
+        studio, name = _current(self, attrs, "studio"), _current(self, attrs, "name")
+        taken = Room.objects.filter(studio=studio, name=name)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(
+                {"name": f"{studio} already has a room named {name}."}
             )
         return attrs
 
 
-class RoomViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class RoomViewSet(viewsets.ModelViewSet):
     """Rooms and their rate cards."""
 
     serializer_class = RoomSerializer
@@ -397,9 +432,10 @@ class RoomViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         return obj.studio
 
 
-class GearSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class GearSerializer(serializers.ModelSerializer):
     class Meta:
         model = Gear
+        validators: list[Any] = []
         fields = [
             "id",
             "studio",
@@ -421,12 +457,11 @@ class GearSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return studio
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        studio = attrs.get("studio", getattr(self.instance, "studio", None))
-        room = attrs.get("room", getattr(self.instance, "room", None))
-        if room is not None and studio is not None and room.studio_id != studio.pk:
+        studio, room = _current(self, attrs, "studio"), _current(self, attrs, "room")
+        if room is not None and room.studio_id != studio.pk:
             raise serializers.ValidationError({"room": "The room belongs to another studio."})
-        serial = attrs.get("serial_number", getattr(self.instance, "serial_number", ""))
-        if serial and studio is not None:
+        serial = _current(self, attrs, "serial_number")
+        if serial:
             taken = Gear.objects.filter(studio=studio, serial_number=serial)
             if self.instance is not None:
                 taken = taken.exclude(pk=self.instance.pk)
@@ -437,7 +472,7 @@ class GearSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return attrs
 
 
-class GearViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
+class GearViewSet(viewsets.ModelViewSet):
     """A studio's inventory."""
 
     serializer_class = GearSerializer

@@ -1,9 +1,14 @@
 """What every API module shares: pagination, error mapping, project-scoped permissions."""
 
-from typing import Any
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.db.models import Model, ProtectedError
+from django.http import HttpRequest
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -16,6 +21,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from studio.errors import Conflict
 from studio.models import Project, Studio
 from studio.permissions import AnyUser, Capability, has_capability, role_on
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 
 class Pagination(PageNumberPagination):
@@ -36,10 +46,23 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, Conflict):
         exc = ConflictError(detail=exc.detail, code=exc.code)
+    elif isinstance(exc, IntegrityError):
+        # The serializers check every constraint first; reaching here means a concurrent write
+        # won the race. Say so rather than answer 500.
+        logger.warning("IntegrityError answered as 409: %s", exc)
+        exc = ConflictError(
+            detail="This collides with a change made at the same time; reload and retry.",
+            code="integrity",
+        )
     elif isinstance(exc, ProtectedError):
         names = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:5])
         exc = ConflictError(detail=f"Still in use by: {names}.", code="protected")
     return drf_exception_handler(exc, context)
+
+
+def request_user(request: Request | HttpRequest) -> User:
+    """The caller of a view that requires login (IsAuthenticated / login_required)."""
+    return cast("User", request.user)
 
 
 def require_capability(user: AnyUser, project: Project, capability: Capability) -> None:
@@ -84,4 +107,4 @@ class StudioManagerPermission(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         studio: Studio = view.studio_of(obj)  # type: ignore[attr-defined]
-        return studio.managers.filter(pk=request.user.pk).exists()
+        return studio.managers.filter(pk=request_user(request).pk).exists()

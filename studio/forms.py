@@ -7,11 +7,20 @@ from studio.models import Project, Role
 from studio.permissions import studios_visible
 
 
-class ProjectForm(forms.ModelForm):  # type: ignore[type-arg]
+class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["title", "artist", "client", "currency", "status", "start_date", "due_date",
-                  "studios", "notes"]
+        fields = [
+            "title",
+            "artist",
+            "client",
+            "currency",
+            "status",
+            "start_date",
+            "due_date",
+            "studios",
+            "notes",
+        ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "due_date": forms.DateInput(attrs={"type": "date"}),

@@ -1,8 +1,11 @@
 """The ground floor: people, projects and who works on them, studios, rooms and gear."""
 
+from __future__ import annotations
+
 import zoneinfo
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +14,9 @@ from django.db import models
 from django.db.models import Q
 
 from studio.money import validate_currency
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 ZERO = Decimal("0")
 
@@ -29,7 +35,7 @@ def validate_time_zone(value: str) -> None:
         )
 
 
-def money_field(**kwargs: object) -> models.DecimalField:  # type: ignore[type-arg]
+def money_field(**kwargs: object) -> models.DecimalField:
     """A non-negative amount in the currency of its parent."""
     return models.DecimalField(
         max_digits=12,
@@ -69,7 +75,9 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
-    projects = models.ManyToManyField("Project", blank=True, related_name="people")
+    projects: models.ManyToManyField[Project, Project] = models.ManyToManyField(
+        "Project", blank=True, related_name="people"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,16 +102,18 @@ class Project(models.Model):
 
     title = models.CharField(max_length=200)
     artist = models.CharField(max_length=200)
-    client = models.CharField(max_length=200, blank=True, help_text="Who pays: a label, the artist.")
+    client = models.CharField(
+        max_length=200, blank=True, help_text="Who pays: a label, the artist."
+    )
     currency = models.CharField(max_length=3, default="EUR", validators=[validate_currency])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNING)
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(null=True, blank=True, help_text="Target delivery.")
     notes = models.TextField(blank=True)
-    studios = models.ManyToManyField(
+    studios: models.ManyToManyField[Studio, Studio] = models.ManyToManyField(
         "Studio", blank=True, related_name="projects", help_text="Studios this production uses."
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -143,9 +153,7 @@ class Membership(models.Model):
         ordering = ["project_id", "role", "id"]
         constraints = [
             models.UniqueConstraint(fields=["project", "user"], name="membership_unique_user"),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="membership_role_known"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_known"),
         ]
 
     def __str__(self) -> str:
@@ -295,5 +303,9 @@ class Gear(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.room_id is not None and self.room is not None and self.room.studio_id != self.studio_id:
+        if (
+            self.room_id is not None
+            and self.room is not None
+            and self.room.studio_id != self.studio_id
+        ):
             raise ValidationError({"room": "The room belongs to another studio."})

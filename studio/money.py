@@ -2,8 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
 from babel.numbers import get_currency_precision, list_currencies
+from django.core.exceptions import ValidationError
 
 # ISO 4217 codes Babel knows, minus the funds and metals no studio bills in.
 _NOT_MONEY = {"XAG", "XAU", "XPD", "XPT", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD", "XTS"}

@@ -10,14 +10,17 @@ and its gear; members of a project that uses the studio see it.
 """
 
 from enum import StrEnum
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from studio.models import Membership, Person, Project, Role, Studio
 
-AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+AnyUser: TypeAlias = "User | AnonymousUser"
 
 
 class Capability(StrEnum):
@@ -105,9 +108,7 @@ def studios_visible(user: AnyUser) -> QuerySet[Studio]:
     """Studios the user manages, and studios used by a project the user is on."""
     if not user.is_authenticated:
         return Studio.objects.none()
-    used_by_mine = Project.studios.through.objects.filter(
-        project_id__in=Membership.objects.filter(user=user).values("project_id")
-    ).values("studio_id")
+    used_by_mine = Project.objects.filter(memberships__user=user).values("studios")
     return Studio.objects.filter(Q(id__in=used_by_mine) | Q(managers=user))
 
 
@@ -121,7 +122,5 @@ def people_visible(user: AnyUser) -> QuerySet[Person]:
     """The contacts on the user's projects, and the user's own person."""
     if not user.is_authenticated:
         return Person.objects.none()
-    on_mine = Person.projects.through.objects.filter(
-        project_id__in=Membership.objects.filter(user=user).values("project_id")
-    ).values("person_id")
+    on_mine = Project.objects.filter(memberships__user=user).values("people")
     return Person.objects.filter(Q(id__in=on_mine) | Q(user=user))

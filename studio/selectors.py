@@ -1,13 +1,14 @@
 """Reads that cross models on the ground floor."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from __future__ import annotations
+
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from studio.models import Membership, Project
-from studio.permissions import projects_visible
+from studio.permissions import AnyUser, projects_visible
 
 
-def project_list_for(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:
+def project_list_for(*, user: AnyUser) -> QuerySet[Project]:
     """The user's projects with their role on each and the member count, in one query."""
     my_role = Membership.objects.filter(project=OuterRef("pk"), user=user.pk).values("role")[:1]
     member_count = (

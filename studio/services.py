@@ -1,9 +1,11 @@
 """Writes with rules on the ground floor: projects and their members, studios, people."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -15,7 +17,7 @@ from studio.permissions import Capability, has_capability
 
 
 @transaction.atomic
-def project_create(*, by: AbstractBaseUser, **fields: Any) -> Project:
+def project_create(*, by: User, **fields: Any) -> Project:
     """Create a project with its creator as producer, so that every project has one."""
     studios = fields.pop("studios", [])
     project = Project(**fields)
@@ -36,9 +38,7 @@ def _ensure_a_producer_remains(*, project: Project, leaving: Membership) -> None
 
 
 @transaction.atomic
-def membership_add(
-    *, project: Project, user: AbstractBaseUser, role: Role | str, by: AbstractBaseUser
-) -> Membership:
+def membership_add(*, project: Project, user: User, role: Role | str, by: User) -> Membership:
     """Add a member and tell them by email once the row is committed."""
     from studio.tasks import membership_notify
 
@@ -51,7 +51,7 @@ def membership_add(
     person = Person.objects.filter(user=user).first()
     if person is not None:
         person.projects.add(project)
-    membership_notify.delay_on_commit(membership.pk)
+    membership_notify.delay_on_commit(membership.pk)  # type: ignore[attr-defined]
     return membership
 
 
@@ -73,7 +73,7 @@ def membership_remove(*, membership: Membership) -> None:
 
 
 @transaction.atomic
-def studio_create(*, by: AbstractBaseUser, **fields: Any) -> Studio:
+def studio_create(*, by: User, **fields: Any) -> Studio:
     """Create a studio managed by its creator."""
     studio = Studio(**fields)
     studio.full_clean()
@@ -82,7 +82,7 @@ def studio_create(*, by: AbstractBaseUser, **fields: Any) -> Studio:
     return studio
 
 
-def _check_people_projects(*, by: AbstractBaseUser, projects: Iterable[Project]) -> None:
+def _check_people_projects(*, by: User, projects: Iterable[Project]) -> None:
     refused = [p for p in projects if not has_capability(by, p, Capability.PEOPLE_MANAGE)]
     if refused:
         names = ", ".join(str(p) for p in refused)
@@ -90,7 +90,7 @@ def _check_people_projects(*, by: AbstractBaseUser, projects: Iterable[Project])
 
 
 @transaction.atomic
-def person_create(*, by: AbstractBaseUser, projects: list[Project], **fields: Any) -> Person:
+def person_create(*, by: User, projects: list[Project], **fields: Any) -> Person:
     """Create a contact on one or more of the caller's projects."""
     if not projects:
         raise ValidationError({"projects": "Name at least one project for this contact."})
@@ -104,7 +104,7 @@ def person_create(*, by: AbstractBaseUser, projects: list[Project], **fields: An
 
 @transaction.atomic
 def person_update(
-    *, person: Person, by: AbstractBaseUser, projects: list[Project] | None = None, **fields: Any
+    *, person: Person, by: User, projects: list[Project] | None = None, **fields: Any
 ) -> Person:
     """Change a contact. ``projects`` replaces only the projects the caller manages contacts on;
     the person's other productions, which the caller may not even see, are kept."""
@@ -125,9 +125,11 @@ def person_update(
 
 
 @transaction.atomic
-def person_delete(*, person: Person, by: AbstractBaseUser) -> None:
+def person_delete(*, person: Person, by: User) -> None:
     """Delete a contact, only when every project they are on is one the caller manages."""
-    others = [p for p in person.projects.all() if not has_capability(by, p, Capability.PEOPLE_MANAGE)]
+    others = [
+        p for p in person.projects.all() if not has_capability(by, p, Capability.PEOPLE_MANAGE)
+    ]
     if others:
         raise Conflict(
             f"{person} is also on projects you do not manage ({len(others)}); "

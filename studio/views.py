@@ -1,5 +1,7 @@
 """HTML pages of the ground floor: dashboard, projects, people, the API token."""
 
+from __future__ import annotations
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +13,9 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from studio import services
+from studio.api_base import request_user
 from studio.forms import MembershipForm, ProjectForm
-from studio.models import Project
+from studio.models import Person, Project
 from studio.permissions import (
     Capability,
     has_capability,
@@ -55,7 +58,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        project = services.project_create(by=request.user, **data)
+        project = services.project_create(by=request_user(request), **data)
         messages.success(request, f"Created {project}. You are its producer.")
         return redirect("project-detail", pk=project.pk)
     return render(request, "studio/project_form.html", {"form": form, "project": None})
@@ -75,7 +78,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     project=project,
                     user=form.cleaned_data["user"],
                     role=form.cleaned_data["role"],
-                    by=request.user,
+                    by=request_user(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -86,7 +89,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "my_role": role_on(request.user, project),
         "members": project.memberships.select_related("user__person").order_by("role", "id"),
-        "people": project.people.all(),
+        "people": Person.objects.filter(projects=project),
         "studios": project.studios.all(),
         "may_change": has_capability(request.user, project, Capability.PROJECT_CHANGE),
         "may_manage_members": may_manage_members,
@@ -122,14 +125,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
         (person, [p for p in person.projects.all() if p.pk in visible_ids])
         for person in page.object_list
     ]
-    return render(
-        request, "studio/people_list.html", {"page": page, "rows": rows, "query": query}
-    )
+    return render(request, "studio/people_list.html", {"page": page, "rows": rows, "query": query})
 
 
 @login_required
 def api_token(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).first()
+    token = Token.objects.filter(user=request_user(request)).first()
     return render(request, "studio/api_token.html", {"token": token})
 
 
@@ -137,8 +138,8 @@ def api_token(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_create(request: HttpRequest) -> HttpResponse:
     # A new token replaces the old one: scripts holding the old key stop working at once.
-    Token.objects.filter(user=request.user).delete()
-    Token.objects.create(user=request.user)
+    Token.objects.filter(user=request_user(request)).delete()
+    Token.objects.create(user=request_user(request))
     messages.success(request, "A new token was made. Scripts using the old one no longer work.")
     return redirect("api-token")
 
@@ -146,7 +147,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: HttpRequest) -> HttpResponse:
-    deleted, _ = Token.objects.filter(user=request.user).delete()
+    deleted, _ = Token.objects.filter(user=request_user(request)).delete()
     if deleted:
         messages.success(request, "Token revoked.")
     return redirect("api-token")

@@ -64,7 +64,11 @@ PROJECTS: list[dict[str, Any]] = [
         "start_date": datetime.date(2026, 11, 2),
         "due_date": datetime.date(2027, 3, 26),
         "notes": "Ten songs live to tape, overdubs in B. Strings on two songs.",
-        "members": [(DEMO_USERNAME, Role.PRODUCER), ("kit", Role.ENGINEER), ("sol", Role.ACCOUNTANT)],
+        "members": [
+            (DEMO_USERNAME, Role.PRODUCER),
+            ("kit", Role.ENGINEER),
+            ("sol", Role.ACCOUNTANT),
+        ],
         "people": ["Juniper Ashgrove", "Tobiah Quell", "Marisol Dunmore"],
     },
     {
@@ -94,8 +98,7 @@ class Command(BaseCommand):
             self._project(spec, users, people, studio)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo ready. Log in at http://127.0.0.1:8000/ as "
-                f"{DEMO_USERNAME} / {DEMO_PASSWORD}"
+                f"Demo ready. Log in at http://127.0.0.1:8000/ as {DEMO_USERNAME} / {DEMO_PASSWORD}"
             )
         )
 

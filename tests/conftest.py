@@ -1,0 +1,84 @@
+"""Shared fixtures: the owner / collaborator / outsider trio, API clients, test settings."""
+
+import os
+from typing import Any
+
+import pytest
+from django.conf import LazySettings
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from studio.models import Project, Role
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+
+SERVICES = os.environ.get("TRACKSHEET_SERVICES") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if SERVICES:
+        return
+    skip = pytest.mark.skip(reason="needs the real services: run `make test-services`")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: LazySettings, tmp_path: Any, request: pytest.FixtureRequest) -> Any:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Tasks run in-process, except in the tests that prove the real worker round trip.
+    eager = "services" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def owner(db: None) -> Any:
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def collaborator(db: None) -> Any:
+    return UserFactory(username="collaborator")
+
+
+@pytest.fixture
+def outsider(db: None) -> Any:
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def project(owner: Any, collaborator: Any) -> Project:
+    """A project the owner produces and the collaborator views."""
+    project = ProjectFactory(title="Low Tide", artist="The Test Echoes")
+    MembershipFactory(project=project, user=owner, role=Role.PRODUCER)
+    MembershipFactory(project=project, user=collaborator, role=Role.VIEWER)
+    return project
+
+
+def api_client_for(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def as_owner(owner: Any) -> APIClient:
+    return api_client_for(owner)
+
+
+@pytest.fixture
+def as_collaborator(collaborator: Any) -> APIClient:
+    return api_client_for(collaborator)
+
+
+@pytest.fixture
+def as_outsider(outsider: Any) -> APIClient:
+    return api_client_for(outsider)

@@ -1,0 +1,55 @@
+"""Round trips through the real services: PostgreSQL, the broker and a Celery worker."""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.db import connection
+
+from config.celery import app as celery_app
+from studio import services
+from studio.models import Role
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker(worker_id: str) -> Iterator[Any]:
+    """A real worker thread consuming from the broker, on a queue of this test process alone
+    (pytest-xdist runs several, and they share one broker)."""
+    assert connection.vendor == "postgresql", "the services lane runs on PostgreSQL"
+    assert os.environ.get("CELERY_BROKER_URL"), "the services lane needs CELERY_BROKER_URL"
+    queue = f"tracksheet-tests-{worker_id}"
+    previous = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    try:
+        with start_worker(
+            celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]
+        ) as running:
+            yield running
+    finally:
+        celery_app.conf.task_default_queue = previous
+
+
+def test_member_email_goes_through_the_worker(worker: Any) -> None:
+    owner = UserFactory()
+    newcomer = UserFactory(email="newcomer@example.com")
+    project = ProjectFactory(title="Worker Proof")
+    MembershipFactory(project=project, user=owner, role=Role.PRODUCER)
+
+    # The task is enqueued on commit; the worker picks it up from the broker.
+    membership = services.membership_add(
+        project=project, user=newcomer, role=Role.ENGINEER, by=owner
+    )
+    from studio.tasks import membership_notify
+
+    result = membership_notify.apply_async((membership.pk,))
+    assert result.get(timeout=30) in (True, False)
+
+    membership.refresh_from_db()
+    assert membership.notified_at is not None
+    assert [m.to for m in mail.outbox] == [["newcomer@example.com"]]

@@ -1,0 +1,145 @@
+from typing import Any
+
+import pytest
+from django.core import mail
+from rest_framework.test import APIClient
+
+from studio.models import Membership, Project, Role
+from tests.conftest import api_client_for
+from tests.factories import MembershipFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def members_url(project: Project) -> str:
+    return f"/api/v1/projects/{project.pk}/members/"
+
+
+def member_url(membership: Membership) -> str:
+    return f"/api/v1/projects/{membership.project_id}/members/{membership.pk}/"
+
+
+def test_list_members_with_names(
+    as_owner: APIClient, project: Project, owner: Any, django_assert_num_queries: Any
+) -> None:
+    PersonFactory(name="Owen Producer", user=owner)
+    for _ in range(5):
+        MembershipFactory(project=project, role=Role.ENGINEER)
+    # project lookup, count, page with users and people joined
+    with django_assert_num_queries(3):
+        response = as_owner.get(members_url(project))
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == 7
+    assert {"user": "owner", "name": "Owen Producer", "role": "producer"}.items() <= next(
+        row for row in rows if row["user"] == "owner"
+    ).items()
+
+
+def test_outsider_gets_404(as_outsider: APIClient, project: Project) -> None:
+    membership = project.memberships.first()
+    assert membership is not None
+    assert as_outsider.get(members_url(project)).status_code == 404
+    assert (
+        as_outsider.post(members_url(project), {"user": "outsider", "role": "producer"}).status_code
+        == 404
+    )
+    assert as_outsider.delete(member_url(membership)).status_code == 404
+    assert not project.memberships.filter(user__username="outsider").exists()
+
+
+def test_collaborator_may_read_not_add(
+    as_collaborator: APIClient, project: Project, outsider: Any
+) -> None:
+    assert as_collaborator.get(members_url(project)).status_code == 200
+    response = as_collaborator.post(members_url(project), {"user": "outsider", "role": "viewer"})
+    assert response.status_code == 403
+    assert not project.memberships.filter(user=outsider).exists()
+
+
+def test_add_member_emails_them_once_after_commit(
+    as_owner: APIClient,
+    project: Project,
+    outsider: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = as_owner.post(members_url(project), {"user": "outsider", "role": "engineer"})
+    assert response.status_code == 201, response.json()
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [outsider.email]
+    assert "engineer on The Test Echoes: Low Tide" in mail.outbox[0].body
+    membership = project.memberships.get(user=outsider)
+    assert membership.notified_at is not None
+
+    # The task is idempotent: a second delivery sends nothing.
+    from studio.tasks import membership_notify
+
+    assert membership_notify.delay(membership.pk).get() is False
+    assert len(mail.outbox) == 1
+
+    # And the new member now sees the project.
+    assert api_client_for(outsider).get(f"/api/v1/projects/{project.pk}/").status_code == 200
+
+
+def test_duplicate_member_is_a_400(as_owner: APIClient, project: Project) -> None:
+    response = as_owner.post(members_url(project), {"user": "collaborator", "role": "engineer"})
+    assert response.status_code == 400
+    assert "already a member" in response.json()["user"][0]
+    assert project.memberships.get(user__username="collaborator").role == Role.VIEWER
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"user": "nobody", "role": "viewer"}, "user"),
+        ({"user": "outsider", "role": "boss"}, "role"),
+        ({"user": "outsider"}, "role"),
+        ({"user": 12, "role": "viewer"}, "user"),
+    ],
+)
+def test_bad_member_input(
+    as_owner: APIClient, project: Project, outsider: Any, payload: dict[str, Any], field: str
+) -> None:
+    response = as_owner.post(members_url(project), payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert project.memberships.count() == 2
+
+
+def test_change_role_and_keep_a_producer(as_owner: APIClient, project: Project) -> None:
+    viewer = project.memberships.get(role=Role.VIEWER)
+    response = as_owner.patch(member_url(viewer), {"role": "accountant"})
+    assert response.status_code == 200
+    assert response.json()["role"] == "accountant"
+
+    producer = project.memberships.get(role=Role.PRODUCER)
+    response = as_owner.patch(member_url(producer), {"role": "viewer"})
+    assert response.status_code == 400
+    assert "at least one producer" in response.json()["role"][0]
+    assert as_owner.delete(member_url(producer)).status_code == 400
+    producer.refresh_from_db()
+    assert producer.role == Role.PRODUCER
+
+
+def test_user_of_a_membership_cannot_change(as_owner: APIClient, project: Project) -> None:
+    viewer = project.memberships.get(role=Role.VIEWER)
+    response = as_owner.put(member_url(viewer), {"user": "owner", "role": "viewer"})
+    assert response.status_code == 400
+    assert "user" in response.json()
+
+
+def test_second_producer_may_leave(as_owner: APIClient, project: Project) -> None:
+    other = UserFactory()
+    second = MembershipFactory(project=project, user=other, role=Role.PRODUCER)
+    assert as_owner.delete(member_url(second)).status_code == 204
+    assert not project.memberships.filter(user=other).exists()
+
+
+def test_membership_of_another_project_is_404(as_owner: APIClient, project: Project) -> None:
+    foreign = MembershipFactory()
+    url = f"/api/v1/projects/{project.pk}/members/{foreign.pk}/"
+    assert as_owner.get(url).status_code == 404
+    assert as_owner.delete(url).status_code == 404
+    assert Membership.objects.filter(pk=foreign.pk).exists()

@@ -1,0 +1,139 @@
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from studio.models import Person, Project, Role
+from tests.conftest import api_client_for
+from tests.factories import MembershipFactory, PersonFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/people/"
+
+
+def detail(person: Person) -> str:
+    return f"/api/v1/people/{person.pk}/"
+
+
+@pytest.fixture
+def player(project: Project) -> Person:
+    return PersonFactory(name="Juniper Bass", projects=[project])
+
+
+def test_people_trio(
+    as_owner: APIClient,
+    as_collaborator: APIClient,
+    as_outsider: APIClient,
+    player: Person,
+) -> None:
+    assert as_owner.get(detail(player)).json()["name"] == "Juniper Bass"
+    assert as_collaborator.get(detail(player)).status_code == 200
+    assert as_outsider.get(detail(player)).status_code == 404
+    assert as_outsider.get(LIST).json()["count"] == 0
+
+    assert as_collaborator.patch(detail(player), {"phone": "1"}).status_code == 403
+    assert as_outsider.patch(detail(player), {"phone": "1"}).status_code == 404
+    assert as_owner.patch(detail(player), {"phone": "+49 40 1234"}).status_code == 200
+    player.refresh_from_db()
+    assert player.phone == "+49 40 1234"
+
+
+def test_people_list_query_count_and_hidden_projects(
+    owner: Any, as_owner: APIClient, project: Project, django_assert_num_queries: Any
+) -> None:
+    hidden = ProjectFactory()
+    for _ in range(10):
+        PersonFactory(projects=[project, hidden])
+    # visible project ids, count, page, prefetch of projects
+    with django_assert_num_queries(4):
+        response = as_owner.get(LIST)
+    rows = response.json()["results"]
+    assert len(rows) == 10
+    # A project the caller is not on is never named.
+    assert all(row["projects"] == [project.pk] for row in rows)
+
+
+def test_create_needs_one_of_my_projects(
+    as_owner: APIClient, as_collaborator: APIClient, project: Project
+) -> None:
+    payload = {"name": "Tobiah Drums", "instruments": "drums", "project_ids": [project.pk]}
+    response = as_owner.post(LIST, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["projects"] == [project.pk]
+
+    # Without a project it would be nobody's contact.
+    response = as_owner.post(LIST, {"name": "Floating"}, format="json")
+    assert response.status_code == 400
+    assert "projects" in response.json()
+
+    # A viewer may not add contacts.
+    response = as_collaborator.post(LIST, {**payload, "name": "Viewer's friend"}, format="json")
+    assert response.status_code == 403
+    assert not Person.objects.filter(name__in=["Floating", "Viewer's friend"]).exists()
+
+
+def test_create_on_another_project_is_404(as_owner: APIClient) -> None:
+    foreign = ProjectFactory()
+    response = as_owner.post(LIST, {"name": "X", "project_ids": [foreign.pk]}, format="json")
+    assert response.status_code == 404
+    assert not Person.objects.filter(name="X").exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "X", "email": "not-an-email"}, "email"),
+        ({"name": "X", "project_ids": ["abc"]}, "project_ids"),
+        ({"name": "X", "project_ids": [999999]}, "project_ids"),
+    ],
+)
+def test_bad_person_input(
+    as_owner: APIClient, project: Project, payload: dict[str, Any], field: str
+) -> None:
+    response = as_owner.post(LIST, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Person.objects.filter(name="X").exists()
+
+
+def test_update_keeps_projects_i_cannot_see(
+    owner: Any, as_owner: APIClient, project: Project
+) -> None:
+    hidden = ProjectFactory()
+    second = ProjectFactory()
+    MembershipFactory(project=second, user=owner, role=Role.PRODUCER)
+    person = PersonFactory(projects=[project, hidden])
+    response = as_owner.patch(detail(person), {"project_ids": [second.pk]}, format="json")
+    assert response.status_code == 200, response.json()
+    assert set(person.projects.all()) == {hidden, second}
+
+
+def test_delete_only_when_all_their_projects_are_mine(
+    owner: Any, as_owner: APIClient, project: Project, player: Person
+) -> None:
+    shared = PersonFactory(projects=[project, ProjectFactory()])
+    response = as_owner.delete(detail(shared))
+    assert response.status_code == 409
+    assert "projects you do not manage" in response.json()["detail"]
+    assert Person.objects.filter(pk=shared.pk).exists()
+
+    assert as_owner.delete(detail(player)).status_code == 204
+    assert not Person.objects.filter(pk=player.pk).exists()
+
+
+def test_my_own_person_is_mine_to_edit(db: None) -> None:
+    user = UserFactory()
+    me = PersonFactory(user=user, name="Me Myself")
+    client = api_client_for(user)
+    assert client.get(detail(me)).json()["has_login"] is True
+    assert client.patch(detail(me), {"instruments": "theremin"}).status_code == 200
+
+
+def test_search_and_filter(as_owner: APIClient, project: Project) -> None:
+    PersonFactory(name="Marisol Strings", instruments="violin, viola", projects=[project])
+    PersonFactory(name="Ezra Winds", instruments="sax", projects=[project])
+    rows = as_owner.get(LIST, {"search": "viola"}).json()["results"]
+    assert [row["name"] for row in rows] == ["Marisol Strings"]
+    assert as_owner.get(LIST, {"project": project.pk}).json()["count"] == 2

@@ -1,0 +1,42 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from studio.management.commands.demo import DEMO_PASSWORD, DEMO_USERNAME
+from studio.models import Gear, Membership, Person, Project, Room, Studio
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [get_user_model(), Person, Project, Membership, Studio, Room, Gear]
+
+
+def snapshot() -> dict[str, list[tuple[object, ...]]]:
+    return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in MODELS}
+
+
+def test_demo_loads_prints_login_and_is_idempotent() -> None:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert f"{DEMO_USERNAME} / {DEMO_PASSWORD}" in out.getvalue()
+    assert Studio.objects.count() == 1
+    assert Room.objects.count() == 2
+    assert Project.objects.count() == 2
+    assert Gear.objects.exists()
+    first = snapshot()
+    call_command("demo", stdout=StringIO())
+    assert snapshot() == first
+
+
+def test_demo_login_works_and_shows_the_projects() -> None:
+    call_command("demo", stdout=StringIO())
+    client = Client()
+    response = client.post(
+        "/login/", {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}, follow=True
+    )
+    page = response.content.decode()
+    assert "Low Tide Sessions" in page
+    assert "Paper Lanterns" in page
+    assert client.get("/admin/").status_code == 200

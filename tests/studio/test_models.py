@@ -1,0 +1,82 @@
+"""The database refuses what must never happen, whatever path the write takes."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from studio.models import Membership, Project, Role, Studio
+from studio.money import round_money
+from tests.factories import (
+    GearFactory,
+    MembershipFactory,
+    ProjectFactory,
+    RoomFactory,
+    StudioFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(write) -> bool:  # type: ignore[no-untyped-def]
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_negative_rates_are_refused_by_the_database() -> None:
+    room = RoomFactory()
+    assert refused(lambda: type(room).objects.filter(pk=room.pk).update(hourly_rate=-1))
+    gear = GearFactory()
+    assert refused(lambda: type(gear).objects.filter(pk=gear.pk).update(day_rate=Decimal("-0.01")))
+
+
+def test_room_hours_are_sane_in_the_database() -> None:
+    room = RoomFactory()
+    assert refused(lambda: type(room).objects.filter(pk=room.pk).update(half_day_hours=12))
+    assert refused(lambda: type(room).objects.filter(pk=room.pk).update(overtime_multiplier=0))
+
+
+def test_membership_is_unique_per_user_and_role_known() -> None:
+    membership = MembershipFactory()
+    assert refused(
+        lambda: Membership.objects.create(
+            project=membership.project, user=membership.user, role=Role.VIEWER
+        )
+    )
+    assert refused(lambda: Membership.objects.filter(pk=membership.pk).update(role="owner"))
+
+
+def test_time_zone_shape_and_validation() -> None:
+    studio = StudioFactory()
+    assert refused(lambda: Studio.objects.filter(pk=studio.pk).update(time_zone="no zone; at all"))
+    bad = Studio(name="X", time_zone="Europe/Atlantis")
+    with pytest.raises(ValidationError) as error:
+        bad.full_clean()
+    assert "time_zone" in error.value.message_dict
+    assert str(StudioFactory(time_zone="Pacific/Chatham").zone) == "Pacific/Chatham"
+
+
+def test_project_dates_and_currency_in_the_database() -> None:
+    project = ProjectFactory()
+    assert refused(lambda: Project.objects.filter(pk=project.pk).update(currency="eur"))
+    assert refused(lambda: ProjectFactory(start_date="2026-05-02", due_date="2026-05-01"))
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("2.345", "EUR", "2.35"),
+        ("2.344", "EUR", "2.34"),
+        ("-2.345", "EUR", "-2.35"),
+        ("1234.5", "JPY", "1235"),
+        ("0.005", "USD", "0.01"),
+        ("10", "GBP", "10.00"),
+    ],
+)
+def test_round_money_half_up(amount: str, currency: str, expected: str) -> None:
+    assert str(round_money(Decimal(amount), currency)) == expected
