@@ -33,8 +33,10 @@ test: install
 # The same suite against PostgreSQL, Redis as broker and a real Celery worker.
 DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tracksheet
 CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+CELERY_RESULT_BACKEND ?= redis://127.0.0.1:6379/14
 test-services: install
-	DATABASE_URL=$(DATABASE_URL) CELERY_BROKER_URL=$(CELERY_BROKER_URL) TRACKSHEET_SERVICES=1 \
+	DATABASE_URL=$(DATABASE_URL) CELERY_BROKER_URL=$(CELERY_BROKER_URL) \
+		CELERY_RESULT_BACKEND=$(CELERY_RESULT_BACKEND) TRACKSHEET_SERVICES=1 \
 		$(BIN)/pytest -n 2 --create-db -q
 
 lint: install

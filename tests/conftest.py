@@ -41,25 +41,25 @@ def _test_settings(settings: LazySettings, tmp_path: Any, request: pytest.Fixtur
 
 @pytest.fixture
 def owner(db: None) -> Any:
-    return UserFactory(username="owner")
+    return UserFactory.create(username="owner")
 
 
 @pytest.fixture
 def collaborator(db: None) -> Any:
-    return UserFactory(username="collaborator")
+    return UserFactory.create(username="collaborator")
 
 
 @pytest.fixture
 def outsider(db: None) -> Any:
-    return UserFactory(username="outsider")
+    return UserFactory.create(username="outsider")
 
 
 @pytest.fixture
 def project(owner: Any, collaborator: Any) -> Project:
     """A project the owner produces and the collaborator views."""
-    project = ProjectFactory(title="Low Tide", artist="The Test Echoes")
-    MembershipFactory(project=project, user=owner, role=Role.PRODUCER)
-    MembershipFactory(project=project, user=collaborator, role=Role.VIEWER)
+    project = ProjectFactory.create(title="Low Tide", artist="The Test Echoes")
+    MembershipFactory.create(project=project, user=owner, role=Role.PRODUCER)
+    MembershipFactory.create(project=project, user=collaborator, role=Role.VIEWER)
     return project
 
 

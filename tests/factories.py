@@ -4,16 +4,16 @@ from decimal import Decimal
 from typing import Any
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from studio.models import Gear, Membership, Person, Project, Role, Room, Studio
 
 PASSWORD = "pw-for-tests-1"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"user{n}")
@@ -21,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(PASSWORD)
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(factory.django.DjangoModelFactory[Project]):
     class Meta:
         model = Project
 
@@ -31,7 +31,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     currency = "EUR"
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -40,7 +40,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.PRODUCER
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
         skip_postgeneration_save = True
@@ -55,7 +55,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
             obj.projects.set(extracted)
 
 
-class StudioFactory(factory.django.DjangoModelFactory):
+class StudioFactory(factory.django.DjangoModelFactory[Studio]):
     class Meta:
         model = Studio
         skip_postgeneration_save = True
@@ -70,7 +70,7 @@ class StudioFactory(factory.django.DjangoModelFactory):
             obj.managers.set(extracted)
 
 
-class RoomFactory(factory.django.DjangoModelFactory):
+class RoomFactory(factory.django.DjangoModelFactory[Room]):
     class Meta:
         model = Room
 
@@ -81,7 +81,7 @@ class RoomFactory(factory.django.DjangoModelFactory):
     day_rate = Decimal("650.00")
 
 
-class GearFactory(factory.django.DjangoModelFactory):
+class GearFactory(factory.django.DjangoModelFactory[Gear]):
     class Meta:
         model = Gear
 

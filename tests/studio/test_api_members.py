@@ -22,9 +22,9 @@ def member_url(membership: Membership) -> str:
 def test_list_members_with_names(
     as_owner: APIClient, project: Project, owner: Any, django_assert_num_queries: Any
 ) -> None:
-    PersonFactory(name="Owen Producer", user=owner)
+    PersonFactory.create(name="Owen Producer", user=owner)
     for _ in range(5):
-        MembershipFactory(project=project, role=Role.ENGINEER)
+        MembershipFactory.create(project=project, role=Role.ENGINEER)
     # project lookup, count, page with users and people joined
     with django_assert_num_queries(3):
         response = as_owner.get(members_url(project))
@@ -131,14 +131,14 @@ def test_user_of_a_membership_cannot_change(as_owner: APIClient, project: Projec
 
 
 def test_second_producer_may_leave(as_owner: APIClient, project: Project) -> None:
-    other = UserFactory()
-    second = MembershipFactory(project=project, user=other, role=Role.PRODUCER)
+    other = UserFactory.create()
+    second = MembershipFactory.create(project=project, user=other, role=Role.PRODUCER)
     assert as_owner.delete(member_url(second)).status_code == 204
     assert not project.memberships.filter(user=other).exists()
 
 
 def test_membership_of_another_project_is_404(as_owner: APIClient, project: Project) -> None:
-    foreign = MembershipFactory()
+    foreign = MembershipFactory.create()
     url = f"/api/v1/projects/{project.pk}/members/{foreign.pk}/"
     assert as_owner.get(url).status_code == 404
     assert as_owner.delete(url).status_code == 404

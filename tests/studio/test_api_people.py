@@ -18,7 +18,7 @@ def detail(person: Person) -> str:
 
 @pytest.fixture
 def player(project: Project) -> Person:
-    return PersonFactory(name="Juniper Bass", projects=[project])
+    return PersonFactory.create(name="Juniper Bass", projects=[project])
 
 
 def test_people_trio(
@@ -42,9 +42,9 @@ def test_people_trio(
 def test_people_list_query_count_and_hidden_projects(
     owner: Any, as_owner: APIClient, project: Project, django_assert_num_queries: Any
 ) -> None:
-    hidden = ProjectFactory()
+    hidden = ProjectFactory.create()
     for _ in range(10):
-        PersonFactory(projects=[project, hidden])
+        PersonFactory.create(projects=[project, hidden])
     # visible project ids, count, page, prefetch of projects
     with django_assert_num_queries(4):
         response = as_owner.get(LIST)
@@ -74,7 +74,7 @@ def test_create_needs_one_of_my_projects(
 
 
 def test_create_on_another_project_is_404(as_owner: APIClient) -> None:
-    foreign = ProjectFactory()
+    foreign = ProjectFactory.create()
     response = as_owner.post(LIST, {"name": "X", "project_ids": [foreign.pk]}, format="json")
     assert response.status_code == 404
     assert not Person.objects.filter(name="X").exists()
@@ -101,10 +101,10 @@ def test_bad_person_input(
 def test_update_keeps_projects_i_cannot_see(
     owner: Any, as_owner: APIClient, project: Project
 ) -> None:
-    hidden = ProjectFactory()
-    second = ProjectFactory()
-    MembershipFactory(project=second, user=owner, role=Role.PRODUCER)
-    person = PersonFactory(projects=[project, hidden])
+    hidden = ProjectFactory.create()
+    second = ProjectFactory.create()
+    MembershipFactory.create(project=second, user=owner, role=Role.PRODUCER)
+    person = PersonFactory.create(projects=[project, hidden])
     response = as_owner.patch(detail(person), {"project_ids": [second.pk]}, format="json")
     assert response.status_code == 200, response.json()
     assert set(person.projects.all()) == {hidden, second}
@@ -113,7 +113,7 @@ def test_update_keeps_projects_i_cannot_see(
 def test_delete_only_when_all_their_projects_are_mine(
     owner: Any, as_owner: APIClient, project: Project, player: Person
 ) -> None:
-    shared = PersonFactory(projects=[project, ProjectFactory()])
+    shared = PersonFactory.create(projects=[project, ProjectFactory.create()])
     response = as_owner.delete(detail(shared))
     assert response.status_code == 409
     assert "projects you do not manage" in response.json()["detail"]
@@ -124,16 +124,16 @@ def test_delete_only_when_all_their_projects_are_mine(
 
 
 def test_my_own_person_is_mine_to_edit(db: None) -> None:
-    user = UserFactory()
-    me = PersonFactory(user=user, name="Me Myself")
+    user = UserFactory.create()
+    me = PersonFactory.create(user=user, name="Me Myself")
     client = api_client_for(user)
     assert client.get(detail(me)).json()["has_login"] is True
     assert client.patch(detail(me), {"instruments": "theremin"}).status_code == 200
 
 
 def test_search_and_filter(as_owner: APIClient, project: Project) -> None:
-    PersonFactory(name="Marisol Strings", instruments="violin, viola", projects=[project])
-    PersonFactory(name="Ezra Winds", instruments="sax", projects=[project])
+    PersonFactory.create(name="Marisol Strings", instruments="violin, viola", projects=[project])
+    PersonFactory.create(name="Ezra Winds", instruments="sax", projects=[project])
     rows = as_owner.get(LIST, {"search": "viola"}).json()["results"]
     assert [row["name"] for row in rows] == ["Marisol Strings"]
     assert as_owner.get(LIST, {"project": project.pk}).json()["count"] == 2

@@ -24,7 +24,7 @@ def test_anonymous_is_refused(client: Any, project: Project) -> None:
 def test_list_shows_only_my_projects_with_my_role(
     as_owner: APIClient, as_collaborator: APIClient, as_outsider: APIClient, project: Project
 ) -> None:
-    ProjectFactory(title="Someone else's record")
+    ProjectFactory.create(title="Someone else's record")
 
     owner_rows = as_owner.get(LIST).json()
     assert owner_rows["count"] == 1
@@ -43,11 +43,11 @@ def test_list_shows_only_my_projects_with_my_role(
 def test_list_query_count_does_not_grow_with_rows(
     owner: Any, as_owner: APIClient, django_assert_num_queries: Any
 ) -> None:
-    studio = StudioFactory()
+    studio = StudioFactory.create()
     for _ in range(30):
-        project = ProjectFactory()
+        project = ProjectFactory.create()
         project.studios.add(studio)
-        MembershipFactory(project=project, user=owner)
+        MembershipFactory.create(project=project, user=owner)
     # count, page, prefetch of studios
     with django_assert_num_queries(3):
         response = as_owner.get(LIST)
@@ -83,8 +83,8 @@ def test_owner_updates_and_deletes(as_owner: APIClient, project: Project) -> Non
 
 
 def test_manager_may_change_but_not_delete(project: Project) -> None:
-    manager = UserFactory()
-    MembershipFactory(project=project, user=manager, role=Role.MANAGER)
+    manager = UserFactory.create()
+    MembershipFactory.create(project=project, user=manager, role=Role.MANAGER)
     client = api_client_for(manager)
     assert client.patch(detail(project), {"client": "New Label"}).status_code == 200
     assert client.delete(detail(project)).status_code == 403
@@ -102,7 +102,7 @@ def test_create_makes_the_creator_producer(as_outsider: APIClient, outsider: Any
 
 
 def test_create_with_a_studio_i_cannot_see_is_refused(as_owner: APIClient) -> None:
-    hidden = StudioFactory()
+    hidden = StudioFactory.create()
     response = as_owner.post(
         LIST, {"title": "A", "artist": "B", "studios": [hidden.pk]}, format="json"
     )
@@ -146,7 +146,9 @@ def test_malformed_json_is_a_400(as_owner: APIClient) -> None:
 
 def test_filter_search_and_ordering(owner: Any, as_owner: APIClient) -> None:
     for title, status in [("Alpha", "recording"), ("Beta", "mixing"), ("Gamma", "recording")]:
-        MembershipFactory(project=ProjectFactory(title=title, status=status), user=owner)
+        MembershipFactory.create(
+            project=ProjectFactory.create(title=title, status=status), user=owner
+        )
     recording = as_owner.get(LIST, {"status": "recording", "ordering": "title"}).json()
     assert [row["title"] for row in recording["results"]] == ["Alpha", "Gamma"]
     assert [row["title"] for row in as_owner.get(LIST, {"search": "bet"}).json()["results"]] == [
@@ -157,7 +159,7 @@ def test_filter_search_and_ordering(owner: Any, as_owner: APIClient) -> None:
 
 def test_pagination_caps_page_size(owner: Any, as_owner: APIClient) -> None:
     for _ in range(3):
-        MembershipFactory(project=ProjectFactory(), user=owner)
+        MembershipFactory.create(project=ProjectFactory.create(), user=owner)
     page = as_owner.get(LIST, {"page_size": 2}).json()
     assert page["count"] == 3
     assert len(page["results"]) == 2

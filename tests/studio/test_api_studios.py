@@ -14,19 +14,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def studio(owner: Any, project: Project) -> Studio:
     """Managed by the owner and used by the project, so the collaborator sees it too."""
-    studio = StudioFactory(name="Harbour Test", managers=[owner])
+    studio = StudioFactory.create(name="Harbour Test", managers=[owner])
     project.studios.add(studio)
     return studio
 
 
 @pytest.fixture
 def room(studio: Studio) -> Room:
-    return RoomFactory(studio=studio, name="A")
+    return RoomFactory.create(studio=studio, name="A")
 
 
 @pytest.fixture
 def gear(studio: Studio, room: Room) -> Gear:
-    return GearFactory(studio=studio, room=room, name="Tube mic")
+    return GearFactory.create(studio=studio, room=room, name="Tube mic")
 
 
 def test_studio_create_makes_me_manager(as_outsider: APIClient) -> None:
@@ -83,7 +83,7 @@ def test_studio_list_query_count(
     owner: Any, as_owner: APIClient, django_assert_num_queries: Any
 ) -> None:
     for _ in range(10):
-        StudioFactory(managers=[owner])
+        StudioFactory.create(managers=[owner])
     with django_assert_num_queries(3):  # count, page, managers
         response = as_owner.get("/api/v1/studios/")
     assert response.json()["count"] == 10
@@ -159,7 +159,7 @@ def test_room_list_query_count(
     as_owner: APIClient, studio: Studio, django_assert_num_queries: Any
 ) -> None:
     for _ in range(10):
-        RoomFactory(studio=studio)
+        RoomFactory.create(studio=studio)
     with django_assert_num_queries(3):  # the filter's studio, count, page
         response = as_owner.get("/api/v1/rooms/", {"studio": studio.pk})
     assert response.json()["count"] == 10
@@ -173,7 +173,9 @@ def test_gear_trio_filters_and_queries(
     gear: Gear,
     django_assert_num_queries: Any,
 ) -> None:
-    GearFactory(studio=studio, category=Gear.Category.PREAMP, status=Gear.Status.NEEDS_SERVICE)
+    GearFactory.create(
+        studio=studio, category=Gear.Category.PREAMP, status=Gear.Status.NEEDS_SERVICE
+    )
     with django_assert_num_queries(2):
         rows = as_collaborator.get("/api/v1/gear/", {"status": "needs_service"}).json()
     assert [row["category"] for row in rows["results"]] == ["preamp"]
@@ -195,9 +197,9 @@ def test_gear_trio_filters_and_queries(
 def test_bad_gear_input(
     as_owner: APIClient, owner: Any, studio: Studio, change: dict[str, Any], field: str
 ) -> None:
-    GearFactory(studio=studio, serial_number="SN-TAKEN")
+    GearFactory.create(studio=studio, serial_number="SN-TAKEN")
     if change.get("room") == "other-studio":
-        change["room"] = RoomFactory(studio=StudioFactory(managers=[owner])).pk
+        change["room"] = RoomFactory.create(studio=StudioFactory.create(managers=[owner])).pk
     payload = {"studio": studio.pk, "name": "New mic", **change}
     response = as_owner.post("/api/v1/gear/", payload, format="json")
     assert response.status_code == 400, response.json()

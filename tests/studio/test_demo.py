@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Model
 from django.test import Client
 
 from studio.management.commands.demo import DEMO_PASSWORD, DEMO_USERNAME
@@ -10,11 +11,11 @@ from studio.models import Gear, Membership, Person, Project, Room, Studio
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [get_user_model(), Person, Project, Membership, Studio, Room, Gear]
+MODELS: list[type[Model]] = [get_user_model(), Person, Project, Membership, Studio, Room, Gear]
 
 
 def snapshot() -> dict[str, list[tuple[object, ...]]]:
-    return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in MODELS}
+    return {m.__name__: list(m._default_manager.order_by("pk").values_list()) for m in MODELS}
 
 
 def test_demo_loads_prints_login_and_is_idempotent() -> None:

@@ -1,5 +1,6 @@
 """The database refuses what must never happen, whatever path the write takes."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def refused(write) -> bool:  # type: ignore[no-untyped-def]
+def refused(write: Callable[[], object]) -> bool:
     try:
         with transaction.atomic():
             write()
@@ -29,20 +30,20 @@ def refused(write) -> bool:  # type: ignore[no-untyped-def]
 
 
 def test_negative_rates_are_refused_by_the_database() -> None:
-    room = RoomFactory()
+    room = RoomFactory.create()
     assert refused(lambda: type(room).objects.filter(pk=room.pk).update(hourly_rate=-1))
-    gear = GearFactory()
+    gear = GearFactory.create()
     assert refused(lambda: type(gear).objects.filter(pk=gear.pk).update(day_rate=Decimal("-0.01")))
 
 
 def test_room_hours_are_sane_in_the_database() -> None:
-    room = RoomFactory()
+    room = RoomFactory.create()
     assert refused(lambda: type(room).objects.filter(pk=room.pk).update(half_day_hours=12))
     assert refused(lambda: type(room).objects.filter(pk=room.pk).update(overtime_multiplier=0))
 
 
 def test_membership_is_unique_per_user_and_role_known() -> None:
-    membership = MembershipFactory()
+    membership = MembershipFactory.create()
     assert refused(
         lambda: Membership.objects.create(
             project=membership.project, user=membership.user, role=Role.VIEWER
@@ -52,19 +53,19 @@ def test_membership_is_unique_per_user_and_role_known() -> None:
 
 
 def test_time_zone_shape_and_validation() -> None:
-    studio = StudioFactory()
+    studio = StudioFactory.create()
     assert refused(lambda: Studio.objects.filter(pk=studio.pk).update(time_zone="no zone; at all"))
     bad = Studio(name="X", time_zone="Europe/Atlantis")
     with pytest.raises(ValidationError) as error:
         bad.full_clean()
     assert "time_zone" in error.value.message_dict
-    assert str(StudioFactory(time_zone="Pacific/Chatham").zone) == "Pacific/Chatham"
+    assert str(StudioFactory.create(time_zone="Pacific/Chatham").zone) == "Pacific/Chatham"
 
 
 def test_project_dates_and_currency_in_the_database() -> None:
-    project = ProjectFactory()
+    project = ProjectFactory.create()
     assert refused(lambda: Project.objects.filter(pk=project.pk).update(currency="eur"))
-    assert refused(lambda: ProjectFactory(start_date="2026-05-02", due_date="2026-05-01"))
+    assert refused(lambda: ProjectFactory.create(start_date="2026-05-02", due_date="2026-05-01"))
 
 
 @pytest.mark.parametrize(

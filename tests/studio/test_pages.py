@@ -39,7 +39,7 @@ def test_login_with_password_then_dashboard(client: Client, owner: Any, project:
 def test_dashboard_lists_only_my_projects(
     browser_for: Any, owner: Any, outsider: Any, project: Project
 ) -> None:
-    ProjectFactory(title="Secret Sessions")
+    ProjectFactory.create(title="Secret Sessions")
     page = browser_for(owner).get("/").content.decode()
     assert "Low Tide" in page
     assert "Secret Sessions" not in page
@@ -50,7 +50,7 @@ def test_project_list_queries_do_not_grow(
     browser_for: Any, owner: Any, django_assert_max_num_queries: Any
 ) -> None:
     for _ in range(20):
-        MembershipFactory(project=ProjectFactory(), user=owner)
+        MembershipFactory.create(project=ProjectFactory.create(), user=owner)
     client = browser_for(owner)
     # session, user, count, page
     with django_assert_max_num_queries(4):
@@ -61,7 +61,7 @@ def test_project_list_queries_do_not_grow(
 def test_project_detail_trio(
     browser_for: Any, owner: Any, collaborator: Any, outsider: Any, project: Project
 ) -> None:
-    PersonFactory(name="Juniper Bass", projects=[project])
+    PersonFactory.create(name="Juniper Bass", projects=[project])
     page = browser_for(owner).get(f"/projects/{project.pk}/").content.decode()
     assert "Juniper Bass" in page
     assert "Add member" in page
@@ -116,8 +116,8 @@ def test_create_and_edit_project_from_pages(
 def test_people_page_is_scoped(
     browser_for: Any, owner: Any, outsider: Any, project: Project
 ) -> None:
-    PersonFactory(name="Juniper Bass", projects=[project])
-    PersonFactory(name="Hidden Harpist", projects=[ProjectFactory()])
+    PersonFactory.create(name="Juniper Bass", projects=[project])
+    PersonFactory.create(name="Hidden Harpist", projects=[ProjectFactory.create()])
     page = browser_for(owner).get("/people/").content.decode()
     assert "Juniper Bass" in page
     assert "Hidden Harpist" not in page

@@ -34,10 +34,10 @@ def test_readme_role_matrix_matches_code() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", list(Role))
 def test_has_capability_follows_the_matrix(role: Role) -> None:
-    project = ProjectFactory()
-    user = UserFactory()
-    MembershipFactory(project=project, user=user, role=role)
-    stranger = UserFactory()
+    project = ProjectFactory.create()
+    user = UserFactory.create()
+    MembershipFactory.create(project=project, user=user, role=role)
+    stranger = UserFactory.create()
     for capability, roles in ROLE_MATRIX.items():
         assert has_capability(user, project, capability) is (role in roles)
         assert has_capability(stranger, project, capability) is False
