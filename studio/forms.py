@@ -41,4 +41,4 @@ class MembershipForm(forms.Form):
         error_messages={"invalid_choice": "No user with that username."},
         label="Username",
     )
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)

@@ -22,3 +22,6 @@ def test_schema_and_docs_are_served(client: Client) -> None:
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
+    # Served from our own static files: no CDN.
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs.content
+    assert b"cdn" not in docs.content.lower()
