@@ -36,19 +36,12 @@ User = get_user_model()
 # --- people ---------------------------------------------------------------------------------
 
 
-class VisibleProjectsField(serializers.PrimaryKeyRelatedField):
-    """Project ids, showing only those the caller can see (others exist but are not theirs)."""
-
-    def to_representation(self, value: Any) -> Any:
-        return value.pk
-
-    def get_queryset(self) -> QuerySet[Project]:
-        return Project.objects.all()
-
-
 class PersonSerializer(serializers.ModelSerializer):
+    # Read: the caller's projects this person is on (their other productions are not named).
+    # Write: project ids, each checked against the caller's role in validate_project_ids.
     projects = serializers.SerializerMethodField()
-    project_ids = VisibleProjectsField(
+    project_ids = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(),
         many=True,
         write_only=True,
         source="projects",
