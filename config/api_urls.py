@@ -11,6 +11,8 @@ router.register("projects", studio_api.ProjectViewSet, basename="project")
 router.register("studios", studio_api.StudioViewSet, basename="studio")
 router.register("rooms", studio_api.RoomViewSet, basename="room")
 router.register("gear", studio_api.GearViewSet, basename="gear")
+router.register("bookings", studio_api.BookingViewSet, basename="booking")
+router.register("feeds", studio_api.FeedTokenViewSet, basename="feed-token")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [

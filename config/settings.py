@@ -191,6 +191,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "studio.models.Role",
+        "BookingStatusEnum": "studio.models.Booking.Status",
+        "ProjectStatusEnum": "studio.models.Project.Status",
+        "GearStatusEnum": "studio.models.Gear.Status",
     },
 }
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from studio.models import Gear, Membership, Person, Project, Room, Studio
+from studio.models import Booking, FeedToken, Gear, Membership, Person, Project, Room, Studio
 
 
 class MembershipInline(admin.TabularInline):
@@ -62,3 +62,34 @@ class GearAdmin(admin.ModelAdmin):
     list_filter = ["category", "status", "studio"]
     list_select_related = ["studio", "room"]
     search_fields = ["name", "make", "model", "serial_number"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "project", "status", "start", "end", "engineer", "quoted_amount"]
+    list_filter = ["status", "room__studio", "room"]
+    list_select_related = ["room__studio", "project", "engineer"]
+    search_fields = ["title", "notes", "project__title"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["project", "engineer"]
+    filter_horizontal = ["gear"]
+    readonly_fields = [
+        "uid",
+        "quoted_amount",
+        "quote_lines",
+        "confirmed_at",
+        "cancelled_at",
+        "ending",
+        "cancellation_fee",
+        "series",
+        "sequence",
+        "created_by",
+    ]
+
+
+@admin.register(FeedToken)
+class FeedTokenAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "owner", "kind", "created_at", "revoked_at"]
+    list_filter = ["kind"]
+    list_select_related = ["owner", "person", "room__studio", "studio", "project"]
+    readonly_fields = ["token"]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("account/token/", views.api_token, name="api-token"),
     path("account/token/new/", views.api_token_create, name="api-token-create"),
     path("account/token/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("feeds/<str:token>.ics", views.feed, name="feed"),
 ]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from studio import services
+from studio import feeds, services
 from studio.api_base import request_user
 from studio.forms import MembershipForm, ProjectForm
 from studio.models import Person, Project
@@ -151,3 +154,40 @@ def api_token_revoke(request: HttpRequest) -> HttpResponse:
     if deleted:
         messages.success(request, "Token revoked.")
     return redirect("api-token")
+
+
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A calendar feed by its secret. A poll that names the current version gets a 304 before
+    anything is built: two queries, the token and one aggregate."""
+    subscription = feeds.feed_lookup(token)
+    if subscription is None:
+        raise Http404("No such feed.")
+    bookings = feeds.feed_bookings(subscription)
+    version = feeds.feed_version(subscription, bookings)
+    headers = {
+        "ETag": version.etag,
+        "Last-Modified": http_date(version.last_modified.timestamp()),
+        "Cache-Control": "private, max-age=300",
+    }
+    if_none_match = request.headers.get("If-None-Match")
+    unchanged = (
+        version.etag in [tag.strip() for tag in if_none_match.split(",")]
+        if if_none_match
+        else _not_modified_since(request, version.last_modified)
+    )
+    response: HttpResponse
+    if unchanged:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(
+            feeds.build_feed(subscription, bookings), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'inline; filename="tracksheet.ics"'
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _not_modified_since(request: HttpRequest, last_modified: datetime.datetime) -> bool:
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and int(last_modified.timestamp()) <= since

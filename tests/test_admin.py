@@ -2,6 +2,7 @@
 
 import pytest
 from django.apps import apps
+from django.db.models import Model
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
@@ -17,7 +18,7 @@ from tests.factories import (
 OUR_APPS = {"studio", "recording", "budgets", "releases"}
 
 
-def our_models() -> list[type]:
+def our_models() -> list[type[Model]]:
     return [m for m in apps.get_models() if m._meta.app_label in OUR_APPS]
 
 

@@ -1,4 +1,4 @@
-"""Writes with rules on the ground floor: projects and their members, studios, people."""
+"""Writes with rules: projects and their members, studios, people."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""REST API of the ground floor: people, projects and members, studios, rooms, gear."""
+"""REST API: people, projects and members, studios, rooms, gear."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -10,17 +11,22 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Field, Model, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from studio import services
+from studio.api.fields import AwareDateTimeField
 from studio.api_base import (
     ProjectRolePermission,
     StudioManagerPermission,
     request_user,
     require_capability,
 )
-from studio.models import Gear, Membership, Person, Project, Role, Room, Studio
+from studio.models import Booking, Gear, Membership, Person, Project, Role, Room, Studio
 from studio.permissions import (
     Capability,
     has_capability,
@@ -29,8 +35,10 @@ from studio.permissions import (
     studios_managed,
     studios_visible,
 )
+from studio.selectors import room_availability
 
 User = get_user_model()
+MAX_AVAILABILITY_WINDOW = datetime.timedelta(days=93)
 
 
 # --- people ---------------------------------------------------------------------------------
@@ -407,6 +415,34 @@ class RoomSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class AvailabilityQuery(serializers.Serializer):
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] <= attrs["start"]:
+            raise serializers.ValidationError({"end": "The end must be after the start."})
+        if attrs["end"] - attrs["start"] > MAX_AVAILABILITY_WINDOW:
+            raise serializers.ValidationError({"end": "Ask for at most 93 days at a time."})
+        return attrs
+
+
+class IntervalSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+class BusySerializer(IntervalSerializer):
+    status = serializers.ChoiceField(choices=Booking.Status.choices)
+    booking = serializers.IntegerField(allow_null=True, help_text="Null for other projects.")
+    project = serializers.IntegerField(allow_null=True)
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    free = IntervalSerializer(many=True)
+    busy = BusySerializer(many=True)
+
+
 class RoomViewSet(viewsets.ModelViewSet):
     """Rooms and their rate cards."""
 
@@ -423,6 +459,20 @@ class RoomViewSet(viewsets.ModelViewSet):
 
     def studio_of(self, obj: Room) -> Studio:
         return obj.studio
+
+    @extend_schema(parameters=[AvailabilityQuery], responses=AvailabilitySerializer)
+    @action(detail=True, methods=["get"])
+    def availability(self, request: Request, pk: str | None = None) -> Response:
+        """Free intervals of the room between ``start`` and ``end``, and the bookings between."""
+        query = AvailabilityQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = room_availability(
+            room=self.get_object(),
+            start=query.validated_data["start"],
+            end=query.validated_data["end"],
+            user=request.user,
+        )
+        return Response(AvailabilitySerializer(result).data)
 
 
 class GearSerializer(serializers.ModelSerializer):

@@ -1,0 +1,224 @@
+"""REST API of the calendar: bookings and their state changes."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from studio import services
+from studio.api.fields import AwareDateTimeField
+from studio.api_base import ProjectRolePermission, request_user, require_capability
+from studio.models import Booking, Gear, Project, Room
+from studio.permissions import Capability, people_visible, projects_visible, studios_visible
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    expires_at = AwareDateTimeField(required=False, allow_null=True)
+    studio = serializers.IntegerField(source="room.studio_id", read_only=True)
+    currency = serializers.CharField(source="room.studio.currency", read_only=True)
+    status = serializers.ChoiceField(
+        choices=Booking.Status.choices,
+        required=False,
+        help_text="On create: leave out for a hold of the tier the slot allows, or 'confirmed'. "
+        "Afterwards change it with the confirm, release, cancel and challenge actions.",
+    )
+    rrule = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="RFC 5545 rule for a series, e.g. FREQ=WEEKLY;COUNT=6; all or nothing.",
+    )
+    gear = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Gear.objects.none()
+    )
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "uid",
+            "room",
+            "studio",
+            "project",
+            "title",
+            "start",
+            "end",
+            "status",
+            "engineer",
+            "gear",
+            "notes",
+            "expires_at",
+            "challenged_at",
+            "quoted_amount",
+            "currency",
+            "quote_lines",
+            "confirmed_at",
+            "cancelled_at",
+            "ending",
+            "cancellation_fee",
+            "series",
+            "sequence",
+            "rrule",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "uid",
+            "challenged_at",
+            "quoted_amount",
+            "quote_lines",
+            "confirmed_at",
+            "cancelled_at",
+            "ending",
+            "cancellation_fee",
+            "series",
+            "sequence",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            studios = studios_visible(request.user)
+            fields["room"].queryset = Room.objects.filter(studio__in=studios)  # type: ignore[attr-defined]
+            fields["engineer"].queryset = people_visible(request.user)  # type: ignore[attr-defined]
+            gear = cast(serializers.ManyRelatedField, fields["gear"])
+            gear.child_relation.queryset = Gear.objects.filter(studio__in=studios)
+        return fields
+
+    def validate_project(self, project: Project) -> Project:
+        if self.instance is not None and project != self.instance.project:
+            raise serializers.ValidationError("A booking stays with its project.")
+        require_capability(self.context["request"].user, project, Capability.SCHEDULE_MANAGE)
+        return project
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None:
+            if "status" in attrs and attrs["status"] != self.instance.status:
+                raise serializers.ValidationError(
+                    {"status": "Use the confirm, release, cancel or challenge actions."}
+                )
+            if attrs.get("rrule"):
+                raise serializers.ValidationError({"rrule": "Only a new booking can repeat."})
+        elif attrs.get("status") == Booking.Status.CANCELLED:
+            raise serializers.ValidationError({"status": "A new booking is a hold or confirmed."})
+        return attrs
+
+
+class BookingFilter(filters.FilterSet):
+    studio = filters.NumberFilter(field_name="room__studio")
+    status = filters.MultipleChoiceFilter(choices=Booking.Status.choices)
+    after = filters.IsoDateTimeFilter(
+        field_name="end", lookup_expr="gt", label="Ends after (ISO 8601 with offset)"
+    )
+    before = filters.IsoDateTimeFilter(
+        field_name="start", lookup_expr="lt", label="Starts before (ISO 8601 with offset)"
+    )
+    series = filters.UUIDFilter()
+
+    class Meta:
+        model = Booking
+        fields = ["room", "project", "engineer", "studio", "status", "after", "before", "series"]
+
+
+def _booking_queryset(user: Any) -> Any:
+    return (
+        Booking.objects.filter(project__in=projects_visible(user))
+        .select_related("room__studio", "project", "engineer")
+        .prefetch_related("gear")
+    )
+
+
+class BookingViewSet(viewsets.ModelViewSet):
+    """Holds and bookings of rooms. A collision is a 409 naming the booking in the way."""
+
+    serializer_class = BookingSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_class = BookingFilter
+    search_fields = ["title", "notes", "project__title", "room__name"]
+    ordering_fields = ["start", "end", "created_at"]
+    # Bookings are cancelled, never deleted: the fee and the feed's CANCELLED need the row.
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    write_capability = Capability.SCHEDULE_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> Any:
+        return _booking_queryset(self.request.user)
+
+    def project_of(self, obj: Booking) -> Project:
+        return obj.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        created = services.booking_create(
+            by=request_user(self.request),
+            room=data["room"],
+            project=data["project"],
+            start=data["start"],
+            end=data["end"],
+            status=data.get("status"),
+            engineer=data.get("engineer"),
+            gear=data.get("gear", []),
+            title=data.get("title", ""),
+            notes=data.get("notes", ""),
+            expires_at=data.get("expires_at"),
+            rrule=data.get("rrule", ""),
+        )
+        serializer.instance = _booking_queryset(self.request.user).get(pk=created[0].pk)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        booking = cast(Booking, serializer.instance)
+        data = dict(serializer.validated_data)
+        data.pop("project", None)
+        data.pop("status", None)
+        data.pop("rrule", None)
+        kwargs: dict[str, Any] = {
+            key: data.pop(key) for key in ("start", "end", "room", "gear") if key in data
+        }
+        if "engineer" in data:
+            kwargs["engineer"] = data.pop("engineer")
+        updated = services.booking_update(booking=booking, **kwargs, **data)
+        serializer.instance = _booking_queryset(self.request.user).get(pk=updated.pk)
+
+    def _respond(self, booking: Booking) -> Response:
+        fresh = _booking_queryset(self.request.user).get(pk=booking.pk)
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm a hold; the quote is frozen at today's rate card."""
+        return self._respond(services.booking_confirm(booking=self.get_object()))
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Cancel; a confirmed booking keeps the fee its notice earns."""
+        return self._respond(services.booking_cancel(booking=self.get_object()))
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str | None = None) -> Response:
+        """Release a hold; the 2nd hold behind it moves up."""
+        return self._respond(services.booking_release(booking=self.get_object()))
+
+    @extend_schema(request=None, responses=BookingSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def challenge(self, request: Request, pk: str | None = None) -> Response:
+        """From a 2nd hold: give the 1st holds in the way the studio's deadline to decide.
+
+        Answers with the challenged 1st holds and their new expiry."""
+        challenged = services.booking_challenge(booking=self.get_object())
+        fresh = _booking_queryset(request.user).filter(pk__in=[b.pk for b in challenged])
+        return Response(self.get_serializer(fresh, many=True).data, status=status.HTTP_200_OK)

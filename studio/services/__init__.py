@@ -1,0 +1,45 @@
+"""Every write with a business rule on the ground floor, one transaction each."""
+
+from studio.services.bookings import (
+    booking_cancel,
+    booking_challenge,
+    booking_confirm,
+    booking_create,
+    booking_release,
+    booking_update,
+    holds_expire,
+)
+from studio.services.feeds import feed_token_create, feed_token_revoke, feed_token_rotate
+from studio.services.projects import (
+    membership_add,
+    membership_change_role,
+    membership_notify,
+    membership_remove,
+    person_create,
+    person_delete,
+    person_update,
+    project_create,
+    studio_create,
+)
+
+__all__ = [
+    "booking_cancel",
+    "booking_challenge",
+    "booking_confirm",
+    "booking_create",
+    "booking_release",
+    "booking_update",
+    "feed_token_create",
+    "feed_token_revoke",
+    "feed_token_rotate",
+    "holds_expire",
+    "membership_add",
+    "membership_change_role",
+    "membership_notify",
+    "membership_remove",
+    "person_create",
+    "person_delete",
+    "person_update",
+    "project_create",
+    "studio_create",
+]

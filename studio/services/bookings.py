@@ -1,0 +1,520 @@
+"""Bookings: holds, confirmations, cancellations, series, and the rules that keep them apart.
+
+Every write locks the rows it checks against, in one order (rooms, then people, then gear, each
+by id), before it checks: two producers confirming the same room at the same moment meet at the
+room's row lock, and the second one sees the first one's booking. On PostgreSQL exclusion
+constraints back this up (migration 0003); on SQLite the IMMEDIATE transaction mode serializes
+writers. Either way a collision is a ``Conflict`` that names the booking in the way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from dateutil.rrule import rrulestr
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from studio.errors import Conflict
+from studio.models import Booking, Gear, Person, Project, Room
+from studio.rates import cancellation_fee, room_quote
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+Status = Booking.Status
+MAX_OCCURRENCES = 104  # two years of a weekly booking
+
+
+# --- checks -----------------------------------------------------------------------------------
+
+
+def _describe(booking: Booking) -> str:
+    zone = booking.room.studio.zone
+    start = booking.start.astimezone(zone)
+    end = booking.end.astimezone(zone)
+    return (
+        f"booking #{booking.pk} ({booking.get_status_display().lower()}, {booking.project.title}, "
+        f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {booking.room.studio.time_zone})"
+    )
+
+
+def _overlapping(start: datetime.datetime, end: datetime.datetime) -> Q:
+    # Half-open intervals: a booking ending at 14:00 and one starting at 14:00 do not collide.
+    return Q(start__lt=end, end__gt=start)
+
+
+def _others(exclude: Booking | None) -> QuerySet[Booking]:
+    qs = Booking.objects.select_related("room__studio", "project")
+    return qs.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else qs
+
+
+def _check_times(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
+    errors: dict[str, str] = {}
+    for name, value in (("start", start), ("end", end)):
+        if timezone.is_naive(value):
+            errors[name] = "Give the time with its UTC offset, e.g. 2026-12-01T10:00:00+01:00."
+    if errors:
+        raise ValidationError(errors)
+    if end <= start:
+        raise ValidationError({"end": "The end must be after the start."})
+    limit = room.studio.max_booking_hours
+    if end - start > datetime.timedelta(hours=limit):
+        raise ValidationError({"end": f"A booking at {room.studio} lasts at most {limit} hours."})
+
+
+def _check_gear(*, room: Room, gear: Sequence[Gear]) -> None:
+    foreign = [g.name for g in gear if g.studio_id != room.studio_id]
+    if foreign:
+        raise ValidationError({"gear": f"Not in {room.studio}'s inventory: {', '.join(foreign)}."})
+    broken = [
+        f"{g.name} ({g.get_status_display().lower()})"
+        for g in gear
+        if g.status != Gear.Status.AVAILABLE
+    ]
+    if broken:
+        raise ValidationError({"gear": f"Not available: {', '.join(broken)}."})
+
+
+def _lock(
+    *, rooms: Iterable[int], people: Iterable[int | None] = (), gear: Iterable[int] = ()
+) -> None:
+    """Take the row locks a booking write checks against, always in the same order."""
+    for model, ids in ((Room, rooms), (Person, people), (Gear, gear)):
+        wanted = sorted({i for i in ids if i is not None})
+        if wanted:
+            list(
+                model.objects.select_for_update()
+                .filter(pk__in=wanted)
+                .order_by("pk")
+                .values_list("pk")
+            )
+
+
+def _confirmed_clash(
+    *,
+    room: Room,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    engineer: Person | None,
+    gear: Sequence[Gear],
+    exclude: Booking | None,
+) -> str | None:
+    """What a confirmed booking of these would collide with, in words; None when free."""
+    confirmed = _others(exclude).filter(_overlapping(start, end), status=Status.CONFIRMED)
+    same_room = confirmed.filter(room=room).first()
+    if same_room is not None:
+        return f"{room} is already booked: {_describe(same_room)}."
+    if engineer is not None:
+        busy = confirmed.filter(engineer=engineer).first()
+        if busy is not None:
+            return f"{engineer} is engineering elsewhere then: {_describe(busy)}."
+    if gear:
+        taken = confirmed.filter(gear__in=gear).distinct().first()
+        if taken is not None:
+            names = ", ".join(sorted({g.name for g in gear} & {g.name for g in taken.gear.all()}))
+            return f"{names} is already out then: {_describe(taken)}."
+    return None
+
+
+def _quote(
+    *, room: Room, start: datetime.datetime, end: datetime.datetime, gear: Sequence[Gear]
+) -> dict[str, Any]:
+    quote = room_quote(room=room, start=start, end=end, gear=gear, currency=room.studio.currency)
+    return {"quoted_amount": quote.total, "quote_lines": quote.lines_json()}
+
+
+def _hold_tier(
+    *, room: Room, start: datetime.datetime, end: datetime.datetime, exclude: Booking | None
+) -> str:
+    """1st hold on a free slot, 2nd behind a 1st; a booked or doubly held slot is taken."""
+    active = _others(exclude).filter(_overlapping(start, end), room=room, status__in=Booking.ACTIVE)
+    confirmed = active.filter(status=Status.CONFIRMED).first()
+    if confirmed is not None:
+        raise Conflict(f"{room} is already booked: {_describe(confirmed)}.")
+    first = active.filter(status=Status.HOLD_1).first()
+    if first is None:
+        return Status.HOLD_1
+    second = active.filter(status=Status.HOLD_2).first()
+    if second is not None:
+        raise Conflict(
+            f"{room} already has a 1st and a 2nd hold: {_describe(first)}; {_describe(second)}."
+        )
+    return Status.HOLD_2
+
+
+def _save_guarded(booking: Booking, **kwargs: Any) -> None:
+    """Save; a PostgreSQL exclusion violation (a race the locks missed) is a Conflict."""
+    try:
+        with transaction.atomic():
+            booking.save(**kwargs)
+    except IntegrityError as error:
+        if "no_overlap" not in str(error):
+            raise
+        clash = (
+            _others(booking)
+            .filter(_overlapping(booking.start, booking.end), status=Status.CONFIRMED)
+            .filter(Q(room=booking.room_id) | Q(engineer=booking.engineer_id))
+            .first()
+        )
+        raise Conflict(
+            f"Collides with {_describe(clash) if clash else 'a confirmed booking'}."
+        ) from error
+
+
+def _promote_second_holds(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
+    """When a 1st hold (or a booking ahead of a 2nd hold) goes, the 2nd hold moves up."""
+    seconds = Booking.objects.filter(_overlapping(start, end), room=room, status=Status.HOLD_2)
+    for second in seconds.order_by("created_at", "pk"):
+        ahead = Booking.objects.filter(
+            _overlapping(second.start, second.end),
+            room=room,
+            status__in=(Status.HOLD_1, Status.CONFIRMED),
+        ).exclude(pk=second.pk)
+        if not ahead.exists():
+            second.status = Status.HOLD_1
+            second.sequence += 1
+            second.save(update_fields=["status", "sequence", "updated_at"])
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def _occurrences(
+    *, room: Room, start: datetime.datetime, end: datetime.datetime, rule: str
+) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """Each occurrence keeps the studio's wall-clock times: a 10:00 lockout stays at 10:00
+    across a DST change (its length in hours follows the clock)."""
+    zone = room.studio.zone
+    local_start = start.astimezone(zone).replace(tzinfo=None)
+    local_length = end.astimezone(zone).replace(tzinfo=None) - local_start
+    try:
+        rule_set = rrulestr(rule, dtstart=local_start, forceset=True)
+    except (ValueError, TypeError) as error:
+        raise ValidationError({"rrule": f"Not a valid RRULE: {error}."}) from error
+    text = rule.upper()
+    if "COUNT=" not in text and "UNTIL=" not in text:
+        raise ValidationError({"rrule": "The rule needs COUNT or UNTIL: a series has an end."})
+    occurrences = []
+    for index, when in enumerate(rule_set):
+        if index >= MAX_OCCURRENCES:
+            raise ValidationError({"rrule": f"A series has at most {MAX_OCCURRENCES} occurrences."})
+        occurrences.append(
+            (
+                when.replace(tzinfo=zone).astimezone(datetime.UTC),
+                (when + local_length).replace(tzinfo=zone).astimezone(datetime.UTC),
+            )
+        )
+    if not occurrences:
+        raise ValidationError({"rrule": "The rule gives no occurrence."})
+    return occurrences
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    by: User,
+    room: Room,
+    project: Project,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    status: str | None = None,
+    engineer: Person | None = None,
+    gear: Sequence[Gear] = (),
+    title: str = "",
+    notes: str = "",
+    expires_at: datetime.datetime | None = None,
+    rrule: str = "",
+) -> list[Booking]:
+    """Hold or book ``room`` for ``project``; with ``rrule``, a whole series or nothing.
+
+    ``status`` None (or a hold) places a hold of the tier the slot allows: 1st if free, 2nd
+    behind a 1st hold. ``confirmed`` books outright.
+    """
+    _check_times(room=room, start=start, end=end)
+    if not room.is_active:
+        raise ValidationError({"room": f"{room} is not bookable (inactive)."})
+    _check_gear(room=room, gear=gear)
+    if status not in (None, *Booking.HOLDS, Status.CONFIRMED):
+        raise ValidationError({"status": "A new booking is a hold or confirmed."})
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError({"expires_at": "A hold cannot expire in the past."})
+    slots = _occurrences(room=room, start=start, end=end, rule=rrule) if rrule else [(start, end)]
+    _lock(rooms=[room.pk], people=[engineer.pk if engineer else None], gear=[g.pk for g in gear])
+
+    planned: list[tuple[datetime.datetime, datetime.datetime, str]] = []
+    tier: str
+    refused: list[str] = []
+    for slot_start, slot_end in slots:
+        try:
+            if status == Status.CONFIRMED:
+                clash = _confirmed_clash(
+                    room=room,
+                    start=slot_start,
+                    end=slot_end,
+                    engineer=engineer,
+                    gear=gear,
+                    exclude=None,
+                )
+                if clash:
+                    raise Conflict(clash)
+                tier = Status.CONFIRMED
+            else:
+                tier = _hold_tier(room=room, start=slot_start, end=slot_end, exclude=None)
+        except Conflict as conflict:
+            local = slot_start.astimezone(room.studio.zone)
+            refused.append(f"{local:%Y-%m-%d}: {conflict.detail}" if rrule else conflict.detail)
+            continue
+        planned.append((slot_start, slot_end, tier))
+    if refused:
+        # Nothing of a series is created when any occurrence collides.
+        raise Conflict(
+            " ".join(refused)
+            if not rrule
+            else "Not booked, these dates collide: " + " ".join(refused)
+        )
+
+    series = uuid.uuid4() if rrule else None
+    created = []
+    for slot_start, slot_end, tier in planned:
+        booking = Booking(
+            room=room,
+            project=project,
+            start=slot_start,
+            end=slot_end,
+            status=tier,
+            engineer=engineer,
+            title=title,
+            notes=notes,
+            series=series,
+            created_by=by,
+            confirmed_at=now if tier == Status.CONFIRMED else None,
+            expires_at=None
+            if tier == Status.CONFIRMED
+            else expires_at or now + datetime.timedelta(hours=room.studio.hold_hours),
+            **_quote(room=room, start=slot_start, end=slot_end, gear=gear),
+        )
+        _save_guarded(booking)
+        booking.gear.set(gear)
+        created.append(booking)
+    if not project.studios.filter(pk=room.studio_id).exists():
+        project.studios.add(room.studio)
+    return created
+
+
+@transaction.atomic
+def booking_update(
+    *,
+    booking: Booking,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    room: Room | None = None,
+    engineer: Person | None | Any = ...,
+    gear: Sequence[Gear] | None = None,
+    **fields: Any,
+) -> Booking:
+    """Move, resize or re-staff a booking; a confirmed one is checked and re-quoted again."""
+    if booking.status == Status.CANCELLED:
+        raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
+    new_room = room or booking.room
+    new_start, new_end = start or booking.start, end or booking.end
+    new_engineer = booking.engineer if engineer is ... else engineer
+    new_gear = list(booking.gear.all()) if gear is None else list(gear)
+    _check_times(room=new_room, start=new_start, end=new_end)
+    _check_gear(room=new_room, gear=new_gear)
+    _lock(
+        rooms=[booking.room_id, new_room.pk],
+        people=[booking.engineer_id, new_engineer.pk if new_engineer else None],
+        gear=[g.pk for g in new_gear],
+    )
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    moved = (new_room.pk, new_start, new_end) != (booking.room_id, booking.start, booking.end)
+    if booking.status == Status.CONFIRMED:
+        clash = _confirmed_clash(
+            room=new_room,
+            start=new_start,
+            end=new_end,
+            engineer=new_engineer,
+            gear=new_gear,
+            exclude=booking,
+        )
+        if clash:
+            raise Conflict(clash)
+    elif moved:
+        booking.status = _hold_tier(room=new_room, start=new_start, end=new_end, exclude=booking)
+    old = (booking.room, booking.start, booking.end)
+    booking.room, booking.start, booking.end, booking.engineer = (
+        new_room,
+        new_start,
+        new_end,
+        new_engineer,
+    )
+    for name, value in fields.items():
+        setattr(booking, name, value)
+    for name, value in _quote(room=new_room, start=new_start, end=new_end, gear=new_gear).items():
+        setattr(booking, name, value)
+    booking.sequence += 1
+    _save_guarded(booking)
+    booking.gear.set(new_gear)
+    if moved:
+        _promote_second_holds(room=old[0], start=old[1], end=old[2])
+    return booking
+
+
+def _locked(booking: Booking) -> Booking:
+    _lock(
+        rooms=[booking.room_id],
+        people=[booking.engineer_id],
+        gear=booking.gear.values_list("pk", flat=True),
+    )
+    return (
+        Booking.objects.select_for_update()
+        .select_related("room__studio", "project")
+        .get(pk=booking.pk)
+    )
+
+
+@transaction.atomic
+def booking_confirm(*, booking: Booking) -> Booking:
+    """Turn a hold into a booking, freezing the quote at today's rate card.
+
+    A 2nd hold cannot jump a 1st hold that is still there: the 1st has first right of refusal.
+    """
+    booking = _locked(booking)
+    if booking.status == Status.CONFIRMED:
+        return booking
+    if booking.status == Status.CANCELLED:
+        raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
+    if booking.status == Status.HOLD_2:
+        first = (
+            _others(booking)
+            .filter(
+                _overlapping(booking.start, booking.end), room=booking.room, status=Status.HOLD_1
+            )
+            .first()
+        )
+        if first is not None:
+            raise Conflict(
+                f"The 1st hold has first right of refusal: {_describe(first)}. "
+                "Challenge it to make it decide."
+            )
+    gear = list(booking.gear.all())
+    clash = _confirmed_clash(
+        room=booking.room,
+        start=booking.start,
+        end=booking.end,
+        engineer=booking.engineer,
+        gear=gear,
+        exclude=booking,
+    )
+    if clash:
+        raise Conflict(clash)
+    for name, value in _quote(
+        room=booking.room, start=booking.start, end=booking.end, gear=gear
+    ).items():
+        setattr(booking, name, value)
+    booking.status = Status.CONFIRMED
+    booking.confirmed_at = timezone.now()
+    booking.expires_at = None
+    booking.sequence += 1
+    _save_guarded(booking)
+    return booking
+
+
+def _end(booking: Booking, *, ending: str, fee: Decimal | None) -> Booking:
+    booking.status = Status.CANCELLED
+    booking.ending = ending
+    booking.cancelled_at = timezone.now()
+    booking.cancellation_fee = fee
+    booking.sequence += 1
+    booking.save()
+    _promote_second_holds(room=booking.room, start=booking.start, end=booking.end)
+    return booking
+
+
+@transaction.atomic
+def booking_release(*, booking: Booking) -> Booking:
+    """Let a hold go; the 2nd hold behind it becomes the 1st."""
+    booking = _locked(booking)
+    if not booking.is_hold:
+        raise Conflict(
+            f"Booking #{booking.pk} is not a hold; cancel it instead.", code="not_a_hold"
+        )
+    return _end(booking, ending=Booking.Ending.RELEASED, fee=None)
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking) -> Booking:
+    """Cancel: a hold is released for free; a confirmed booking owes the fee its notice earns."""
+    booking = _locked(booking)
+    if booking.status == Status.CANCELLED:
+        raise Conflict(f"Booking #{booking.pk} is already cancelled.", code="cancelled")
+    if booking.is_hold:
+        return _end(booking, ending=Booking.Ending.RELEASED, fee=None)
+    fee = cancellation_fee(
+        amount=booking.quoted_amount or Decimal(0),
+        tiers=booking.room.studio.cancellation_tiers,
+        notice=booking.start - timezone.now(),
+        currency=booking.room.studio.currency,
+    )
+    return _end(booking, ending=Booking.Ending.CANCELLED, fee=fee)
+
+
+@transaction.atomic
+def booking_challenge(*, booking: Booking) -> list[Booking]:
+    """A 2nd hold asks the 1st holds in its way to confirm or release by the studio's deadline."""
+    booking = _locked(booking)
+    if booking.status != Status.HOLD_2:
+        raise Conflict("Only a 2nd hold can challenge.", code="not_second_hold")
+    deadline = timezone.now() + datetime.timedelta(hours=booking.room.studio.challenge_hours)
+    firsts = list(
+        Booking.objects.select_for_update()
+        .filter(_overlapping(booking.start, booking.end), room=booking.room, status=Status.HOLD_1)
+        .exclude(pk=booking.pk)
+    )
+    if not firsts:
+        raise Conflict(
+            "No 1st hold stands in the way; confirm instead.", code="nothing_to_challenge"
+        )
+    for first in firsts:
+        first.challenged_at = timezone.now()
+        first.expires_at = min(first.expires_at or deadline, deadline)
+        first.sequence += 1
+        first.save(update_fields=["challenged_at", "expires_at", "sequence", "updated_at"])
+    return firsts
+
+
+def holds_expire(*, now: datetime.datetime | None = None) -> int:
+    """Expire every hold whose time has come; returns how many this call expired.
+
+    Each hold is expired in its own transaction under its room's lock, and only if it is still a
+    hold that is due, so two runs at once (a beat tick overlapping a slow run) expire it once.
+    """
+    now = now or timezone.now()
+    due = list(
+        Booking.objects.filter(status__in=Booking.HOLDS, expires_at__lte=now)
+        .order_by("expires_at", "pk")
+        .values_list("pk", "room_id")
+    )
+    expired = 0
+    for pk, room_id in due:
+        with transaction.atomic():
+            _lock(rooms=[room_id])
+            booking = (
+                Booking.objects.select_for_update()
+                .select_related("room__studio")
+                .filter(pk=pk, status__in=Booking.HOLDS, expires_at__lte=now)
+                .first()
+            )
+            if booking is None:
+                continue
+            _end(booking, ending=Booking.Ending.EXPIRED, fee=None)
+            expired += 1
+    return expired
