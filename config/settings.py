@@ -108,7 +108,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
+# Tests on SQLite use a file, not memory: the concurrency tests open one connection per thread,
+# and only a file database makes them meet at SQLite's real write lock.
+_test_name = env.str("TEST_DATABASE_NAME", default="") or None
+if _test_name is None and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _test_name = str(VAR_DIR / "test.sqlite3")
+DATABASES["default"]["TEST"] = {"NAME": _test_name}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -215,7 +220,10 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs for `celery beat`; each app adds its own entries here.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Each hold is expired once even if two runs overlap (studio.services.bookings.holds_expire).
+    "expire-holds": {"task": "studio.tasks.holds_expire", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -41,8 +41,13 @@ class Quote:
 
 
 def booked_hours(start: datetime.datetime, end: datetime.datetime) -> Decimal:
-    """True duration in hours: aware datetimes subtract in UTC, so a DST night is 23 or 25 h."""
-    return Decimal(int((end - start).total_seconds())) / HOUR
+    """True duration in hours, so a night across a DST change is an hour shorter or longer.
+
+    Both ends go to UTC first: Python subtracts two datetimes that share a tzinfo by their wall
+    clocks, which would miss the hour the clocks skip.
+    """
+    elapsed = end.astimezone(datetime.UTC) - start.astimezone(datetime.UTC)
+    return Decimal(int(elapsed.total_seconds())) / HOUR
 
 
 def _units(hours: Decimal, unit_hours: Decimal) -> int:
@@ -85,7 +90,7 @@ def _room_options(room: Room, hours: Decimal, currency: str) -> list[tuple[Quote
         )
         if hours <= room.day_hours:
             options.append((day,))
-        elif room.hourly_rate > 0:
+        else:
             units = _units(hours - room.day_hours, unit_hours)
             unit_price = round_money(
                 room.hourly_rate * unit_hours * room.overtime_multiplier, currency
@@ -97,7 +102,8 @@ def _room_options(room: Room, hours: Decimal, currency: str) -> list[tuple[Quote
                 unit_price,
                 round_money(units * unit_price, currency),
             )
-            options.append((day, overtime))
+            # A card without an hourly rate gives overtime away; say nothing of it then.
+            options.append((day, overtime) if overtime.amount > 0 else (day,))
     return options
 
 

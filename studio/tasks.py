@@ -3,6 +3,7 @@
 import smtplib
 
 from celery import shared_task
+from django.db import OperationalError
 
 from studio import services
 
@@ -16,3 +17,15 @@ from studio import services
 def membership_notify(membership_id: int) -> bool:
     """Email a new member that they were added; True if an email went out this time."""
     return services.membership_notify(membership_id=membership_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def holds_expire() -> int:
+    """Expire the holds whose time has come (beat runs it every minute); returns how many."""
+    return services.holds_expire()

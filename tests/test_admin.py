@@ -2,8 +2,8 @@
 
 import pytest
 from django.apps import apps
-from django.db.models import Model
 from django.contrib import admin
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from studio.errors import Conflict
 from studio.models import Booking, Gear, Person, Project, Room
-from studio.rates import cancellation_fee, room_quote
+from studio.rates import booked_hours, cancellation_fee, room_quote
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -65,7 +65,7 @@ def _check_times(*, room: Room, start: datetime.datetime, end: datetime.datetime
     if end <= start:
         raise ValidationError({"end": "The end must be after the start."})
     limit = room.studio.max_booking_hours
-    if end - start > datetime.timedelta(hours=limit):
+    if booked_hours(start, end) > limit:
         raise ValidationError({"end": f"A booking at {room.studio} lasts at most {limit} hours."})
 
 

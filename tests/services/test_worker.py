@@ -1,5 +1,6 @@
 """Round trips through the real services: PostgreSQL, the broker and a Celery worker."""
 
+import datetime
 import os
 import time
 from collections.abc import Iterator
@@ -9,12 +10,13 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 
 from config.celery import app as celery_app
 from studio import services
 from studio.models import Role
-from studio.tasks import membership_notify
-from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+from studio.tasks import holds_expire, membership_notify
+from tests.factories import MembershipFactory, ProjectFactory, RoomFactory, UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -62,3 +64,25 @@ def test_member_email_goes_through_the_worker(worker: Any) -> None:
     # the result comes back through the result backend.
     assert membership_notify.apply_async((membership.pk,)).get(timeout=30) is False
     assert len(mail.outbox) == 1
+
+
+def test_hold_expiry_task_runs_on_the_worker(worker: Any) -> None:
+    owner = UserFactory.create()
+    project = ProjectFactory.create()
+    MembershipFactory.create(project=project, user=owner, role=Role.PRODUCER)
+    room = RoomFactory.create()
+    start = timezone.now() + datetime.timedelta(days=10)
+    [hold] = services.booking_create(
+        by=owner,
+        room=room,
+        project=project,
+        start=start,
+        end=start + datetime.timedelta(hours=3),
+        expires_at=timezone.now() + datetime.timedelta(milliseconds=300),
+    )
+    time.sleep(0.5)
+    assert holds_expire.apply_async().get(timeout=30) == 1
+    hold.refresh_from_db()
+    assert (hold.status, hold.ending) == ("cancelled", "expired")
+    # The beat schedule names the same task.
+    assert celery_app.conf.beat_schedule["expire-holds"]["task"] == holds_expire.name

@@ -1,5 +1,6 @@
 """The database refuses what must never happen, whatever path the write takes."""
 
+import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -81,3 +82,40 @@ def test_project_dates_and_currency_in_the_database() -> None:
 )
 def test_round_money_half_up(amount: str, currency: str, expected: str) -> None:
     assert str(round_money(Decimal(amount), currency)) == expected
+
+
+@pytest.mark.django_db
+def test_postgres_refuses_overlapping_confirmed_bookings() -> None:
+    """The exclusion constraints behind the service's locks (migration 0003)."""
+    from django.db import connection
+
+    from studio.models import Booking
+    from tests.factories import PersonFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("exclusion constraints exist on PostgreSQL only")
+    room = RoomFactory.create()
+    project = ProjectFactory.create()
+    engineer = PersonFactory.create()
+    start = datetime.datetime(2027, 1, 1, 10, tzinfo=datetime.UTC)
+    hours = datetime.timedelta(hours=1)
+
+    def confirmed(**fields: object) -> Booking:
+        values: dict[str, object] = {
+            "room": room,
+            "project": project,
+            "start": start,
+            "end": start + 4 * hours,
+            "status": "confirmed",
+            "quoted_amount": Decimal(1),
+            **fields,
+        }
+        return Booking.objects.create(**values)
+
+    confirmed(engineer=engineer)
+    assert refused(lambda: confirmed(start=start + 3 * hours, end=start + 5 * hours))
+    other_room = RoomFactory.create(studio=room.studio)
+    assert refused(lambda: confirmed(room=other_room, engineer=engineer))
+    # Holds may overlap; back-to-back confirmed bookings may touch.
+    confirmed(status="hold_1", quoted_amount=None)
+    confirmed(start=start + 4 * hours, end=start + 6 * hours)
