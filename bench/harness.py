@@ -4,6 +4,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -28,7 +29,9 @@ def count_queries(call: Callable[[], object]) -> int:
     request_started signal resets that log mid-request."""
     sent = 0
 
-    def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def counter(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
         nonlocal sent
         sent += 1
         return execute(sql, params, many, context)
