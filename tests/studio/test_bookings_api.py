@@ -520,3 +520,16 @@ def test_booking_adds_the_studio_to_the_project(
     room = RoomFactory.create(studio=other)
     assert book(as_owner, room, project, local(3, 10), local(3, 12)).status_code == 201
     assert project.studios.filter(pk=other.pk).exists()
+
+
+def test_booking_for_a_project_i_am_not_on_is_404(room: Room, project: Project) -> None:
+    """The caller sees the room through a project of their own, but names someone else's."""
+    stranger = UserFactory.create()
+    own = ProjectFactory.create()
+    MembershipFactory.create(project=own, user=stranger, role=Role.PRODUCER)
+    own.studios.add(room.studio)
+    client = api_client_for(stranger)
+    response = book(client, room, project, local(3, 10), local(3, 12))
+    assert response.status_code == 404
+    assert not Booking.objects.exists()
+    assert book(client, room, own, local(3, 10), local(3, 12)).status_code == 201
