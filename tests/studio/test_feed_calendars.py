@@ -105,7 +105,7 @@ def test_every_booking_comes_back_with_times_and_status(
         assert int(event["SEQUENCE"]) == booking.sequence
     assert "Engineer: Kit Engineer" in str(found[str(confirmed.uid)]["DESCRIPTION"])
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
-    assert calendar["REFRESH-INTERVAL"].dt == datetime.timedelta(hours=1)
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in response.content
     assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
 
 
