@@ -6,8 +6,9 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
-from studio.models import Booking, Membership, Project, Room
+from studio.models import Booking, Membership, Person, Project, Room, Studio
 from studio.permissions import AnyUser, projects_visible
 
 
@@ -59,3 +60,38 @@ def room_availability(
     if cursor < end:
         free.append({"start": cursor, "end": end})
     return {"free": free, "busy": busy}
+
+
+def calendar_bookings(
+    *,
+    user: AnyUser,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    target: Studio | Room | Person,
+) -> QuerySet[Booking]:
+    """Bookings of the user's projects overlapping [start, end) of one studio, room or person."""
+    bookings = Booking.objects.filter(
+        project__in=projects_visible(user), start__lt=end, end__gt=start
+    ).select_related("room__studio", "project", "engineer")
+    if isinstance(target, Room):
+        bookings = bookings.filter(room=target)
+    elif isinstance(target, Studio):
+        bookings = bookings.filter(room__studio=target)
+    else:
+        bookings = bookings.filter(engineer=target)
+    return bookings.order_by("start", "pk")
+
+
+def upcoming_bookings(*, user: AnyUser, days: int = 7) -> QuerySet[Booking]:
+    """The user's studio days from now on: holds and bookings of their projects."""
+    now = timezone.now()
+    return (
+        Booking.objects.filter(
+            project__in=projects_visible(user),
+            status__in=Booking.ACTIVE,
+            end__gt=now,
+            start__lt=now + datetime.timedelta(days=days),
+        )
+        .select_related("room__studio", "project", "engineer")
+        .order_by("start", "pk")
+    )

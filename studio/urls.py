@@ -13,4 +13,12 @@ urlpatterns = [
     path("account/token/new/", views.api_token_create, name="api-token-create"),
     path("account/token/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("feeds/<str:token>.ics", views.feed, name="feed"),
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/events/", views.calendar_events, name="calendar-events"),
+    path("calendar/bookings/", views.calendar_booking_create, name="calendar-booking-create"),
+    path(
+        "calendar/bookings/<int:pk>/move/",
+        views.calendar_booking_move,
+        name="calendar-booking-move",
+    ),
 ]

@@ -3,38 +3,52 @@
 from __future__ import annotations
 
 import datetime
+import json
+from collections.abc import Callable
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from studio import feeds, services
 from studio.api_base import request_user
+from studio.errors import Conflict
 from studio.forms import MembershipForm, ProjectForm
-from studio.models import Person, Project
+from studio.models import Booking, FeedToken, Person, Project, Room, Studio
 from studio.permissions import (
     Capability,
     has_capability,
     people_visible,
     projects_visible,
+    projects_with,
     role_on,
     studios_visible,
 )
-from studio.selectors import project_list_for
+from studio.selectors import calendar_bookings, project_list_for, upcoming_bookings
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     projects = project_list_for(user=request.user).exclude(status=Project.Status.ARCHIVED)[:12]
     studios = studios_visible(request.user).annotate(room_count=Count("rooms"))
-    return render(request, "studio/dashboard.html", {"projects": projects, "studios": studios})
+    # Grouped by the day in the studio's own zone: a late session is on that studio's evening.
+    days: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime, Booking]]] = {}
+    for booking in upcoming_bookings(user=request.user, days=7):
+        zone = booking.room.studio.zone
+        start, end = booking.start.astimezone(zone), booking.end.astimezone(zone)
+        days.setdefault(start.date(), []).append((start, end, booking))
+    context = {"projects": projects, "studios": studios, "days": sorted(days.items())}
+    return render(request, "studio/dashboard.html", context)
 
 
 @login_required
@@ -191,3 +205,223 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 def _not_modified_since(request: HttpRequest, last_modified: datetime.datetime) -> bool:
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
     return since is not None and int(last_modified.timestamp()) <= since
+
+
+# --- calendar ---------------------------------------------------------------------------------
+#
+# FullCalendar without a time-zone plugin knows only UTC and the browser's zone. The calendar
+# runs in "UTC" and is fed the studio's wall-clock times without an offset, so 10:00 in the
+# studio shows as 10:00 wherever the browser is; what the page sends back is wall-clock time
+# too, and the server turns it into an instant with the studio's IANA zone.
+
+CALENDAR_WINDOW = datetime.timedelta(days=100)
+
+
+def _calendar_scope(request: HttpRequest) -> tuple[str, Studio | Room | Person | None, ZoneInfo]:
+    """What the calendar shows (?studio=, ?room=, ?person=; default the first studio) and in
+    which zone. Anything the user cannot see is a 404."""
+    user = request.user
+    studios = studios_visible(user)
+    rooms = Room.objects.filter(studio__in=studios).select_related("studio")
+    target: Studio | Room | Person | None
+    choices: tuple[tuple[str, QuerySet[Any]], ...] = (
+        ("room", rooms),
+        ("studio", studios),
+        ("person", people_visible(user)),
+    )
+    for kind, queryset in choices:
+        raw = request.GET.get(kind)
+        if raw:
+            if not raw.isdigit():
+                raise Http404(f"No {kind} {raw}.")
+            target = cast("Studio | Room | Person", get_object_or_404(queryset, pk=int(raw)))
+            break
+    else:
+        kind, target = "studio", studios.first()
+    if isinstance(target, Room):
+        zone = target.studio.zone
+    elif isinstance(target, Studio):
+        zone = target.zone
+    else:
+        # A person works across studios; show their days in the first studio's zone.
+        first = studios.first()
+        zone = first.zone if first else ZoneInfo("UTC")
+    return kind, target, zone
+
+
+def _wall_clock(raw: str | None, zone: ZoneInfo, field: str) -> datetime.datetime:
+    """A wall-clock time from the page (offset, if any, ignored) as an instant in ``zone``."""
+    try:
+        value = datetime.datetime.fromisoformat((raw or "").replace("Z", ""))
+    except ValueError as error:
+        raise ValidationError({field: f"Not a date and time: {raw!r}."}) from error
+    return value.replace(tzinfo=None).replace(tzinfo=zone)
+
+
+def _event_json(booking: Booking, zone: ZoneInfo, may_schedule: set[int]) -> dict[str, object]:
+    status = Booking.Status(booking.status)
+    title = booking.title or booking.project.title
+    return {
+        "id": booking.pk,
+        "title": f"{title} · {booking.room.name}",
+        "start": booking.start.astimezone(zone).replace(tzinfo=None).isoformat(),
+        "end": booking.end.astimezone(zone).replace(tzinfo=None).isoformat(),
+        "classNames": [f"booking-{status.value}"],
+        "editable": booking.project_id in may_schedule and status != Booking.Status.CANCELLED,
+        "extendedProps": {
+            "status": status.value,
+            "statusLabel": status.label,
+            "project": f"{booking.project.artist}: {booking.project.title}",
+            "room": str(booking.room),
+            "engineer": booking.engineer.name if booking.engineer else "",
+            "quote": f"{booking.quoted_amount} {booking.room.studio.currency}"
+            if booking.quoted_amount is not None
+            else "",
+            "fee": str(booking.cancellation_fee) if booking.cancellation_fee is not None else "",
+            "expires": booking.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if booking.expires_at and booking.is_hold
+            else "",
+            "notes": booking.notes,
+            "mayChange": booking.project_id in may_schedule,
+        },
+    }
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    kind, target, zone = _calendar_scope(request)
+    user = request.user
+    studios = studios_visible(user)
+    feed = None
+    if target is not None:
+        feed = FeedToken.objects.filter(
+            owner=request_user(request), kind=kind, revoked_at__isnull=True, **{kind: target}
+        ).first()
+    context = {
+        "kind": kind,
+        "target": target,
+        "zone": str(zone),
+        "studios": studios,
+        "rooms": Room.objects.filter(studio__in=studios, is_active=True).select_related("studio"),
+        "people": people_visible(user).filter(engineered__isnull=False).distinct(),
+        "projects": projects_with(user, Capability.SCHEDULE_MANAGE),
+        "feed_url": request.build_absolute_uri(reverse("feed", args=[feed.token])) if feed else "",
+    }
+    return render(request, "studio/calendar.html", context)
+
+
+@login_required
+def calendar_events(request: HttpRequest) -> JsonResponse:
+    """FullCalendar's event source: the bookings in view, in the studio's wall-clock time."""
+    kind, target, zone = _calendar_scope(request)
+    try:
+        start = _wall_clock(request.GET.get("start"), zone, "start")
+        end = _wall_clock(request.GET.get("end"), zone, "end")
+    except ValidationError as error:
+        return JsonResponse({"errors": error.message_dict}, status=400)
+    if end <= start or end - start > CALENDAR_WINDOW:
+        return JsonResponse(
+            {"errors": {"end": ["The end must follow the start, at most 100 days later."]}},
+            status=400,
+        )
+    if target is None:
+        return JsonResponse([], safe=False)
+    bookings = calendar_bookings(user=request.user, start=start, end=end, target=target)
+    may_schedule = set(
+        projects_with(request.user, Capability.SCHEDULE_MANAGE).values_list("pk", flat=True)
+    )
+    return JsonResponse([_event_json(b, zone, may_schedule) for b in bookings], safe=False)
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except json.JSONDecodeError as error:
+        raise ValidationError({"body": f"Not JSON: {error}."}) from error
+    if not isinstance(body, dict):
+        raise ValidationError({"body": "Send a JSON object."})
+    return body
+
+
+def _calendar_write(request: HttpRequest, write: Callable[[], Booking]) -> JsonResponse:
+    """Run a booking write for the page: 400 with field messages, 409 naming the collision."""
+    try:
+        booking = write()
+    except ValidationError as error:
+        return JsonResponse({"errors": error.message_dict}, status=400)
+    except Conflict as conflict:
+        return JsonResponse({"errors": {"__all__": [conflict.detail]}}, status=409)
+    except PermissionDenied as denied:
+        return JsonResponse({"errors": {"__all__": [str(denied)]}}, status=403)
+    zone = booking.room.studio.zone
+    may = set(projects_with(request.user, Capability.SCHEDULE_MANAGE).values_list("pk", flat=True))
+    return JsonResponse(_event_json(booking, zone, may), status=200)
+
+
+@login_required
+@require_POST
+def calendar_booking_create(request: HttpRequest) -> JsonResponse:
+    """Hold or book from a selection on the calendar: times are the studio's wall clock."""
+
+    def write() -> Booking:
+        body = _json_body(request)
+        rooms = Room.objects.filter(studio__in=studios_visible(request.user)).select_related(
+            "studio"
+        )
+        room = rooms.filter(pk=_int(body.get("room"), "room")).first()
+        if room is None:
+            raise ValidationError({"room": "Pick a room you can see."})
+        project = (
+            projects_visible(request.user).filter(pk=_int(body.get("project"), "project")).first()
+        )
+        if project is None:
+            raise ValidationError({"project": "Pick one of your projects."})
+        if not has_capability(request.user, project, Capability.SCHEDULE_MANAGE):
+            raise PermissionDenied("Your role on this project may not book studio time.")
+        status = body.get("status") or None
+        if status not in (None, Booking.Status.CONFIRMED):
+            raise ValidationError({"status": "A hold or confirmed."})
+        zone = room.studio.zone
+        [booking] = services.booking_create(
+            by=request_user(request),
+            room=room,
+            project=project,
+            start=_wall_clock(body.get("start"), zone, "start"),
+            end=_wall_clock(body.get("end"), zone, "end"),
+            status=status,
+            title=str(body.get("title", ""))[:200],
+        )
+        return booking
+
+    return _calendar_write(request, write)
+
+
+@login_required
+@require_POST
+def calendar_booking_move(request: HttpRequest, pk: int) -> JsonResponse:
+    """Move or resize by dragging: new wall-clock start and end in the booking's studio."""
+    booking = get_object_or_404(
+        Booking.objects.filter(project__in=projects_visible(request.user)).select_related(
+            "room__studio", "project"
+        ),
+        pk=pk,
+    )
+
+    def write() -> Booking:
+        if not has_capability(request.user, booking.project, Capability.SCHEDULE_MANAGE):
+            raise PermissionDenied("Your role on this project may not move bookings.")
+        body = _json_body(request)
+        zone = booking.room.studio.zone
+        return services.booking_update(
+            booking=booking,
+            start=_wall_clock(body.get("start"), zone, "start"),
+            end=_wall_clock(body.get("end"), zone, "end"),
+        )
+
+    return _calendar_write(request, write)
+
+
+def _int(raw: object, field: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
+        raise ValidationError({field: "Expected an id."})
+    return int(raw)

@@ -55,6 +55,12 @@ def _others(exclude: Booking | None) -> QuerySet[Booking]:
     return qs.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else qs
 
 
+def _live() -> Q:
+    """Holds whose time has not run out; a lapsed hold binds nobody, even before the periodic
+    task has marked it expired."""
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+
+
 def _check_times(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
     errors: dict[str, str] = {}
     for name, value in (("start", start), ("end", end)):
@@ -111,6 +117,17 @@ def _confirmed_clash(
     same_room = confirmed.filter(room=room).first()
     if same_room is not None:
         return f"{room} is already booked: {_describe(same_room)}."
+    # A 1st hold has first right of refusal: nobody books over it, not even its own project.
+    held = (
+        _others(exclude)
+        .filter(_overlapping(start, end), _live(), room=room, status=Status.HOLD_1)
+        .first()
+    )
+    if held is not None:
+        return (
+            f"{room} is on a 1st hold: {_describe(held)}. "
+            "Confirm that hold, or place a 2nd hold and challenge it."
+        )
     if engineer is not None:
         busy = confirmed.filter(engineer=engineer).first()
         if busy is not None:
@@ -134,7 +151,11 @@ def _hold_tier(
     *, room: Room, start: datetime.datetime, end: datetime.datetime, exclude: Booking | None
 ) -> str:
     """1st hold on a free slot, 2nd behind a 1st; a booked or doubly held slot is taken."""
-    active = _others(exclude).filter(_overlapping(start, end), room=room, status__in=Booking.ACTIVE)
+    active = (
+        _others(exclude)
+        .filter(_overlapping(start, end), room=room, status__in=Booking.ACTIVE)
+        .filter(Q(status=Status.CONFIRMED) | _live())
+    )
     confirmed = active.filter(status=Status.CONFIRMED).first()
     if confirmed is not None:
         raise Conflict(f"{room} is already booked: {_describe(confirmed)}.")
@@ -392,12 +413,15 @@ def booking_confirm(*, booking: Booking) -> Booking:
         return booking
     if booking.status == Status.CANCELLED:
         raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
+    if booking.expires_at is not None and booking.expires_at <= timezone.now():
+        raise Conflict(
+            f"Booking #{booking.pk}'s hold has lapsed; hold the slot again.", code="lapsed"
+        )
     if booking.status == Status.HOLD_2:
         first = (
             _others(booking)
-            .filter(
-                _overlapping(booking.start, booking.end), room=booking.room, status=Status.HOLD_1
-            )
+            .filter(_overlapping(booking.start, booking.end), _live(), room=booking.room)
+            .filter(status=Status.HOLD_1)
             .first()
         )
         if first is not None:

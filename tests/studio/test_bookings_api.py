@@ -533,3 +533,38 @@ def test_booking_for_a_project_i_am_not_on_is_404(room: Room, project: Project) 
     assert response.status_code == 404
     assert not Booking.objects.exists()
     assert book(client, room, own, local(3, 10), local(3, 12)).status_code == 201
+
+
+def test_no_booking_over_a_first_hold(
+    as_owner: APIClient, room: Room, project: Project, rival: Project
+) -> None:
+    hold = book(as_owner, room, project, local(3, 10), local(3, 20)).json()
+    over = book(as_owner, room, rival, local(3, 12), local(3, 14), status="confirmed")
+    assert over.status_code == 409
+    assert "is on a 1st hold" in over.json()["detail"]
+    assert f"booking #{hold['id']}" in over.json()["detail"]
+    # Its own project confirms the hold instead of booking over it.
+    assert (
+        book(as_owner, room, project, local(3, 12), local(3, 14), status="confirmed").status_code
+        == 409
+    )
+    assert as_owner.post(url(hold["id"], "confirm")).status_code == 200
+
+
+def test_a_lapsed_hold_binds_nobody(
+    as_owner: APIClient,
+    monkeypatch: pytest.MonkeyPatch,
+    room: Room,
+    project: Project,
+    rival: Project,
+) -> None:
+    hold = book(as_owner, room, project, local(3, 10), local(3, 20)).json()
+    later = datetime.datetime(2026, 11, 9, 9, tzinfo=datetime.UTC)  # past its 7 days
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    # Before the periodic task has marked it, the slot is already free for others...
+    taken = book(as_owner, room, rival, local(3, 12), local(3, 14), status="confirmed")
+    assert taken.status_code == 201, taken.json()
+    # ...and the lapsed hold cannot be confirmed any more.
+    lapsed = as_owner.post(url(hold["id"], "confirm"))
+    assert lapsed.status_code == 409
+    assert "lapsed" in lapsed.json()["detail"]

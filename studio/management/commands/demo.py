@@ -11,8 +11,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from studio.models import Gear, Membership, Person, Project, Role, Room, Studio
+from studio import services
+from studio.models import Booking, Gear, Membership, Person, Project, Role, Room, Studio
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "tracksheet-demo"  # noqa: S105 - a published demo login, local use only
@@ -86,6 +88,17 @@ PROJECTS: list[dict[str, Any]] = [
 ]
 
 
+BOOKINGS = [
+    # project index, title, room, days from today, start hour, end hour, status, extras
+    (0, "Basic tracking, day 1", "Studio A", 1, 10, 20, "confirmed", {"engineer", "tape"}),
+    (0, "Basic tracking, day 2", "Studio A", 2, 10, 20, "confirmed", {"engineer", "tape"}),
+    (0, "Strings overdub", "Studio B", 3, 14, 19, None, {"engineer"}),
+    (1, "Vocal comping", "Studio B", 3, 15, 18, None, set()),
+    (1, "Live take, voice and guitar", "Studio A", 5, 11, 17, None, set()),
+    (0, "Percussion overdubs", "Studio B", 6, 10, 15, "confirmed", set()),
+]
+
+
 class Command(BaseCommand):
     help = "Load an invented demo studio, people and projects (idempotent) and print the login."
 
@@ -94,8 +107,8 @@ class Command(BaseCommand):
         users = self._users()
         people = self._people(users)
         studio = self._studio(users[DEMO_USERNAME])
-        for spec in PROJECTS:
-            self._project(spec, users, people, studio)
+        projects = [self._project(spec, users, people, studio) for spec in PROJECTS]
+        self._bookings(users[DEMO_USERNAME], studio, projects, people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in at http://127.0.0.1:8000/ as {DEMO_USERNAME} / {DEMO_PASSWORD}"
@@ -174,7 +187,7 @@ class Command(BaseCommand):
         users: dict[str, Any],
         people: dict[str, Person],
         studio: Studio,
-    ) -> None:
+    ) -> Project:
         fields = {k: v for k, v in spec.items() if k not in {"members", "people"}}
         project, _ = Project.objects.get_or_create(
             title=fields.pop("title"), artist=fields.pop("artist"), defaults=fields
@@ -189,3 +202,32 @@ class Command(BaseCommand):
                 person.projects.add(project)
         for name in spec["people"]:
             people[name].projects.add(project)
+        return project
+
+    def _bookings(
+        self, by: Any, studio: Studio, projects: list[Project], people: dict[str, Person]
+    ) -> None:
+        """Studio days from tomorrow on, so the calendar and dashboard have something to show.
+        Found again by project and title, so a second run adds nothing."""
+        rooms = {room.name: room for room in studio.rooms.all()}
+        tape = Gear.objects.get(studio=studio, serial_number="FW-T16-77")
+        engineer = people["Kit Okafor-Lind"]
+        today = timezone.now().astimezone(studio.zone).date()
+        for project_index, title, room, day, start, end, status, extra in BOOKINGS:
+            project = projects[project_index]
+            if Booking.objects.filter(project=project, title=title).exists():
+                continue
+            first = datetime.datetime.combine(
+                today + datetime.timedelta(days=day), datetime.time(start), tzinfo=studio.zone
+            )
+            services.booking_create(
+                by=by,
+                room=rooms[room],
+                project=project,
+                start=first,
+                end=first + datetime.timedelta(hours=end - start),
+                status=status,
+                title=title,
+                engineer=engineer if "engineer" in extra else None,
+                gear=[tape] if "tape" in extra else [],
+            )

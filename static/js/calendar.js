@@ -1,0 +1,181 @@
+/* The studio calendar: FullCalendar fed by /calendar/events/, writes through our endpoints.
+ *
+ * FullCalendar runs in "UTC" and is given the studio's wall-clock times without an offset, so
+ * what shows is the studio's clock whatever the browser's zone. Times sent back are wall-clock
+ * too; the server gives them the studio's zone. */
+(function () {
+  "use strict";
+  const el = document.getElementById("calendar");
+  if (!el) return;
+  const data = el.dataset;
+  const details = document.getElementById("details");
+  const dialog = document.getElementById("create-dialog");
+  const form = document.getElementById("create-form");
+
+  function csrf() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function send(url, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    let payload = {};
+    try { payload = await response.json(); } catch (e) { /* an empty answer */ }
+    return { ok: response.ok, status: response.status, payload };
+  }
+
+  function message(payload) {
+    if (payload.detail) return payload.detail;
+    const errors = payload.errors || payload;
+    return Object.entries(errors)
+      .map(([field, list]) => (field === "__all__" ? "" : field + ": ") + [].concat(list).join(" "))
+      .join(" ");
+  }
+
+  function wall(date) {  // a Date in FullCalendar's UTC coordinates -> "YYYY-MM-DDTHH:MM:SS"
+    return date.toISOString().slice(0, 19);
+  }
+
+  const calendar = new FullCalendar.Calendar(el, {
+    timeZone: "UTC",
+    initialView: window.innerWidth < 720 ? "listWeek" : "timeGridWeek",
+    headerToolbar: window.innerWidth < 720
+      ? { left: "prev,next", center: "title", right: "listWeek,timeGridDay" }
+      : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
+    dayHeaderFormat: { weekday: "short", day: "numeric", month: "short", omitCommas: true },
+    buttonText: { today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
+    firstDay: 1,
+    nowIndicator: false,
+    slotMinTime: "07:00:00",
+    scrollTime: "09:00:00",
+    height: "auto",
+    expandRows: true,
+    selectable: data.canCreate === "1",
+    selectMirror: true,
+    eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    events: { url: data.eventsUrl, extraParams: { [data.kind]: data.target } },
+    eventClick: (info) => showDetails(info.event),
+    select: (info) => openCreate(info),
+    eventDrop: (info) => move(info),
+    eventResize: (info) => move(info),
+  });
+  calendar.render();
+
+  async function move(info) {
+    const url = data.moveUrl.replace("/0/", "/" + info.event.id + "/");
+    const result = await send(url, { start: wall(info.event.start), end: wall(info.event.end) });
+    if (!result.ok) {
+      info.revert();
+      showDetails(info.event, message(result.payload));
+      return;
+    }
+    calendar.refetchEvents();
+  }
+
+  function openCreate(info) {
+    document.getElementById("create-error").textContent = "";
+    document.getElementById("create-when").textContent =
+      wall(info.start).replace("T", " ").slice(0, 16) + " – " + wall(info.end).replace("T", " ").slice(0, 16);
+    form.dataset.start = wall(info.start);
+    form.dataset.end = wall(info.end);
+    dialog.showModal();
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = new FormData(form);
+    const result = await send(data.createUrl, {
+      project: fields.get("project"),
+      room: fields.get("room"),
+      title: fields.get("title"),
+      status: fields.get("status"),
+      start: form.dataset.start,
+      end: form.dataset.end,
+    });
+    if (!result.ok) {
+      document.getElementById("create-error").textContent = message(result.payload);
+      return;
+    }
+    dialog.close();
+    form.reset();
+    calendar.unselect();
+    calendar.refetchEvents();
+  });
+  document.getElementById("create-cancel").addEventListener("click", () => { dialog.close(); calendar.unselect(); });
+
+  const ACTIONS = {
+    hold_1: [["confirm", "Confirm"], ["release", "Release hold"]],
+    hold_2: [["confirm", "Confirm"], ["challenge", "Challenge 1st hold"], ["release", "Release hold"]],
+    confirmed: [["cancel", "Cancel booking"]],
+    cancelled: [],
+  };
+
+  function showDetails(event, error) {
+    const p = event.extendedProps;
+    details.hidden = false;
+    document.getElementById("details-title").textContent = event.title;
+    const rows = [
+      ["Status", p.statusLabel],
+      ["When", wall(event.start).replace("T", " ").slice(0, 16) + " – " + wall(event.end).slice(11, 16)],
+      ["Project", p.project],
+      ["Room", p.room],
+      ["Engineer", p.engineer],
+      ["Quote", p.quote],
+      ["Hold expires", p.expires],
+      ["Cancellation fee", p.fee],
+      ["Notes", p.notes],
+    ];
+    const list = details.querySelector("dl");
+    list.replaceChildren();
+    for (const [label, value] of rows) {
+      if (!value) continue;
+      const dt = document.createElement("dt");
+      dt.textContent = label;
+      const dd = document.createElement("dd");
+      dd.textContent = value;
+      list.append(dt, dd);
+    }
+    document.getElementById("details-error").textContent = error || "";
+    const actions = document.getElementById("details-actions");
+    actions.replaceChildren();
+    if (!p.mayChange) return;
+    for (const [verb, label] of ACTIONS[p.status] || []) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = label;
+      if (verb === "cancel" || verb === "release") button.className = "danger";
+      button.addEventListener("click", async () => {
+        const result = await send(data.apiUrl + event.id + "/" + verb + "/");
+        if (!result.ok) {
+          document.getElementById("details-error").textContent = message(result.payload);
+          return;
+        }
+        calendar.refetchEvents();
+        details.hidden = true;
+      });
+      actions.append(button);
+    }
+  }
+
+  for (const picker of document.querySelectorAll("[data-picker]")) {
+    picker.addEventListener("change", () => {
+      if (picker.value) window.location.search = "?" + picker.name + "=" + picker.value;
+    });
+  }
+
+  const feedButton = document.getElementById("feed-create");
+  feedButton.addEventListener("click", async () => {
+    const result = await send(data.feedsUrl, { kind: data.kind, target: Number(data.target) });
+    const input = document.getElementById("feed-url");
+    if (!result.ok) { input.value = message(result.payload); return; }
+    input.value = result.payload.url;
+    input.select();
+    feedButton.textContent = "New address";
+  });
+})();
