@@ -72,7 +72,8 @@
     const result = await send(url, { start: wall(info.event.start), end: wall(info.event.end) });
     if (!result.ok) {
       info.revert();
-      showDetails(info.event, message(result.payload));
+      // Show the booking where it stays, with what it would have collided with.
+      showDetails(info.oldEvent || info.event, message(result.payload));
       return;
     }
     calendar.refetchEvents();
