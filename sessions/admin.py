@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, RateRule, Session, Take
+
+
+@admin.register(RateRule)
+class RateRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "currency", "project", "verified"]
+    list_filter = ["kind", "verified"]
+    search_fields = ["name", "source"]
+
+
+class EngagementInline(admin.TabularInline):
+    model = Engagement
+    extra = 0
+    autocomplete_fields = ["person"]
+    readonly_fields = ["wages", "employer_contributions", "fee", "currency"]
+
+
+class TakeInline(admin.TabularInline):
+    model = Take
+    extra = 0
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "room", "start", "end", "status"]
+    list_filter = ["status"]
+    list_select_related = ["project", "room__studio"]
+    search_fields = ["title", "project__title"]
+    date_hierarchy = "start"
+    inlines = [EngagementInline, TakeInline]
+
+
+@admin.register(Engagement)
+class EngagementAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "instrument", "session", "hours", "fee", "currency"]
+    list_filter = ["role"]
+    list_select_related = ["person", "session"]
+    readonly_fields = ["wages", "employer_contributions", "fee", "fee_lines", "currency"]
+
+
+@admin.register(Take)
+class TakeAdmin(admin.ModelAdmin):
+    list_display = ["song", "number", "session", "rating", "keeper"]
+    list_filter = ["keeper"]
+    search_fields = ["song"]
+
+
+@admin.register(GearCheck)
+class GearCheckAdmin(admin.ModelAdmin):
+    list_display = ["gear", "session", "result", "checked_at"]
+    list_filter = ["result"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["person", "project", "amount", "currency", "status", "paid_on", "method"]
+    list_filter = ["status", "method"]
+    list_select_related = ["person", "project"]
+    readonly_fields = ["engagement", "amount", "currency", "approved_at", "approved_by"]
+
+
+@admin.register(PayeeDetails)
+class PayeeDetailsAdmin(admin.ModelAdmin):
+    list_display = ["person", "tax_status", "vat_number"]
+    list_filter = ["tax_status"]

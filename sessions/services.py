@@ -1,0 +1,321 @@
+"""Writes with rules for sessions: sessions, engagements and their pay, takes, gear checks."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sessions import rates
+from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
+from studio.errors import Conflict
+from studio.models import Booking, Gear, Person, Project, Room
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _check_span(start: datetime.datetime, end: datetime.datetime) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if timezone.is_naive(value):
+            raise ValidationError({name: "Give the time with its UTC offset."})
+    if end <= start:
+        raise ValidationError({"end": "The end must be after the start."})
+
+
+@transaction.atomic
+def session_create(
+    *,
+    project: Project,
+    title: str,
+    booking: Booking | None = None,
+    room: Room | None = None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    notes: str = "",
+    status: str = Session.Status.PLANNED,
+) -> Session:
+    """A session, standalone or on a booking whose room and times it takes unless told."""
+    if booking is not None:
+        if booking.project_id != project.pk:
+            raise ValidationError({"booking": "The booking belongs to another project."})
+        if booking.status == Booking.Status.CANCELLED:
+            raise ValidationError({"booking": "The booking is cancelled."})
+        room = room or booking.room
+        start = start or booking.start
+        end = end or booking.end
+    if start is None or end is None:
+        raise ValidationError({"start": "A session without a booking needs its start and end."})
+    _check_span(start, end)
+    session = Session(
+        project=project,
+        booking=booking,
+        room=room,
+        title=title,
+        start=start,
+        end=end,
+        notes=notes,
+        status=status,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+def _zone(session: Session) -> datetime.tzinfo:
+    return session.room.studio.zone if session.room is not None else datetime.UTC
+
+
+def _earlier_sessions_today(*, session: Session, person: Person) -> int:
+    """How many sessions this person played earlier on the session's local day: the health
+    contribution is one amount for the first session of a day, another for each further one."""
+    zone = _zone(session)
+    local_day = session.start.astimezone(zone).date()
+    day_start = datetime.datetime.combine(local_day, datetime.time(0), tzinfo=zone)
+    return (
+        Engagement.objects.filter(
+            person=person,
+            session__start__gte=day_start,
+            session__start__lt=session.start,
+        )
+        .exclude(session__status=Session.Status.CANCELLED)
+        .exclude(session=session)
+        .values("session")
+        .distinct()
+        .count()
+    )
+
+
+def _work(
+    *,
+    session: Session,
+    person: Person,
+    role: str,
+    hours: Decimal,
+    doubles: Sequence[str],
+    cartage: Sequence[str],
+) -> rates.Work:
+    return rates.Work(
+        role=role,
+        hours=hours,
+        doubles=tuple(doubles),
+        cartage=tuple(cartage),
+        earlier_sessions_today=_earlier_sessions_today(session=session, person=person),
+    )
+
+
+def _check_engagement(
+    *,
+    session: Session,
+    rule: RateRule,
+    instrument: str,
+    doubles: Sequence[str],
+    hours: Decimal,
+    cartage: Sequence[str],
+) -> None:
+    errors: dict[str, str] = {}
+    if rule.project_id not in (None, session.project_id):
+        errors["rate_rule"] = "That rate rule belongs to another project."
+    length = Decimal(int((session.end - session.start).total_seconds())) / 3600
+    if hours < 0:
+        errors["hours"] = "Hours cannot be negative."
+    elif hours > min(length, Decimal(24)):
+        errors["hours"] = f"More hours than the session lasts ({length.normalize():f} h)."
+    if not all(isinstance(item, str) and item.strip() for item in doubles):
+        errors["doubles"] = "A list of the extra instruments played."
+    elif doubles and not instrument.strip():
+        errors["doubles"] = "Doubles need a main instrument: name the instrument first."
+    elif instrument.strip().lower() in {d.strip().lower() for d in doubles}:
+        errors["doubles"] = "The main instrument is not a double; list only the extra ones."
+    elif len({d.strip().lower() for d in doubles}) != len(doubles):
+        errors["doubles"] = "Each double once."
+    if not all(isinstance(item, str) and item.strip() for item in cartage):
+        errors["cartage"] = "A list of the instruments carted."
+    if errors:
+        raise ValidationError(errors)
+
+
+def engagement_quote(
+    *,
+    session: Session,
+    person: Person,
+    rate_rule: RateRule,
+    role: str,
+    hours: Decimal,
+    instrument: str = "",
+    doubles: Sequence[str] = (),
+    cartage: Sequence[str] = (),
+) -> rates.Fee:
+    """What an engagement would pay, without saving anything."""
+    _check_engagement(
+        session=session,
+        rule=rate_rule,
+        instrument=instrument,
+        doubles=doubles,
+        hours=hours,
+        cartage=cartage,
+    )
+    work = _work(
+        session=session, person=person, role=role, hours=hours, doubles=doubles, cartage=cartage
+    )
+    try:
+        return rates.price(
+            kind=rate_rule.kind, params=rate_rule.params, work=work, currency=rate_rule.currency
+        )
+    except rates.RuleError as error:
+        raise ValidationError(
+            {"rate_rule": f"The rule {rate_rule} is incomplete: {error}"}
+        ) from error
+
+
+@transaction.atomic
+def engagement_save(
+    *,
+    session: Session,
+    person: Person,
+    rate_rule: RateRule,
+    role: str,
+    hours: Decimal,
+    instrument: str = "",
+    doubles: Sequence[str] = (),
+    cartage: Sequence[str] = (),
+    engagement: Engagement | None = None,
+) -> Engagement:
+    """Create or change an engagement, price it, and keep its pending payment in step.
+
+    An engagement whose payment is approved or paid no longer changes: the money was agreed.
+    """
+    if engagement is not None:
+        engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+        payment = Payment.objects.filter(engagement=engagement).first()
+        if payment is not None and payment.status != Payment.Status.PENDING:
+            raise Conflict(
+                f"Its payment is already {payment.get_status_display().lower()}; "
+                "the engagement can no longer change.",
+                code="payment_approved",
+            )
+    duplicate = Engagement.objects.filter(session=session, person=person, role=role)
+    if engagement is not None:
+        duplicate = duplicate.exclude(pk=engagement.pk)
+    if duplicate.exists():
+        raise ValidationError({"person": f"{person} is already on this session as {role}."})
+    fee = engagement_quote(
+        session=session,
+        person=person,
+        rate_rule=rate_rule,
+        role=role,
+        hours=hours,
+        instrument=instrument,
+        doubles=doubles,
+        cartage=cartage,
+    )
+    engagement = engagement or Engagement(session=session)
+    for name, value in {
+        "person": person,
+        "role": role,
+        "instrument": instrument,
+        "doubles": list(doubles),
+        "hours": hours,
+        "cartage": list(cartage),
+        "rate_rule": rate_rule,
+        "wages": fee.wages,
+        "employer_contributions": fee.employer,
+        "fee": fee.total,
+        "fee_lines": [line.as_json() for line in fee.lines],
+        "currency": fee.currency,
+    }.items():
+        setattr(engagement, name, value)
+    engagement.save()
+    if not person.projects.filter(pk=session.project_id).exists():
+        person.projects.add(session.project)
+    # The player is owed the wages; pension and health go to the funds on their behalf.
+    Payment.objects.update_or_create(
+        engagement=engagement,
+        defaults={
+            "person": person,
+            "project_id": session.project_id,
+            "amount": fee.wages,
+            "currency": fee.currency,
+        },
+    )
+    return engagement
+
+
+@transaction.atomic
+def engagement_delete(*, engagement: Engagement) -> None:
+    payment = Payment.objects.select_for_update().filter(engagement=engagement).first()
+    if payment is not None:
+        if payment.status != Payment.Status.PENDING:
+            raise Conflict(
+                f"Its payment is already {payment.get_status_display().lower()}; keep the record.",
+                code="payment_approved",
+            )
+        payment.delete()
+    engagement.delete()
+
+
+@transaction.atomic
+def take_create(*, session: Session, song: str, number: int | None = None, **fields: Any) -> Take:
+    """Log a take; without a number it is the next one for that song."""
+    if number is None:
+        last = Take.objects.filter(session=session, song=song).order_by("-number").first()
+        number = (last.number + 1) if last else 1
+    elif Take.objects.filter(session=session, song=song, number=number).exists():
+        raise ValidationError({"number": f"{song} already has a take {number} in this session."})
+    take = Take(session=session, song=song, number=number, **fields)
+    take.full_clean()
+    take.save()
+    return take
+
+
+@transaction.atomic
+def gear_check_record(*, session: Session, gear: Gear, result: str, note: str = "") -> GearCheck:
+    """Record a check; a fault marks the item as needing service on the studio's list."""
+    if session.room is None or gear.studio_id != session.room.studio_id:
+        raise ValidationError({"gear": "Not gear of this session's studio."})
+    if result == GearCheck.Result.FAULT and not note.strip():
+        raise ValidationError({"note": "Say what is wrong."})
+    check, _ = GearCheck.objects.update_or_create(
+        session=session, gear=gear, defaults={"result": result, "note": note}
+    )
+    if result == GearCheck.Result.FAULT and gear.status == Gear.Status.AVAILABLE:
+        gear.status = Gear.Status.NEEDS_SERVICE
+        gear.save(update_fields=["status"])
+    return check
+
+
+@transaction.atomic
+def payment_approve(*, payment: Payment, by: User) -> Payment:
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != Payment.Status.PENDING:
+        raise Conflict(f"The payment is already {payment.get_status_display().lower()}.")
+    payment.status = Payment.Status.APPROVED
+    payment.approved_at = timezone.now()
+    payment.approved_by = by
+    payment.save()
+    return payment
+
+
+@transaction.atomic
+def payment_pay(
+    *, payment: Payment, paid_on: datetime.date, method: str, reference: str = ""
+) -> Payment:
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != Payment.Status.APPROVED:
+        raise Conflict(
+            "Only an approved payment can be paid; "
+            f"this one is {payment.get_status_display().lower()}."
+        )
+    if method not in Payment.Method.values:
+        raise ValidationError({"method": f"One of {', '.join(Payment.Method.values)}."})
+    payment.status = Payment.Status.PAID
+    payment.paid_on = paid_on
+    payment.method = method
+    payment.reference = reference
+    payment.save()
+    return payment
