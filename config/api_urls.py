@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from sessions import api as sessions_api
 from studio import api as studio_api
 
 router = DefaultRouter()
@@ -13,6 +14,12 @@ router.register("rooms", studio_api.RoomViewSet, basename="room")
 router.register("gear", studio_api.GearViewSet, basename="gear")
 router.register("bookings", studio_api.BookingViewSet, basename="booking")
 router.register("feeds", studio_api.FeedTokenViewSet, basename="feed-token")
+router.register("sessions", sessions_api.SessionViewSet, basename="session")
+router.register("engagements", sessions_api.EngagementViewSet, basename="engagement")
+router.register("rate-rules", sessions_api.RateRuleViewSet, basename="rate-rule")
+router.register("takes", sessions_api.TakeViewSet, basename="take")
+router.register("gear-checks", sessions_api.GearCheckViewSet, basename="gear-check")
+router.register("payments", sessions_api.PaymentViewSet, basename="payment")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [

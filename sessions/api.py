@@ -1,0 +1,489 @@
+"""REST API of sessions: rate rules, sessions, engagements (with quotes), takes, gear checks,
+and the payments engagements produce."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from sessions import rates, services
+from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
+from studio.api.fields import AwareDateTimeField
+from studio.api_base import ProjectRolePermission, request_user, require_capability
+from studio.models import Booking, Gear, Project, Room
+from studio.permissions import (
+    Capability,
+    people_visible,
+    projects_visible,
+    projects_with,
+    studios_visible,
+)
+
+
+def _money_projects(user: Any) -> set[int]:
+    """Projects on which the user may see what people are paid."""
+    return set(projects_with(user, Capability.BUDGET_VIEW).values_list("pk", flat=True)) | set(
+        projects_with(user, Capability.SESSIONS_MANAGE).values_list("pk", flat=True)
+    )
+
+
+# --- rate rules -------------------------------------------------------------------------------
+
+
+class RateRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RateRule
+        fields = ["id", "project", "name", "kind", "currency", "params", "source", "verified"]
+        read_only_fields = ["verified"]
+
+    def validate_project(self, project: Project | None) -> Project:
+        if project is None:
+            raise serializers.ValidationError("A rule of your own belongs to one of your projects.")
+        require_capability(self.context["request"].user, project, Capability.SESSIONS_MANAGE)
+        return project
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        params = attrs.get("params", getattr(self.instance, "params", None))
+        try:
+            values = rates.validate_params(cast(str, kind), params)
+        except rates.RuleError as error:
+            raise serializers.ValidationError({"params": error.errors}) from error
+        attrs["params"] = {name: str(value) for name, value in values.items()}
+        return attrs
+
+
+class RateRuleViewSet(viewsets.ModelViewSet):
+    """Presets everyone may use, and your projects' own rules."""
+
+    serializer_class = RateRuleSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["project", "kind", "currency"]
+    search_fields = ["name"]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> QuerySet[RateRule]:
+        return RateRule.objects.filter(
+            Q(project__isnull=True) | Q(project__in=projects_visible(self.request.user))
+        )
+
+    def project_of(self, obj: RateRule) -> Project:
+        if obj.project is None:
+            raise PermissionDenied("Presets are shared: copy one into your project to change it.")
+        return obj.project
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    start = AwareDateTimeField(required=False)
+    end = AwareDateTimeField(required=False)
+
+    class Meta:
+        model = Session
+        fields = ["id", "project", "booking", "room", "title", "start", "end", "status", "notes"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            mine = projects_visible(request.user)
+            fields["booking"].queryset = Booking.objects.filter(project__in=mine)  # type: ignore[attr-defined]
+            fields["room"].queryset = Room.objects.filter(studio__in=studios_visible(request.user))  # type: ignore[attr-defined]
+        return fields
+
+    def validate_project(self, project: Project) -> Project:
+        if self.instance is not None and project != self.instance.project:
+            raise serializers.ValidationError("A session stays with its project.")
+        require_capability(self.context["request"].user, project, Capability.SESSIONS_MANAGE)
+        return project
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end": "The end must be after the start."})
+        return attrs
+
+
+class SessionViewSet(viewsets.ModelViewSet):
+    serializer_class = SessionSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["project", "booking", "room", "status"]
+    search_fields = ["title", "notes"]
+    ordering_fields = ["start", "title"]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> QuerySet[Session]:
+        return Session.objects.filter(project__in=projects_visible(self.request.user))
+
+    def project_of(self, obj: Session) -> Project:
+        return obj.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.session_create(**serializer.validated_data)
+
+
+# --- engagements ------------------------------------------------------------------------------
+
+
+class FeeLineSerializer(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    employer = serializers.BooleanField()
+
+
+class QuoteSerializer(serializers.Serializer):
+    wages = serializers.DecimalField(max_digits=12, decimal_places=2)
+    employer_contributions = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    stub = serializers.CharField()
+    lines = FeeLineSerializer(many=True)
+
+
+def _quote_json(fee: rates.Fee) -> dict[str, Any]:
+    return {
+        "wages": fee.wages,
+        "employer_contributions": fee.employer,
+        "total": fee.total,
+        "currency": fee.currency,
+        "stub": fee.stub(),
+        "lines": [line.as_json() for line in fee.lines],
+    }
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    doubles = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=10
+    )
+    cartage = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=20
+    )
+    hours = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(24)
+    )
+    payment_status = serializers.SerializerMethodField()
+
+    MONEY = ("wages", "employer_contributions", "fee", "fee_lines", "currency")
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "session",
+            "person",
+            "role",
+            "instrument",
+            "doubles",
+            "hours",
+            "cartage",
+            "rate_rule",
+            "wages",
+            "employer_contributions",
+            "fee",
+            "fee_lines",
+            "currency",
+            "payment_status",
+        ]
+        read_only_fields = ["wages", "employer_contributions", "fee", "fee_lines", "currency"]
+        validators: list[Any] = []  # the service names the duplicate person and role
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            mine = projects_visible(request.user)
+            fields["session"].queryset = Session.objects.filter(project__in=mine)  # type: ignore[attr-defined]
+            fields["person"].queryset = people_visible(request.user)  # type: ignore[attr-defined]
+            fields["rate_rule"].queryset = RateRule.objects.filter(  # type: ignore[attr-defined]
+                Q(project__isnull=True) | Q(project__in=mine)
+            )
+        return fields
+
+    def get_payment_status(self, engagement: Engagement) -> str | None:
+        payment = getattr(engagement, "payment", None)
+        return payment.status if payment is not None else None
+
+    def to_representation(self, instance: Engagement) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.session.project_id not in self.context["money_projects"]:
+            for name in (*self.MONEY, "payment_status"):
+                data[name] = None
+        return data
+
+    def validate_session(self, session: Session) -> Session:
+        if self.instance is not None and session != self.instance.session:
+            raise serializers.ValidationError("An engagement stays on its session.")
+        require_capability(
+            self.context["request"].user, session.project, Capability.SESSIONS_MANAGE
+        )
+        return session
+
+
+class EngagementViewSet(viewsets.ModelViewSet):
+    """Who played on a session, and what it pays. A collision of the money is a 409."""
+
+    serializer_class = EngagementSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["session", "person", "role", "session__project"]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities = {"quote": Capability.SESSIONS_MANAGE}
+
+    def get_queryset(self) -> QuerySet[Engagement]:
+        return Engagement.objects.filter(
+            session__project__in=projects_visible(self.request.user)
+        ).select_related("session", "person", "rate_rule", "payment")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["money_projects"] = _money_projects(self.request.user)
+        return context
+
+    def project_of(self, obj: Engagement) -> Project:
+        return obj.session.project
+
+    def _save(
+        self, serializer: serializers.BaseSerializer[Any], engagement: Engagement | None
+    ) -> None:
+        fields = (
+            "session",
+            "person",
+            "rate_rule",
+            "role",
+            "hours",
+            "instrument",
+            "doubles",
+            "cartage",
+        )
+        current: dict[str, Any] = (
+            {name: getattr(engagement, name) for name in fields}
+            if engagement is not None
+            else {"role": Engagement.Role.MUSICIAN, "instrument": "", "doubles": [], "cartage": []}
+        )
+        saved = services.engagement_save(
+            engagement=engagement, **{**current, **serializer.validated_data}
+        )
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self._save(serializer, None)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self._save(serializer, cast(Engagement, serializer.instance))
+
+    def perform_destroy(self, instance: Engagement) -> None:
+        services.engagement_delete(engagement=instance)
+
+    @extend_schema(request=None, responses=QuoteSerializer)
+    @action(detail=True, methods=["get"])
+    def quote(self, request: Request, pk: str | None = None) -> Response:
+        """The fee and its breakdown under the rule as it is now, without saving anything."""
+        engagement = self.get_object()
+        if engagement.session.project_id not in _money_projects(request.user):
+            raise PermissionDenied("Your role on this project does not see pay.")
+        fee = services.engagement_quote(
+            session=engagement.session,
+            person=engagement.person,
+            rate_rule=engagement.rate_rule,
+            role=engagement.role,
+            hours=engagement.hours,
+            instrument=engagement.instrument,
+            doubles=engagement.doubles,
+            cartage=engagement.cartage,
+        )
+        return Response(QuoteSerializer(_quote_json(fee)).data)
+
+
+# --- takes and gear checks --------------------------------------------------------------------
+
+
+class TakeSerializer(serializers.ModelSerializer):
+    number = serializers.IntegerField(min_value=1, required=False)
+    rating = serializers.IntegerField(min_value=0, max_value=5, required=False, allow_null=True)
+    recorded_at = AwareDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = Take
+        fields = ["id", "session", "song", "number", "recorded_at", "notes", "rating", "keeper"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["session"].queryset = Session.objects.filter(  # type: ignore[attr-defined]
+                project__in=projects_visible(request.user)
+            )
+        return fields
+
+    def validate_session(self, session: Session) -> Session:
+        require_capability(
+            self.context["request"].user, session.project, Capability.SESSIONS_MANAGE
+        )
+        return session
+
+
+class TakeViewSet(viewsets.ModelViewSet):
+    serializer_class = TakeSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["session", "song", "keeper"]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> QuerySet[Take]:
+        return Take.objects.filter(
+            session__project__in=projects_visible(self.request.user)
+        ).select_related("session")
+
+    def project_of(self, obj: Take) -> Project:
+        return obj.session.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.take_create(**serializer.validated_data)
+
+
+class GearCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GearCheck
+        fields = ["id", "session", "gear", "result", "note", "checked_at"]
+        read_only_fields = ["checked_at"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["session"].queryset = Session.objects.filter(  # type: ignore[attr-defined]
+                project__in=projects_visible(request.user)
+            )
+            fields["gear"].queryset = Gear.objects.filter(  # type: ignore[attr-defined]
+                studio__in=studios_visible(request.user)
+            )
+        return fields
+
+    def validate_session(self, session: Session) -> Session:
+        require_capability(
+            self.context["request"].user, session.project, Capability.SESSIONS_MANAGE
+        )
+        return session
+
+
+class GearCheckViewSet(viewsets.ModelViewSet):
+    """The room's gear checked for a session; a fault sends the item to service."""
+
+    serializer_class = GearCheckSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["session", "gear", "result"]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> QuerySet[GearCheck]:
+        return GearCheck.objects.filter(
+            session__project__in=projects_visible(self.request.user)
+        ).select_related("session", "gear")
+
+    def project_of(self, obj: GearCheck) -> Project:
+        return obj.session.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.gear_check_record(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        check = cast(GearCheck, serializer.instance)
+        data: dict[str, Any] = {
+            "session": check.session,
+            "gear": check.gear,
+            "result": check.result,
+            "note": check.note,
+        }
+        data.update(serializer.validated_data)
+        serializer.instance = services.gear_check_record(**data)
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "engagement",
+            "person",
+            "person_name",
+            "project",
+            "amount",
+            "currency",
+            "status",
+            "approved_at",
+            "paid_on",
+            "method",
+            "reference",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PayRequest(serializers.Serializer):
+    paid_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
+    """What people are owed for their engagements; approve, then pay."""
+
+    serializer_class = PaymentSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["person", "project", "status", "currency"]
+    ordering_fields = ["created_at", "amount", "paid_on"]
+    write_capability = Capability.BUDGET_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> QuerySet[Payment]:
+        return Payment.objects.filter(
+            project__in=projects_with(self.request.user, Capability.BUDGET_VIEW)
+        ).select_related("person")
+
+    def project_of(self, obj: Payment) -> Project:
+        return obj.project
+
+    @extend_schema(request=None, responses=PaymentSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        payment = services.payment_approve(payment=self.get_object(), by=request_user(request))
+        return Response(self.get_serializer(payment).data)
+
+    @extend_schema(request=PayRequest, responses=PaymentSerializer)
+    @action(detail=True, methods=["post"])
+    def pay(self, request: Request, pk: str | None = None) -> Response:
+        payment = self.get_object()
+        body = PayRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        paid = services.payment_pay(payment=payment, **body.validated_data)
+        return Response(self.get_serializer(paid).data)
+
+
+__all__ = [
+    "EngagementViewSet",
+    "GearCheckViewSet",
+    "PaymentViewSet",
+    "RateRuleViewSet",
+    "SessionViewSet",
+    "TakeViewSet",
+]
