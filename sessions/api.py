@@ -3,10 +3,13 @@ and the payments engagements produce."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -15,8 +18,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sessions import rates, services
+from sessions import pdf, rates, services
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
+from sessions.selectors import payee_year, session_sheet
 from studio.api.fields import AwareDateTimeField
 from studio.api_base import ProjectRolePermission, request_user, require_capability
 from studio.models import Booking, Gear, Project, Room
@@ -27,6 +31,12 @@ from studio.permissions import (
     projects_with,
     studios_visible,
 )
+
+
+def _pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 def _money_projects(user: Any) -> set[int]:
@@ -134,6 +144,15 @@ class SessionViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = services.session_create(**serializer.validated_data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def report(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The session report as a PDF: players, times, instruments, songs recorded."""
+        session = self.get_object()
+        sheet = session_sheet(session=session)
+        body = pdf.session_report(session, sheet.engagements, sheet.takes)
+        return _pdf_response(body, f"session-{session.pk}-report.pdf")
 
 
 # --- engagements ------------------------------------------------------------------------------
@@ -286,6 +305,16 @@ class EngagementViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Engagement) -> None:
         services.engagement_delete(engagement=instance)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def statement(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The player's pay statement for this session, as a PDF."""
+        engagement = self.get_object()
+        if engagement.session.project_id not in _money_projects(request.user):
+            raise PermissionDenied("Your role on this project does not see pay.")
+        body = pdf.pay_statement(engagement)
+        return _pdf_response(body, f"pay-statement-{engagement.pk}.pdf")
 
     @extend_schema(request=None, responses=QuoteSerializer)
     @action(detail=True, methods=["get"])
@@ -445,6 +474,19 @@ class PayRequest(serializers.Serializer):
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class YearQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class PayeeYearSerializer(serializers.Serializer):
+    person_id = serializers.IntegerField()
+    name = serializers.CharField()
+    currency = serializers.CharField()
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    tax_status = serializers.CharField()
+    reportable = serializers.BooleanField(help_text="At or above the 1099-NEC threshold.")
+
+
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     """What people are owed for their engagements; approve, then pay."""
 
@@ -462,6 +504,16 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def project_of(self, obj: Payment) -> Project:
         return obj.project
+
+    @extend_schema(parameters=[YearQuery], responses=PayeeYearSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def yearly(self, request: Request) -> Response:
+        """What each person was paid in a year, flagging 1099-NEC reportable totals."""
+        query = YearQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data["year"]
+        rows = payee_year(user=request.user, year=year)
+        return Response(PayeeYearSerializer([asdict(row) for row in rows], many=True).data)
 
     @extend_schema(request=None, responses=PaymentSerializer)
     @action(detail=True, methods=["post"])

@@ -109,6 +109,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people": Person.objects.filter(projects=project),
         "studios": project.studios.all(),
         "may_change": has_capability(request.user, project, Capability.PROJECT_CHANGE),
+        "may_see_pay": has_capability(request.user, project, Capability.BUDGET_VIEW),
         "may_manage_members": may_manage_members,
         "form": form,
     }

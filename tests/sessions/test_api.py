@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rest_framework.test import APIClient
 
+from sessions import rates
 from sessions.models import Engagement, Payment, RateRule, Session
 from studio import services as studio_services
 from studio.models import Gear, Person, Project, Role, Room
@@ -35,7 +36,13 @@ def room(owner: Any, project: Project) -> Room:
 
 @pytest.fixture
 def union() -> RateRule:
-    return RateRule.objects.get(kind="union_scale", project=None)
+    """The AFM preset. Seeded by a migration; made again here because transactional tests
+    elsewhere flush the tables, migration data included."""
+    preset = next(p for p in rates.PRESETS if p["kind"] == rates.UNION)
+    rule, _ = RateRule.objects.get_or_create(
+        project=None, name=preset["name"], defaults={k: v for k, v in preset.items() if k != "name"}
+    )
+    return rule
 
 
 @pytest.fixture

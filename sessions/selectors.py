@@ -1,0 +1,134 @@
+"""Reads across sessions and pay: the session sheet, a project's pay summary, the year's payees."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Sum
+
+from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, Session, Take
+from studio.models import Project
+
+if TYPE_CHECKING:
+    from studio.permissions import AnyUser
+
+# IRS Form 1099-NEC: nonemployee compensation is reported from $600 for payments made through
+# 31 Dec 2025, and from $2,000 for payments made after that date.
+NEC_THRESHOLD_FROM_2026 = Decimal(2000)
+NEC_THRESHOLD_BEFORE = Decimal(600)
+
+
+def nec_threshold(year: int) -> Decimal:
+    return NEC_THRESHOLD_FROM_2026 if year >= 2026 else NEC_THRESHOLD_BEFORE
+
+
+@dataclass
+class SessionSheet:
+    session: Session
+    engagements: list[Engagement]
+    takes: list[Take]
+    checks: list[GearCheck]
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+
+def session_sheet(*, session: Session) -> SessionSheet:
+    """Everything on a session sheet in four queries, whatever the number of players and takes."""
+    engagements = list(
+        session.engagements.select_related("person", "rate_rule", "payment").order_by(
+            "role", "person__name"
+        )
+    )
+    takes = list(session.takes.order_by("song", "number"))
+    checks = list(session.gear_checks.select_related("gear").order_by("gear__name"))
+    totals: dict[str, Decimal] = {}
+    for item in engagements:
+        totals[item.currency] = totals.get(item.currency, Decimal(0)) + item.fee
+    return SessionSheet(session, engagements, takes, checks, totals)
+
+
+@dataclass
+class PersonPay:
+    person_id: int
+    name: str
+    currency: str
+    pending: Decimal = Decimal(0)
+    approved: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
+
+    @property
+    def owed(self) -> Decimal:
+        return self.pending + self.approved
+
+
+def pay_summary(*, project: Project) -> list[PersonPay]:
+    """Per person and currency on the project: pending, approved and paid, in one query.
+
+    Amounts of different currencies are never added together.
+    """
+    rows = (
+        Payment.objects.filter(project=project)
+        .values("person_id", "person__name", "currency", "status")
+        .annotate(total=Sum("amount"))
+        .order_by("person__name", "currency")
+    )
+    summary: dict[tuple[int, str], PersonPay] = {}
+    for row in rows:
+        key = (row["person_id"], row["currency"])
+        entry = summary.setdefault(
+            key, PersonPay(row["person_id"], row["person__name"], row["currency"])
+        )
+        setattr(entry, row["status"], row["total"])
+    return list(summary.values())
+
+
+@dataclass
+class PayeeYear:
+    person_id: int
+    name: str
+    currency: str
+    paid: Decimal
+    tax_status: str
+    reportable: bool
+
+
+def payee_year(*, user: AnyUser, year: int) -> list[PayeeYear]:
+    """What each person was paid in ``year`` (by payment date) on the user's projects where they
+    see money, flagging US-dollar totals at or above the 1099-NEC threshold for that year."""
+    from studio.permissions import Capability, projects_with
+
+    start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    rows = (
+        Payment.objects.filter(
+            project__in=projects_with(user, Capability.BUDGET_VIEW),
+            status=Payment.Status.PAID,
+            paid_on__gte=start,
+            paid_on__lt=end,
+        )
+        .values("person_id", "person__name", "currency")
+        .annotate(paid=Sum("amount"))
+        .order_by("person__name", "currency")
+    )
+    statuses = dict(
+        PayeeDetails.objects.filter(person_id__in={row["person_id"] for row in rows}).values_list(
+            "person_id", "tax_status"
+        )
+    )
+    threshold = nec_threshold(year)
+    report = []
+    for row in rows:
+        status = statuses.get(row["person_id"], PayeeDetails.TaxStatus.MISSING)
+        us_payee = status in (PayeeDetails.TaxStatus.W9_ON_FILE, PayeeDetails.TaxStatus.MISSING)
+        report.append(
+            PayeeYear(
+                person_id=row["person_id"],
+                name=row["person__name"],
+                currency=row["currency"],
+                paid=row["paid"],
+                tax_status=status,
+                reportable=row["currency"] == "USD" and us_payee and row["paid"] >= threshold,
+            )
+        )
+    return report

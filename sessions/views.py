@@ -1,0 +1,66 @@
+"""HTML pages of sessions: the session sheet and a project's pay summary."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from sessions.models import Session
+from sessions.selectors import pay_summary, session_sheet
+from studio.permissions import Capability, has_capability, projects_visible
+
+
+def _sees_pay(request: HttpRequest, project_id: int) -> bool:
+    project = projects_visible(request.user).get(pk=project_id)
+    return has_capability(request.user, project, Capability.BUDGET_VIEW) or has_capability(
+        request.user, project, Capability.SESSIONS_MANAGE
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(
+        Session.objects.filter(project__in=projects_visible(request.user)).select_related(
+            "project", "room__studio", "booking"
+        ),
+        pk=pk,
+    )
+    zone = session.room.studio.zone if session.room is not None else None
+    context = {
+        "sheet": session_sheet(session=session),
+        "session": session,
+        "start": session.start.astimezone(zone),
+        "end": session.end.astimezone(zone),
+        "sees_pay": _sees_pay(request, session.project_id),
+    }
+    return render(request, "sessions/session_detail.html", context)
+
+
+@login_required
+def project_sessions(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(projects_visible(request.user), pk=pk)
+    sessions = (
+        Session.objects.filter(project=project)
+        .select_related("room__studio")
+        .annotate(
+            player_count=Count("engagements", distinct=True),
+            take_count=Count("takes", distinct=True),
+        )
+        .order_by("-start")
+    )
+    return render(
+        request, "sessions/project_sessions.html", {"project": project, "sessions": sessions}
+    )
+
+
+@login_required
+def project_pay(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(projects_visible(request.user), pk=pk)
+    if not has_capability(request.user, project, Capability.BUDGET_VIEW):
+        raise PermissionDenied("Your role on this project does not see pay.")
+    sessions = Session.objects.filter(project=project).order_by("-start")[:50]
+    context = {"project": project, "rows": pay_summary(project=project), "sessions": sessions}
+    return render(request, "sessions/project_pay.html", context)
