@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,9 @@ class RecordingConfig(AppConfig):
     name = "sessions"
     label = "recording"
     verbose_name = "Recording sessions"
+
+    def load_demo(self, *, by: Any) -> None:
+        """Called by `manage.py demo` after the studio's part: a session with players."""
+        from sessions.demo import load
+
+        load(by=by)

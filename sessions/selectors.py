@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, Session, Take
 from studio.models import Project
+from studio.money import round_money
 
 if TYPE_CHECKING:
     from studio.permissions import AnyUser
@@ -54,9 +55,9 @@ class PersonPay:
     person_id: int
     name: str
     currency: str
-    pending: Decimal = Decimal(0)
-    approved: Decimal = Decimal(0)
-    paid: Decimal = Decimal(0)
+    pending: Decimal = Decimal("0.00")
+    approved: Decimal = Decimal("0.00")
+    paid: Decimal = Decimal("0.00")
 
     @property
     def owed(self) -> Decimal:
@@ -80,7 +81,8 @@ def pay_summary(*, project: Project) -> list[PersonPay]:
         entry = summary.setdefault(
             key, PersonPay(row["person_id"], row["person__name"], row["currency"])
         )
-        setattr(entry, row["status"], row["total"])
+        # SQLite sums decimals as floats; round to the currency again.
+        setattr(entry, row["status"], round_money(row["total"], row["currency"]))
     return list(summary.values())
 
 
@@ -126,7 +128,7 @@ def payee_year(*, user: AnyUser, year: int) -> list[PayeeYear]:
                 person_id=row["person_id"],
                 name=row["person__name"],
                 currency=row["currency"],
-                paid=row["paid"],
+                paid=round_money(row["paid"], row["currency"]),
                 tax_status=status,
                 reportable=row["currency"] == "USD" and us_payee and row["paid"] >= threshold,
             )

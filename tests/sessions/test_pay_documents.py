@@ -237,3 +237,26 @@ def test_pay_summary_page(
     assert viewer.get(f"/projects/{project.pk}/pay/").status_code == 403
     assert "Horn overdubs" in viewer.get(f"/projects/{project.pk}/sessions/").content.decode()
     assert Payment.objects.filter(status="paid").count() == 1
+
+
+def test_pay_summary_amounts_are_money(
+    owner: Any, project: Project, session: Session, union: RateRule
+) -> None:
+    from sessions.selectors import pay_summary
+
+    engaged(
+        session,
+        union,
+        "Leader Person",
+        role="leader",
+        hours="4",
+        instrument="violin",
+        doubles=["viola"],
+    )
+    [row] = pay_summary(project=project)
+    assert (str(row.pending), str(row.approved), str(row.paid), str(row.owed)) == (
+        "1423.31",
+        "0.00",
+        "0.00",
+        "1423.31",
+    )

@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -109,6 +110,12 @@ class Command(BaseCommand):
         studio = self._studio(users[DEMO_USERNAME])
         projects = [self._project(spec, users, people, studio) for spec in PROJECTS]
         self._bookings(users[DEMO_USERNAME], studio, projects, people)
+        # Other apps add their part of the demo through their AppConfig, so that this ground
+        # floor command imports none of them.
+        for app in apps.get_app_configs():
+            load_demo = getattr(app, "load_demo", None)
+            if load_demo is not None:
+                load_demo(by=users[DEMO_USERNAME])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in at http://127.0.0.1:8000/ as {DEMO_USERNAME} / {DEMO_PASSWORD}"

@@ -1,0 +1,68 @@
+"""The sessions part of `manage.py demo`: a tracking session with players, takes, a gear check.
+
+Found again by its title, so a second run adds nothing. Every name is invented.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from sessions import services
+from sessions.models import RateRule, Session
+from studio.models import Booking, Person
+
+TITLE = "Basic tracking, day 1"
+PLAYERS = [
+    # name, role, instrument, doubles, hours
+    ("Juniper Ashgrove", "musician", "double bass", ["electric bass"], "8"),
+    ("Tobiah Quell", "musician", "drums", [], "8"),
+    ("Marisol Dunmore", "leader", "violin", ["viola"], "4"),
+]
+TAKES = [("Low Tide", 4, 3), ("Harbour Lights", 3, 2)]
+
+
+def load(*, by: Any) -> None:
+    booking = Booking.objects.filter(title=TITLE).select_related("project", "room").first()
+    if booking is None or Session.objects.filter(booking=booking).exists():
+        return
+    session = services.session_create(
+        project=booking.project,
+        booking=booking,
+        title="Tracking: rhythm section and strings",
+        notes="Live to tape, strings overdubbed after dinner.",
+    )
+    hourly = RateRule.objects.filter(project=None, kind="hourly").first()
+    union = RateRule.objects.filter(project=None, kind="union_scale").first()
+    if hourly is None or union is None:
+        return
+    for name, role, instrument, doubles, hours in PLAYERS:
+        person = Person.objects.get(name=name)
+        services.engagement_save(
+            session=session,
+            person=person,
+            rate_rule=union if role == "leader" else hourly,
+            role=role,
+            hours=Decimal(hours),
+            instrument=instrument,
+            doubles=doubles,
+        )
+    for song, count, keeper in TAKES:
+        for number in range(1, count + 1):
+            services.take_create(
+                session=session,
+                song=song,
+                keeper=number == keeper,
+                rating=3 + (number == keeper),
+                notes="Keeper: tight groove." if number == keeper else "",
+            )
+    gear = booking.room.gear.order_by("name")
+    for item in gear:
+        faulty = item.name == "Ribbon mic pair"
+        services.gear_check_record(
+            session=session,
+            gear=item,
+            result="fault" if faulty else "ok",
+            note="Right channel crackles." if faulty else "",
+        )
+    first = session.engagements.order_by("pk").first()
+    if first is not None:
+        services.payment_approve(payment=first.payment, by=by)
