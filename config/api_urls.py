@@ -20,6 +20,7 @@ router.register("rate-rules", sessions_api.RateRuleViewSet, basename="rate-rule"
 router.register("takes", sessions_api.TakeViewSet, basename="take")
 router.register("gear-checks", sessions_api.GearCheckViewSet, basename="gear-check")
 router.register("payments", sessions_api.PaymentViewSet, basename="payment")
+router.register("payees", sessions_api.PayeeDetailsViewSet, basename="payee")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [

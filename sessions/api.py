@@ -7,6 +7,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -19,11 +20,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sessions import pdf, rates, services
-from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
+from sessions.models import (
+    Engagement,
+    GearCheck,
+    PayeeDetails,
+    Payment,
+    RateRule,
+    Session,
+    Take,
+)
 from sessions.selectors import payee_year, session_sheet
 from studio.api.fields import AwareDateTimeField
 from studio.api_base import ProjectRolePermission, request_user, require_capability
-from studio.models import Booking, Gear, Project, Room
+from studio.models import Booking, Gear, Person, Project, Room
 from studio.permissions import (
     Capability,
     people_visible,
@@ -440,6 +449,61 @@ class GearCheckViewSet(viewsets.ModelViewSet):
         }
         data.update(serializer.validated_data)
         serializer.instance = services.gear_check_record(**data)
+
+
+# --- payee details ----------------------------------------------------------------------------
+
+
+class PayeeDetailsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PayeeDetails
+        fields = ["id", "person", "tax_status", "vat_number", "legal_name", "address"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["person"].queryset = _payable_people(request.user, Capability.BUDGET_MANAGE)  # type: ignore[attr-defined]
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        details = PayeeDetails(**{**self._current(), **attrs})
+        try:
+            details.clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        attrs["vat_number"] = details.vat_number
+        return attrs
+
+    def _current(self) -> dict[str, Any]:
+        if self.instance is None:
+            return {}
+        return {
+            name: getattr(self.instance, name) for name in ("person", "tax_status", "vat_number")
+        }
+
+
+def _payable_people(user: Any, capability: Capability) -> QuerySet[Person]:
+    """People on projects where the user's role grants ``capability`` over money."""
+    return Person.objects.filter(projects__in=projects_with(user, capability)).distinct()
+
+
+class PayeeDetailsViewSet(viewsets.ModelViewSet):
+    """Tax details of the people you pay: W-9 on file, non-US, or a VAT number (checked)."""
+
+    serializer_class = PayeeDetailsSerializer
+    filterset_fields = ["tax_status", "person"]
+
+    def get_queryset(self) -> QuerySet[PayeeDetails]:
+        people = _payable_people(self.request.user, Capability.BUDGET_VIEW)
+        return PayeeDetails.objects.filter(person__in=people).select_related("person")
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        super().check_object_permissions(request, obj)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            writable = _payable_people(request.user, Capability.BUDGET_MANAGE)
+            if not writable.filter(pk=obj.person_id).exists():
+                raise PermissionDenied("Your role does not manage this person's pay.")
 
 
 # --- payments ---------------------------------------------------------------------------------

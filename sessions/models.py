@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from stdnum.eu import vat
+from stdnum.exceptions import ValidationError as StdnumError
 
 from sessions import rates
 from studio.models import Booking, Gear, Person, Project, Room
@@ -257,6 +259,7 @@ class PayeeDetails(models.Model):
     address = models.TextField(blank=True)
 
     class Meta:
+        ordering = ["person__name", "id"]
         verbose_name_plural = "payee details"
         constraints = [
             models.CheckConstraint(
@@ -266,3 +269,12 @@ class PayeeDetails(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_tax_status_display()}"
+
+    def clean(self) -> None:
+        if self.tax_status == self.TaxStatus.VAT:
+            try:
+                self.vat_number = vat.validate(self.vat_number)
+            except StdnumError as error:
+                raise ValidationError(
+                    {"vat_number": f"Not a valid EU VAT number: {error}."}
+                ) from error

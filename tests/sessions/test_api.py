@@ -394,3 +394,41 @@ def test_list_query_counts(
     assert rows["count"] == 8
     with django_assert_num_queries(2):
         assert as_owner.get("/api/v1/payments/").json()["count"] == 8
+
+
+def test_payee_details(
+    as_owner: APIClient, as_collaborator: APIClient, as_outsider: APIClient, player: Person
+) -> None:
+    created = as_owner.post(
+        "/api/v1/payees/",
+        {"person": player.pk, "tax_status": "vat", "vat_number": "de 136 695 976"},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["vat_number"] == "DE136695976"  # checked and normalised
+    bad = as_owner.patch(
+        f"/api/v1/payees/{created.json()['id']}/", {"vat_number": "DE123"}, format="json"
+    )
+    assert bad.status_code == 400
+    assert "vat_number" in bad.json()
+    missing = as_owner.patch(
+        f"/api/v1/payees/{created.json()['id']}/", {"vat_number": ""}, format="json"
+    )
+    assert missing.status_code == 400
+    assert (
+        as_owner.patch(
+            f"/api/v1/payees/{created.json()['id']}/",
+            {"tax_status": "w9", "vat_number": ""},
+            format="json",
+        ).status_code
+        == 200
+    )
+    # Pay details are need-to-know: a viewer and an outsider do not see them.
+    assert as_collaborator.get("/api/v1/payees/").json()["count"] == 0
+    assert as_outsider.get(f"/api/v1/payees/{created.json()['id']}/").status_code == 404
+    assert (
+        as_outsider.post(
+            "/api/v1/payees/", {"person": player.pk, "tax_status": "w9"}, format="json"
+        ).status_code
+        == 400
+    )
