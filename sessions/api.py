@@ -348,15 +348,8 @@ class EngagementViewSet(viewsets.ModelViewSet):
 # --- takes and gear checks --------------------------------------------------------------------
 
 
-class TakeSerializer(serializers.ModelSerializer):
-    number = serializers.IntegerField(min_value=1, required=False)
-    rating = serializers.IntegerField(min_value=0, max_value=5, required=False, allow_null=True)
-    recorded_at = AwareDateTimeField(required=False, allow_null=True)
-
-    class Meta:
-        model = Take
-        fields = ["id", "session", "song", "number", "recorded_at", "notes", "rating", "keeper"]
-        validators: list[Any] = []
+class OnSessionSerializer(serializers.ModelSerializer):
+    """A record that hangs off a session of the caller's projects."""
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -368,32 +361,49 @@ class TakeSerializer(serializers.ModelSerializer):
         return fields
 
     def validate_session(self, session: Session) -> Session:
-        require_capability(
-            self.context["request"].user, session.project, Capability.SESSIONS_MANAGE
-        )
+        user = self.context["request"].user
+        require_capability(user, session.project, Capability.SESSIONS_MANAGE)
         return session
 
 
-class TakeViewSet(viewsets.ModelViewSet):
-    serializer_class = TakeSerializer
+class OnSessionViewSet(viewsets.ModelViewSet):
+    """Scoped through the session's project; written by roles that run sessions."""
+
     permission_classes = [IsAuthenticated, ProjectRolePermission]
-    filterset_fields = ["session", "song", "keeper"]
     write_capability = Capability.SESSIONS_MANAGE
     action_capabilities: dict[str, Capability] = {}
+    related: tuple[str, ...] = ("session",)
 
-    def get_queryset(self) -> QuerySet[Take]:
-        return Take.objects.filter(
+    def get_queryset(self) -> QuerySet[Any]:
+        model = self.get_serializer_class().Meta.model  # type: ignore[attr-defined]
+        return model.objects.filter(
             session__project__in=projects_visible(self.request.user)
-        ).select_related("session")
+        ).select_related(*self.related)
 
-    def project_of(self, obj: Take) -> Project:
-        return obj.session.project
+    def project_of(self, obj: Any) -> Project:
+        return cast(Project, obj.session.project)
+
+
+class TakeSerializer(OnSessionSerializer):
+    number = serializers.IntegerField(min_value=1, required=False)
+    rating = serializers.IntegerField(min_value=0, max_value=5, required=False, allow_null=True)
+    recorded_at = AwareDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = Take
+        fields = ["id", "session", "song", "number", "recorded_at", "notes", "rating", "keeper"]
+        validators: list[Any] = []
+
+
+class TakeViewSet(OnSessionViewSet):
+    serializer_class = TakeSerializer
+    filterset_fields = ["session", "song", "keeper"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = services.take_create(**serializer.validated_data)
 
 
-class GearCheckSerializer(serializers.ModelSerializer):
+class GearCheckSerializer(OnSessionSerializer):
     class Meta:
         model = GearCheck
         fields = ["id", "session", "gear", "result", "note", "checked_at"]
@@ -404,37 +414,16 @@ class GearCheckSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None:
-            fields["session"].queryset = Session.objects.filter(  # type: ignore[attr-defined]
-                project__in=projects_visible(request.user)
-            )
-            fields["gear"].queryset = Gear.objects.filter(  # type: ignore[attr-defined]
-                studio__in=studios_visible(request.user)
-            )
+            fields["gear"].queryset = Gear.objects.filter(studio__in=studios_visible(request.user))
         return fields
 
-    def validate_session(self, session: Session) -> Session:
-        require_capability(
-            self.context["request"].user, session.project, Capability.SESSIONS_MANAGE
-        )
-        return session
 
-
-class GearCheckViewSet(viewsets.ModelViewSet):
+class GearCheckViewSet(OnSessionViewSet):
     """The room's gear checked for a session; a fault sends the item to service."""
 
     serializer_class = GearCheckSerializer
-    permission_classes = [IsAuthenticated, ProjectRolePermission]
     filterset_fields = ["session", "gear", "result"]
-    write_capability = Capability.SESSIONS_MANAGE
-    action_capabilities: dict[str, Capability] = {}
-
-    def get_queryset(self) -> QuerySet[GearCheck]:
-        return GearCheck.objects.filter(
-            session__project__in=projects_visible(self.request.user)
-        ).select_related("session", "gear")
-
-    def project_of(self, obj: GearCheck) -> Project:
-        return obj.session.project
+    related = ("session", "gear")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = services.gear_check_record(**serializer.validated_data)
