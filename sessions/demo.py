@@ -30,16 +30,27 @@ def load(*, by: Any) -> None:
         title="Tracking: rhythm section and strings",
         notes="Live to tape, strings overdubbed after dinner.",
     )
-    hourly = RateRule.objects.filter(project=None, kind="hourly").first()
-    union = RateRule.objects.filter(project=None, kind="union_scale").first()
-    if hourly is None or union is None:
+    hourly = RateRule.objects.filter(project=None, kind="hourly", currency="EUR").first()
+    if hourly is None:
         return
+    # The production is in euros: its string leader is paid by a day rate of its own.
+    leader_rate, _ = RateRule.objects.get_or_create(
+        project=booking.project,
+        name="String leader, day rate",
+        defaults={
+            "kind": "day",
+            "currency": booking.project.currency,
+            "params": {"rate": "520.00", "day_hours": "10"},
+            "source": "Agreed with the player.",
+            "verified": True,
+        },
+    )
     for name, role, instrument, doubles, hours in PLAYERS:
         person = Person.objects.get(name=name)
         services.engagement_save(
             session=session,
             person=person,
-            rate_rule=union if role == "leader" else hourly,
+            rate_rule=leader_rate if role == "leader" else hourly,
             role=role,
             hours=Decimal(hours),
             instrument=instrument,

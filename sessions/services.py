@@ -121,6 +121,12 @@ def _check_engagement(
     errors: dict[str, str] = {}
     if rule.project_id not in (None, session.project_id):
         errors["rate_rule"] = "That rate rule belongs to another project."
+    elif rule.currency != session.project.currency:
+        # Pay is owed in the project's currency, so that the budget adds like with like.
+        errors["rate_rule"] = (
+            f"The rule pays in {rule.currency}, the project is in {session.project.currency}: "
+            "copy the rule into the project in its currency."
+        )
     length = Decimal(int((session.end - session.start).total_seconds())) / 3600
     if hours < 0:
         errors["hours"] = "Hours cannot be negative."

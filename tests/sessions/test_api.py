@@ -31,6 +31,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def room(owner: Any, project: Project) -> Room:
     studio = StudioFactory.create(name="Session Studio", managers=[owner])
     project.studios.add(studio)
+    # The AFM preset pays in US dollars; so does this production.
+    Project.objects.filter(pk=project.pk).update(currency="USD")
+    project.refresh_from_db()
     return RoomFactory.create(studio=studio, name="A")
 
 
@@ -432,3 +435,19 @@ def test_payee_details(
         ).status_code
         == 400
     )
+
+
+def test_rule_in_another_currency_is_refused(
+    as_owner: APIClient, project: Project, session: Session, player: Person
+) -> None:
+    euros = RateRule.objects.create(
+        project=project,
+        name="Euro hourly",
+        kind="hourly",
+        currency="EUR",
+        params={"rate": "60", "minimum_hours": "3"},
+    )
+    response = engage(as_owner, session, player, euros)
+    assert response.status_code == 400
+    assert "pays in EUR, the project is in USD" in response.json()["rate_rule"][0]
+    assert not Engagement.objects.exists()

@@ -47,6 +47,9 @@ def room(owner: Any, project: Project) -> Room:
         name="Doc Studio", time_zone="America/New_York", currency="USD", managers=[owner]
     )
     project.studios.add(studio)
+    # The AFM preset pays in US dollars; so does this production.
+    Project.objects.filter(pk=project.pk).update(currency="USD")
+    project.refresh_from_db()
     return RoomFactory.create(studio=studio, name="Big Room")
 
 
