@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Sum
 
 from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, Session, Take
-from studio.models import Project
+from studio.models import Gear, Project
 from studio.money import round_money
 
 if TYPE_CHECKING:
@@ -32,11 +32,13 @@ class SessionSheet:
     engagements: list[Engagement]
     takes: list[Take]
     checks: list[GearCheck]
+    unchecked: list[Gear] = field(default_factory=list)
     totals: dict[str, Decimal] = field(default_factory=dict)
 
 
 def session_sheet(*, session: Session) -> SessionSheet:
-    """Everything on a session sheet in four queries, whatever the number of players and takes."""
+    """Everything on a session sheet in four queries, whatever the number of players and takes:
+    the players, the takes, the gear checked, and the room's gear still to check."""
     engagements = list(
         session.engagements.select_related("person", "rate_rule", "payment").order_by(
             "role", "person__name"
@@ -44,10 +46,19 @@ def session_sheet(*, session: Session) -> SessionSheet:
     )
     takes = list(session.takes.order_by("song", "number"))
     checks = list(session.gear_checks.select_related("gear").order_by("gear__name"))
+    unchecked = (
+        list(
+            Gear.objects.filter(room=session.room_id)
+            .exclude(pk__in=[check.gear_id for check in checks])
+            .order_by("name")
+        )
+        if session.room_id
+        else []
+    )
     totals: dict[str, Decimal] = {}
     for item in engagements:
         totals[item.currency] = totals.get(item.currency, Decimal(0)) + item.fee
-    return SessionSheet(session, engagements, takes, checks, totals)
+    return SessionSheet(session, engagements, takes, checks, unchecked, totals)
 
 
 @dataclass

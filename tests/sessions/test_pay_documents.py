@@ -194,15 +194,17 @@ def test_session_sheet_page_and_queries(
     for i in range(6):
         engaged(session, union, f"Player {i}", instrument="trumpet")
         services.take_create(session=session, song=f"Song {i}")
-    mic = GearFactory.create(studio=room.studio, name="Ribbon mic")
+    mic = GearFactory.create(studio=room.studio, room=room, name="Ribbon mic")
+    GearFactory.create(studio=room.studio, room=room, name="Plate reverb")
     services.gear_check_record(session=session, gear=mic, result="fault", note="Crackles")
     client = Client()
     client.force_login(owner)
     client.get(f"/sessions/{session.pk}/")
-    # session, user, the session, 3 permission checks, engagements, takes, gear checks
-    with django_assert_max_num_queries(10):
+    # session, user, the session, 3 permission checks, players, takes, checks, gear to check
+    with django_assert_max_num_queries(11):
         page = client.get(f"/sessions/{session.pk}/").content.decode()
     assert "Player 5" in page and "Song 5" in page and "Crackles" in page
+    assert "Still to check in Big Room: Plate reverb." in page
     assert "USD" in page  # the producer sees pay
     viewer = Client()
     viewer.force_login(collaborator)
