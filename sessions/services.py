@@ -14,18 +14,11 @@ from django.utils import timezone
 from sessions import rates
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
 from studio.errors import Conflict
+from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-
-def _check_span(start: datetime.datetime, end: datetime.datetime) -> None:
-    for name, value in (("start", start), ("end", end)):
-        if timezone.is_naive(value):
-            raise ValidationError({name: "Give the time with its UTC offset."})
-    if end <= start:
-        raise ValidationError({"end": "The end must be after the start."})
 
 
 @transaction.atomic
@@ -51,7 +44,7 @@ def session_create(
         end = end or booking.end
     if start is None or end is None:
         raise ValidationError({"start": "A session without a booking needs its start and end."})
-    _check_span(start, end)
+    check_interval(start=start, end=end)
     session = Session(
         project=project,
         booking=booking,

@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from studio.errors import Conflict
+from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
 from studio.rates import booked_hours, cancellation_fee, room_quote
 
@@ -62,14 +63,7 @@ def _live() -> Q:
 
 
 def _check_times(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
-    errors: dict[str, str] = {}
-    for name, value in (("start", start), ("end", end)):
-        if timezone.is_naive(value):
-            errors[name] = "Give the time with its UTC offset, e.g. 2026-12-01T10:00:00+01:00."
-    if errors:
-        raise ValidationError(errors)
-    if end <= start:
-        raise ValidationError({"end": "The end must be after the start."})
+    check_interval(start=start, end=end)
     limit = room.studio.max_booking_hours
     if booked_hours(start, end) > limit:
         raise ValidationError({"end": f"A booking at {room.studio} lasts at most {limit} hours."})

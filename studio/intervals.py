@@ -1,0 +1,21 @@
+"""Time intervals as the house takes them: aware instants, the end after the start."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+OFFSET_NEEDED = "Give the time with its UTC offset, e.g. 2026-12-01T10:00:00+01:00."
+
+
+def check_interval(*, start: datetime.datetime, end: datetime.datetime) -> None:
+    """Refuse naive times (which zone would they be in?) and an end not after the start."""
+    errors = {
+        name: OFFSET_NEEDED
+        for name, value in (("start", start), ("end", end))
+        if timezone.is_naive(value)
+    }
+    if errors:
+        raise ValidationError(errors)
+    if end <= start:
+        raise ValidationError({"end": "The end must be after the start."})
