@@ -46,6 +46,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     elif isinstance(exc, Conflict):
         exc = ConflictError(detail=exc.detail, code=exc.code)
+    # ProtectedError is an IntegrityError: ask about it first.
+    elif isinstance(exc, ProtectedError):
+        names = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:5])
+        exc = ConflictError(detail=f"Still in use by: {names}.", code="protected")
     elif isinstance(exc, IntegrityError):
         # The serializers check every constraint first; reaching here means a concurrent write
         # won the race. Say so rather than answer 500.
@@ -54,9 +58,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail="This collides with a change made at the same time; reload and retry.",
             code="integrity",
         )
-    elif isinstance(exc, ProtectedError):
-        names = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:5])
-        exc = ConflictError(detail=f"Still in use by: {names}.", code="protected")
     return drf_exception_handler(exc, context)
 
 

@@ -568,3 +568,13 @@ def test_a_lapsed_hold_binds_nobody(
     lapsed = as_owner.post(url(hold["id"], "confirm"))
     assert lapsed.status_code == 409
     assert "lapsed" in lapsed.json()["detail"]
+
+
+def test_a_project_with_bookings_is_not_deleted(
+    as_owner: APIClient, room: Room, project: Project
+) -> None:
+    book(as_owner, room, project, local(3, 10), local(3, 12))
+    response = as_owner.delete(f"/api/v1/projects/{project.pk}/")
+    assert response.status_code == 409
+    assert "Still in use by" in response.json()["detail"]
+    assert Project.objects.filter(pk=project.pk).exists()
