@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from budgets import api as budgets_api
 from sessions import api as sessions_api
 from studio import api as studio_api
 
@@ -21,6 +22,9 @@ router.register("takes", sessions_api.TakeViewSet, basename="take")
 router.register("gear-checks", sessions_api.GearCheckViewSet, basename="gear-check")
 router.register("payments", sessions_api.PaymentViewSet, basename="payment")
 router.register("payees", sessions_api.PayeeDetailsViewSet, basename="payee")
+router.register("budgets", budgets_api.BudgetViewSet, basename="budget")
+router.register("budget-lines", budgets_api.BudgetLineViewSet, basename="budget-line")
+router.register("costs", budgets_api.CostViewSet, basename="cost")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [

@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "BookingStatusEnum": "studio.models.Booking.Status",
         "ProjectStatusEnum": "studio.models.Project.Status",
         "GearStatusEnum": "studio.models.Gear.Status",
+        "GearCategoryEnum": "studio.models.Gear.Category",
+        "BudgetCategoryEnum": "budgets.models.Category",
     },
 }
 

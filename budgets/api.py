@@ -1,0 +1,227 @@
+"""REST API of budgets: versions, lines, costs, and the derived report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from budgets import services
+from budgets.models import Budget, BudgetLine, Category, Cost
+from budgets.selectors import CategoryRow, budget_report
+from studio.api_base import ProjectRolePermission, require_capability
+from studio.models import Project
+from studio.permissions import Capability, projects_with
+
+
+class MoneyViewSet(viewsets.GenericViewSet):
+    """Seen by roles that see budgets; written by roles that manage them."""
+
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    write_capability = Capability.BUDGET_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def money_projects(self) -> QuerySet[Project]:
+        return projects_with(self.request.user, Capability.BUDGET_VIEW)
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Budget
+        fields = [
+            "id",
+            "project",
+            "version",
+            "currency",
+            "contingency_percent",
+            "approved_at",
+            "notes",
+        ]
+        read_only_fields = ["version", "currency", "approved_at"]
+
+    def validate_project(self, project: Project) -> Project:
+        require_capability(self.context["request"].user, project, Capability.BUDGET_MANAGE)
+        return project
+
+
+class RowSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    planned = serializers.DecimalField(max_digits=14, decimal_places=2)
+    committed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    actual = serializers.DecimalField(max_digits=14, decimal_places=2)
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=2)
+    forecast = serializers.DecimalField(max_digits=14, decimal_places=2)
+    variance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    recoupable = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ReportSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    rows = RowSerializer(many=True)
+    total = RowSerializer()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+def _row(row: CategoryRow) -> dict[str, Any]:
+    return {
+        **asdict(row),
+        "remaining": row.remaining,
+        "forecast": row.forecast,
+        "variance": row.variance,
+    }
+
+
+class BudgetViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, MoneyViewSet
+):
+    """Budget versions. Creating one starts from the template, or copies the latest version."""
+
+    serializer_class = BudgetSerializer
+    filterset_fields = ["project"]
+
+    def get_queryset(self) -> QuerySet[Budget]:
+        return Budget.objects.filter(project__in=self.money_projects())
+
+    def project_of(self, obj: Budget) -> Project:
+        return obj.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.budget_create(
+            project=data["project"],
+            contingency_percent=data.get("contingency_percent"),
+            notes=data.get("notes", ""),
+        )
+
+    @extend_schema(request=None, responses=BudgetSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve this version: from now on it is a snapshot."""
+        return Response(self.get_serializer(services.budget_approve(budget=self.get_object())).data)
+
+    @extend_schema(responses=ReportSerializer)
+    @action(detail=True, methods=["get"])
+    def report(self, request: Request, pk: str | None = None) -> Response:
+        """Planned, committed, actual, remaining, forecast and variance per category."""
+        report = budget_report(budget=self.get_object())
+        body = {
+            "currency": report.budget.currency,
+            "rows": [_row(row) for row in report.rows],
+            "total": _row(report.total),
+            "warnings": report.warnings,
+        }
+        return Response(ReportSerializer(body).data)
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "budget", "category", "description", "planned"]
+
+    def validate_budget(self, budget: Budget) -> Budget:
+        if self.instance is not None and budget != self.instance.budget:
+            raise serializers.ValidationError("A line stays in its budget.")
+        require_capability(self.context["request"].user, budget.project, Capability.BUDGET_MANAGE)
+        return budget
+
+
+class BudgetLineViewSet(viewsets.ModelViewSet, MoneyViewSet):
+    """Lines of a draft budget; an approved version answers 409."""
+
+    serializer_class = BudgetLineSerializer
+    filterset_fields = ["budget", "category"]
+
+    def get_queryset(self) -> QuerySet[BudgetLine]:
+        return BudgetLine.objects.filter(budget__project__in=self.money_projects()).select_related(
+            "budget__project"
+        )
+
+    def project_of(self, obj: BudgetLine) -> Project:
+        return obj.budget.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = services.budget_line_save(budget=data.pop("budget"), **data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        line = cast(BudgetLine, serializer.instance)
+        data = dict(serializer.validated_data)
+        data.pop("budget", None)
+        serializer.instance = services.budget_line_save(budget=line.budget, line=line, **data)
+
+    def perform_destroy(self, instance: BudgetLine) -> None:
+        services.budget_line_delete(line=instance)
+
+
+class CostSerializer(serializers.ModelSerializer):
+    exchange_rate = serializers.DecimalField(
+        max_digits=14, decimal_places=6, required=False, min_value=0
+    )
+
+    class Meta:
+        model = Cost
+        fields = [
+            "id",
+            "project",
+            "category",
+            "vendor",
+            "date",
+            "description",
+            "amount",
+            "currency",
+            "exchange_rate",
+            "amount_converted",
+            "status",
+            "recoupable",
+            "receipt",
+        ]
+        read_only_fields = ["amount_converted"]
+
+    def validate_project(self, project: Project) -> Project:
+        if self.instance is not None and project != self.instance.project:
+            raise serializers.ValidationError("A cost stays with its project.")
+        require_capability(self.context["request"].user, project, Capability.BUDGET_MANAGE)
+        return project
+
+
+class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
+    """Costs entered by hand, with receipts (PDF, JPEG or PNG, checked by content)."""
+
+    serializer_class = CostSerializer
+    filterset_fields = ["project", "category", "status", "recoupable", "currency"]
+    search_fields = ["vendor", "description"]
+    ordering_fields = ["date", "amount_converted"]
+
+    def get_queryset(self) -> QuerySet[Cost]:
+        return Cost.objects.filter(project__in=self.money_projects()).select_related("project")
+
+    def project_of(self, obj: Cost) -> Project:
+        return obj.project
+
+    def _save(self, serializer: serializers.BaseSerializer[Any], cost: Cost | None) -> None:
+        current: dict[str, Any] = {}
+        if cost is not None:
+            current = {
+                "project": cost.project,
+                "amount": cost.amount,
+                "currency": cost.currency,
+                "exchange_rate": cost.exchange_rate,
+            }
+        data = {**current, **serializer.validated_data}
+        serializer.instance = services.cost_save(cost=cost, **data)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self._save(serializer, None)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self._save(serializer, cast(Cost, serializer.instance))

@@ -1,0 +1,133 @@
+"""The budget report: planned against committed and actual money, all of it derived.
+
+Committed: confirmed bookings (their frozen quotes), approved musician payments, ordered costs.
+Actual: paid payments, paid costs, cancellation fees. Nothing is copied into a ledger: each
+figure is summed from where it lives, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from budgets.models import Budget, Category, Cost
+from sessions.models import Engagement, Payment
+from studio.models import Booking
+from studio.money import round_money
+
+ROLE_CATEGORY = {
+    Engagement.Role.VOCALIST: Category.VOCALISTS,
+    Engagement.Role.ENGINEER: Category.ENGINEERS,
+    Engagement.Role.ASSISTANT: Category.ENGINEERS,
+}
+
+
+@dataclass
+class CategoryRow:
+    category: str
+    label: str
+    planned: Decimal = Decimal(0)
+    committed: Decimal = Decimal(0)
+    actual: Decimal = Decimal(0)
+    recoupable: Decimal = Decimal(0)
+
+    @property
+    def spent(self) -> Decimal:
+        return self.committed + self.actual
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.planned - self.spent
+
+    @property
+    def forecast(self) -> Decimal:
+        """At completion: what is spent, or the plan if more of it is still to spend."""
+        return max(self.planned, self.spent)
+
+    @property
+    def variance(self) -> Decimal:
+        return self.planned - self.forecast
+
+
+@dataclass
+class BudgetReport:
+    budget: Budget
+    rows: list[CategoryRow]
+    total: CategoryRow
+    warnings: list[str] = field(default_factory=list)
+
+
+def budget_report(*, budget: Budget) -> BudgetReport:
+    project, currency = budget.project, budget.currency
+    rows = {value: CategoryRow(value, label) for value, label in Category.choices}
+    for line in budget.lines.all():
+        rows[line.category].planned += line.planned
+    warnings: list[str] = []
+
+    bookings = (
+        Booking.objects.filter(project=project)
+        .values("status", "room__studio__currency")
+        .annotate(quoted=Sum("quoted_amount"), fees=Sum("cancellation_fee"))
+    )
+    for row in bookings:
+        if row["room__studio__currency"] != currency:
+            warnings.append(
+                f"Studio time in {row['room__studio__currency']} is left out: "
+                f"the budget is in {currency}."
+            )
+            continue
+        if row["status"] == Booking.Status.CONFIRMED:
+            rows[Category.STUDIO_TIME].committed += row["quoted"] or 0
+        elif row["status"] == Booking.Status.CANCELLED:
+            rows[Category.STUDIO_TIME].actual += row["fees"] or 0
+
+    payments = (
+        Payment.objects.filter(
+            project=project, status__in=[Payment.Status.APPROVED, Payment.Status.PAID]
+        )
+        .values("status", "currency", "engagement__role")
+        .annotate(total=Sum("amount"))
+    )
+    for row in payments:
+        if row["currency"] != currency:
+            warnings.append(
+                f"Payments in {row['currency']} are left out: the budget is in {currency}."
+            )
+            continue
+        category = ROLE_CATEGORY.get(row["engagement__role"], Category.MUSICIANS)
+        target = "actual" if row["status"] == Payment.Status.PAID else "committed"
+        setattr(rows[category], target, getattr(rows[category], target) + row["total"])
+
+    costs = (
+        Cost.objects.filter(project=project)
+        .values("category", "status", "recoupable")
+        .annotate(total=Sum("amount_converted"))
+    )
+    for row in costs:
+        target = "actual" if row["status"] == Cost.Status.PAID else "committed"
+        entry = rows[row["category"]]
+        setattr(entry, target, getattr(entry, target) + row["total"])
+        if row["recoupable"]:
+            entry.recoupable += row["total"]
+
+    ordered = []
+    for entry in rows.values():
+        # SQLite sums decimals as floats: every figure goes back to the currency's cents.
+        for name in ("planned", "committed", "actual", "recoupable"):
+            setattr(entry, name, round_money(getattr(entry, name), currency))
+        ordered.append(entry)
+    total = CategoryRow("total", "Total")
+    for name in ("planned", "committed", "actual", "recoupable"):
+        setattr(total, name, sum((getattr(e, name) for e in ordered), Decimal("0.00")))
+    forecast = sum((e.forecast for e in ordered), Decimal("0.00"))
+    ceiling = round_money(total.planned * (1 + budget.contingency_percent / 100), currency)
+    if forecast > ceiling:
+        warnings.append(
+            f"The forecast ({forecast} {currency}) passes the plan "
+            f"with its contingency ({ceiling})."
+        )
+    elif forecast > total.planned:
+        warnings.append(f"The forecast ({forecast} {currency}) passes the plan ({total.planned}).")
+    return BudgetReport(budget=budget, rows=ordered, total=total, warnings=sorted(set(warnings)))
