@@ -1,6 +1,9 @@
-from django.contrib import admin
+from typing import Any
 
-from budgets.models import Budget, BudgetLine, Cost
+from django.contrib import admin
+from django.http import HttpRequest
+
+from budgets.models import Budget, BudgetLine, Cost, Invoice, InvoiceLine, InvoiceSeries
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -27,3 +30,61 @@ class CostAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "recoupable"]
     list_select_related = ["project"]
     search_fields = ["vendor", "description"]
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    fk_name = "invoice"
+    exclude = ["credits_line"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.is_frozen
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Issued invoices are shown, never edited or deleted: corrections are credit notes."""
+
+    list_display = [
+        "__str__",
+        "kind",
+        "project",
+        "recipient_name",
+        "status",
+        "issue_date",
+        "currency",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["project"]
+    search_fields = ["number", "recipient_name"]
+    inlines = [InvoiceLineInline]
+    readonly_fields = ["number", "issue_date", "due_date", "pdf", "pdf_sha256", "credits", "kind"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.is_frozen
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.is_frozen
+
+
+@admin.register(InvoiceSeries)
+class InvoiceSeriesAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "year", "last_number"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # numbers are only ever taken by issuing
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(admin.ModelAdmin):
+    list_display = ["description", "invoice", "quantity", "unit_price", "tax_rate"]
+    list_select_related = ["invoice"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.invoice.is_frozen
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.invoice.is_frozen

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from budgets import services
-from budgets.models import Budget, BudgetLine, Category, Cost
-from budgets.selectors import CategoryRow, budget_report
+from budgets.models import Budget, BudgetLine, Category, Cost, Invoice, InvoiceLine
+from budgets.selectors import CategoryRow, budget_report, invoice_totals
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
 from studio.permissions import Capability, projects_with
@@ -225,3 +229,210 @@ class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self._save(serializer, cast(Cost, serializer.instance))
+
+
+# --- invoices ---------------------------------------------------------------------------------
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal(0),
+        help_text="Never negative: a credit note takes amounts back.",
+    )
+    tax_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        default=Decimal(0),
+    )
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "invoice",
+            "position",
+            "description",
+            "quantity",
+            "unit",
+            "unit_price",
+            "tax_rate",
+        ]
+
+    def validate_invoice(self, invoice: Invoice) -> Invoice:
+        if self.instance is not None and invoice != self.instance.invoice:
+            raise serializers.ValidationError("A line stays on its invoice.")
+        require_capability(
+            self.context["request"].user, invoice.project, Capability.INVOICES_MANAGE
+        )
+        return invoice
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    totals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "project",
+            "kind",
+            "credits",
+            "status",
+            "series",
+            "number",
+            "issue_date",
+            "payment_terms_days",
+            "due_date",
+            "paid_on",
+            "currency",
+            "issuer_name",
+            "issuer_address",
+            "issuer_vat",
+            "issuer_iban",
+            "issuer_bic",
+            "recipient_name",
+            "recipient_address",
+            "recipient_vat",
+            "notes",
+            "pdf_sha256",
+            "lines",
+            "totals",
+        ]
+        read_only_fields = [
+            "kind",
+            "credits",
+            "status",
+            "number",
+            "issue_date",
+            "due_date",
+            "paid_on",
+            "pdf_sha256",
+        ]
+        extra_kwargs = {"currency": {"required": False}}
+
+    def get_totals(self, invoice: Invoice) -> dict[str, str]:
+        totals = invoice_totals(invoice=invoice, lines=list(invoice.lines.all()))
+        return {"net": str(totals.net), "tax": str(totals.tax), "gross": str(totals.gross)}
+
+    def validate_project(self, project: Project) -> Project:
+        if self.instance is not None and project != self.instance.project:
+            raise serializers.ValidationError("An invoice stays with its project.")
+        require_capability(self.context["request"].user, project, Capability.INVOICES_MANAGE)
+        return project
+
+
+class PayInvoice(serializers.Serializer):
+    paid_on = serializers.DateField()
+
+
+class CreditLine(serializers.Serializer):
+    line = serializers.IntegerField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+
+
+class CreditRequest(serializers.Serializer):
+    lines = CreditLine(
+        many=True, required=False, help_text="Leave out to credit the whole invoice."
+    )
+
+
+class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
+    """Invoices and credit notes. Issued ones never change (409); nothing issued is deleted."""
+
+    serializer_class = InvoiceSerializer
+    filterset_fields = ["project", "status", "kind", "currency"]
+    search_fields = ["number", "recipient_name"]
+    write_capability = Capability.INVOICES_MANAGE
+
+    def get_queryset(self) -> QuerySet[Invoice]:
+        return Invoice.objects.filter(project__in=self.money_projects()).prefetch_related("lines")
+
+    def project_of(self, obj: Invoice) -> Project:
+        return obj.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.invoice_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("project", None)
+        serializer.instance = services.invoice_update(
+            invoice=cast(Invoice, serializer.instance), **data
+        )
+
+    def perform_destroy(self, instance: Invoice) -> None:
+        instance.delete()
+
+    def _fresh(self, invoice: Invoice) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=invoice.pk)).data)
+
+    @extend_schema(request=None, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request: Request, pk: str | None = None) -> Response:
+        """Number the invoice, make its PDF once, and freeze it."""
+        return self._fresh(services.invoice_issue(invoice=self.get_object()))
+
+    @extend_schema(request=PayInvoice, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def pay(self, request: Request, pk: str | None = None) -> Response:
+        invoice = self.get_object()
+        body = PayInvoice(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._fresh(
+            services.invoice_pay(invoice=invoice, paid_on=body.validated_data["paid_on"])
+        )
+
+    @extend_schema(request=CreditRequest, responses=InvoiceSerializer)
+    @action(detail=True, methods=["post"])
+    def credit(self, request: Request, pk: str | None = None) -> Response:
+        """Issue a credit note for the whole invoice, or for some quantities of some lines."""
+        invoice = self.get_object()
+        body = CreditRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        wanted = body.validated_data.get("lines")
+        quantities = {row["line"]: row["quantity"] for row in wanted} if wanted else None
+        return self._fresh(services.invoice_credit(invoice=invoice, quantities=quantities))
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The PDF made at issue, byte for byte."""
+        invoice = self.get_object()
+        if not invoice.pdf:
+            raise NotFound("A draft has no PDF yet: issue it first.")
+        return FileResponse(
+            invoice.pdf.open("rb"), content_type="application/pdf", filename=f"{invoice.number}.pdf"
+        )
+
+
+class InvoiceLineViewSet(viewsets.ModelViewSet, MoneyViewSet):
+    serializer_class = InvoiceLineSerializer
+    filterset_fields = ["invoice"]
+    write_capability = Capability.INVOICES_MANAGE
+
+    def get_queryset(self) -> QuerySet[InvoiceLine]:
+        return InvoiceLine.objects.filter(
+            invoice__project__in=self.money_projects()
+        ).select_related("invoice__project")
+
+    def project_of(self, obj: InvoiceLine) -> Project:
+        return obj.invoice.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = services.invoice_line_save(invoice=data.pop("invoice"), **data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        line = cast(InvoiceLine, serializer.instance)
+        data = dict(serializer.validated_data)
+        data.pop("invoice", None)
+        serializer.instance = services.invoice_line_save(invoice=line.invoice, line=line, **data)
+
+    def perform_destroy(self, instance: InvoiceLine) -> None:
+        services.invoice_line_delete(line=instance)

@@ -7,12 +7,14 @@ nothing here copies it.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Q
 
+from studio.errors import Conflict
 from studio.models import Project, money_field
 from studio.money import validate_currency
 
@@ -134,3 +136,154 @@ class Cost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor}: {self.amount} {self.currency}"
+
+
+class InvoiceSeries(models.Model):
+    """The last number given in a series and year; its row is locked while a number is taken,
+    so numbers have no gaps and no repeats."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="invoiceseries_unique_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class FrozenInvoice(Conflict):
+    """An issued invoice, or a line of one, was about to change."""
+
+    def __init__(self, invoice: Invoice) -> None:
+        super().__init__(
+            f"Invoice {invoice.number or invoice.pk} is {invoice.status}: it never changes. "
+            "Correct it with a credit note.",
+            code="invoice_frozen",
+        )
+
+
+# What may still change on an issued invoice: its way to paid or cancelled, nothing else.
+INVOICE_MUTABLE_AFTER_ISSUE = {"status", "paid_on"}
+
+
+class Invoice(models.Model):
+    """An invoice or a credit note. Both parties' details are copied onto it; once issued it
+    never changes (the model refuses, the API answers 409) and its PDF is kept as made."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Invoice"
+        CREDIT_NOTE = "credit_note", "Credit note"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="invoices")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    credits = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    series = models.CharField(max_length=10, default="TS")
+    number = models.CharField(max_length=30, blank=True)
+    issue_date = models.DateField(null=True, blank=True)
+    payment_terms_days = models.PositiveSmallIntegerField(default=14)
+    due_date = models.DateField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3, validators=[validate_currency])
+    issuer_name = models.CharField(max_length=200)
+    issuer_address = models.TextField()
+    issuer_vat = models.CharField(max_length=40, blank=True)
+    issuer_iban = models.CharField(max_length=42, blank=True)
+    issuer_bic = models.CharField(max_length=11, blank=True)
+    recipient_name = models.CharField(max_length=200)
+    recipient_address = models.TextField()
+    recipient_vat = models.CharField(max_length=40, blank=True)
+    notes = models.TextField(blank=True)
+    pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~Q(number=""), name="invoice_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(number=""), name="invoice_issued_has_number"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="credit_note") | Q(credits__isnull=False),
+                name="invoice_credit_note_refers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Draft {self.kind} #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            stored = Invoice.objects.filter(pk=self.pk).first()
+            if stored is not None and stored.is_frozen:
+                changed = {
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if getattr(stored, f.attname) != getattr(self, f.attname)
+                }
+                if changed - INVOICE_MUTABLE_AFTER_ISSUE:
+                    raise FrozenInvoice(stored)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.is_frozen:
+            raise FrozenInvoice(self)
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    unit = models.CharField(max_length=20, blank=True, help_text="h, day, piece…")
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    credits_line = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credited_by"
+    )
+
+    class Meta:
+        ordering = ["invoice_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0) & Q(tax_rate__lte=100), name="invoiceline_tax_rate"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="invoiceline_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        invoice = Invoice.objects.get(pk=self.invoice_id)
+        if invoice.is_frozen:
+            raise FrozenInvoice(invoice)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self.invoice.is_frozen:
+            raise FrozenInvoice(self.invoice)
+        return super().delete(*args, **kwargs)

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from budgets.models import Budget, Category, Cost
+from budgets.models import Budget, Category, Cost, Invoice, InvoiceLine
 from sessions.models import Engagement, Payment
 from studio.models import Booking
 from studio.money import round_money
@@ -131,3 +131,30 @@ def budget_report(*, budget: Budget) -> BudgetReport:
     elif forecast > total.planned:
         warnings.append(f"The forecast ({forecast} {currency}) passes the plan ({total.planned}).")
     return BudgetReport(budget=budget, rows=ordered, total=total, warnings=sorted(set(warnings)))
+
+
+@dataclass
+class InvoiceTotals:
+    line_nets: list[Decimal]
+    by_rate: dict[Decimal, tuple[Decimal, Decimal]]  # rate -> (net, tax)
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+def invoice_totals(*, invoice: Invoice, lines: list[InvoiceLine]) -> InvoiceTotals:
+    """Each line's net rounded half-up; tax per rate on the sum of that rate's nets, so the
+    invoice's total is the sum of what it prints, to the cent."""
+    currency = invoice.currency
+    nets = [round_money(line.quantity * line.unit_price, currency) for line in lines]
+    by_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for line, net in zip(lines, nets, strict=True):
+        rate = line.tax_rate
+        previous = by_rate.get(rate, (Decimal("0.00"), Decimal("0.00")))[0]
+        by_rate[rate] = (previous + net, Decimal(0))
+    by_rate = {
+        rate: (net, round_money(net * rate / 100, currency)) for rate, (net, _) in by_rate.items()
+    }
+    net = sum(nets, Decimal("0.00"))
+    tax = sum((tax for _, tax in by_rate.values()), Decimal("0.00"))
+    return InvoiceTotals(line_nets=nets, by_rate=by_rate, net=net, tax=tax, gross=net + tax)

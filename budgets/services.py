@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
 from django.utils import timezone
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
-from budgets.models import Budget, BudgetLine, Category, Cost
+from budgets.models import (
+    Budget,
+    BudgetLine,
+    Category,
+    Cost,
+    FrozenInvoice,
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+)
+from budgets.pdf import render_invoice
 from studio.errors import Conflict
 from studio.models import Project
 from studio.money import minor_unit, round_money
@@ -136,3 +150,204 @@ def cost_save(
     cost.full_clean()
     cost.save()
     return cost
+
+
+# --- invoices ---------------------------------------------------------------------------------
+
+
+def _check_iban(iban: str) -> str:
+    if not iban:
+        return ""
+    try:
+        return str(IBAN(iban).formatted)
+    except SchwiftyException as error:
+        raise ValidationError({"issuer_iban": f"Not a valid IBAN: {error}."}) from error
+
+
+@transaction.atomic
+def invoice_create(*, project: Project, **fields: Any) -> Invoice:
+    """A draft invoice with both parties' details copied onto it."""
+    fields.setdefault("currency", project.currency)
+    fields["issuer_iban"] = _check_iban(fields.get("issuer_iban", ""))
+    invoice = Invoice(project=project, **fields)
+    invoice.full_clean(exclude=["number"])
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
+    if invoice.is_frozen:
+        raise FrozenInvoice(invoice)
+    if "issuer_iban" in fields:
+        fields["issuer_iban"] = _check_iban(fields["issuer_iban"])
+    for name, value in fields.items():
+        setattr(invoice, name, value)
+    invoice.full_clean(exclude=["number"])
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_line_save(
+    *, invoice: Invoice, line: InvoiceLine | None = None, **fields: Any
+) -> InvoiceLine:
+    if invoice.is_frozen:
+        raise FrozenInvoice(invoice)
+    line = line or InvoiceLine(invoice=invoice)
+    for name, value in fields.items():
+        setattr(line, name, value)
+    if line.quantity is not None and line.quantity <= 0:
+        raise ValidationError(
+            {"quantity": "Only a credit note goes negative: quantities are positive."}
+        )
+    _exact(line.unit_price, invoice.currency, "unit_price")
+    if not Decimal(0) <= line.tax_rate <= Decimal(100):
+        raise ValidationError({"tax_rate": "A tax rate is between 0 and 100 %."})
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def invoice_line_delete(*, line: InvoiceLine) -> None:
+    line.delete()
+
+
+def _series_row(prefix: str, year: int) -> None:
+    """Make sure the series row exists, in a transaction of its own: two first issues of a year
+    must not race on the INSERT inside the issuing transaction."""
+    try:
+        with transaction.atomic():
+            InvoiceSeries.objects.get_or_create(prefix=prefix, year=year)
+    except IntegrityError:
+        pass  # the other one made it
+
+
+def _take_number(prefix: str, year: int) -> str:
+    # The row lock is the queue: every issue of this series and year waits here in turn, and a
+    # transaction that fails later gives its number back by rolling back.
+    series = InvoiceSeries.objects.select_for_update().get(prefix=prefix, year=year)
+    series.last_number += 1
+    series.save(update_fields=["last_number"])
+    return f"{prefix}-{year}-{series.last_number:04d}"
+
+
+def invoice_issue(*, invoice: Invoice) -> Invoice:
+    """Give the invoice its number, make its PDF once, and freeze it."""
+    today = timezone.localdate()
+    _series_row(invoice.series, today.year)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.is_frozen:
+            raise FrozenInvoice(invoice)
+        lines = list(invoice.lines.all())
+        if not lines:
+            raise ValidationError({"lines": "An invoice without lines cannot be issued."})
+        invoice.number = _take_number(invoice.series, today.year)
+        invoice.issue_date = today
+        invoice.due_date = today + datetime.timedelta(days=invoice.payment_terms_days)
+        body = render_invoice(invoice, lines)
+        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(body), save=False)
+        invoice.pdf_sha256 = hashlib.sha256(body).hexdigest()
+        # Saved while still a draft in the database; from the next save on it is frozen.
+        invoice.status = Invoice.Status.ISSUED
+        invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_pay(*, invoice: Invoice, paid_on: datetime.date) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.ISSUED or invoice.kind != Invoice.Kind.INVOICE:
+        raise Conflict(f"Only an issued invoice can be paid; {invoice} is {invoice.status}.")
+    invoice.status = Invoice.Status.PAID
+    invoice.paid_on = paid_on
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_credit(*, invoice: Invoice, quantities: dict[int, Decimal] | None = None) -> Invoice:
+    """A credit note for all of an invoice, or for some quantities of some of its lines; a full
+    credit cancels the invoice. One transaction: a credit note that cannot be issued is not
+    left behind as a draft."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.status not in (
+        Invoice.Status.ISSUED,
+        Invoice.Status.PAID,
+    ):
+        raise Conflict(f"Only an issued invoice can be credited; {invoice} is {invoice.status}.")
+    lines = list(invoice.lines.all())
+    credited = _credited_so_far(invoice)
+    left = {line.pk: line.quantity - credited.get(line.pk, Decimal(0)) for line in lines}
+    # Without quantities: all that is not credited yet.
+    wanted = quantities or {pk: quantity for pk, quantity in left.items() if quantity > 0}
+    if not wanted:
+        raise Conflict(f"{invoice} is already credited in full.", code="credited")
+    unknown = set(wanted) - set(left)
+    if unknown:
+        raise ValidationError({"lines": f"Not lines of {invoice}: {sorted(unknown)}."})
+    for pk, quantity in wanted.items():
+        if not Decimal(0) < quantity <= left[pk]:
+            raise ValidationError({"lines": f"Line {pk} can be credited up to {left[pk]}."})
+    with transaction.atomic():
+        note = Invoice.objects.create(
+            project=invoice.project,
+            kind=Invoice.Kind.CREDIT_NOTE,
+            credits=invoice,
+            series="CN",
+            currency=invoice.currency,
+            payment_terms_days=0,
+            **{name: getattr(invoice, name) for name in PARTY_FIELDS},
+            notes=f"Credits invoice {invoice.number}.",
+        )
+        for position, line in enumerate(lines):
+            if line.pk in wanted:
+                # The model refuses negative prices; a credit note carries negative quantities.
+                InvoiceLine.objects.create(
+                    invoice=note,
+                    position=position,
+                    description=line.description,
+                    credits_line=line,
+                    quantity=-wanted[line.pk],
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    tax_rate=line.tax_rate,
+                )
+    note = invoice_issue(invoice=note)
+    if quantities is None or _fully_credited(invoice):
+        with transaction.atomic():
+            original = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            original.status = Invoice.Status.CANCELLED
+            original.save()
+    return note
+
+
+PARTY_FIELDS = (
+    "issuer_name",
+    "issuer_address",
+    "issuer_vat",
+    "issuer_iban",
+    "issuer_bic",
+    "recipient_name",
+    "recipient_address",
+    "recipient_vat",
+)
+
+
+def _credited_so_far(invoice: Invoice) -> dict[int, Decimal]:
+    """Per line of ``invoice``, the quantity its issued credit notes took back."""
+    rows = (
+        InvoiceLine.objects.filter(
+            credits_line__invoice=invoice, invoice__status=Invoice.Status.ISSUED
+        )
+        .values("credits_line")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["credits_line"]: -row["total"] for row in rows}
+
+
+def _fully_credited(invoice: Invoice) -> bool:
+    credited = _credited_so_far(invoice)
+    return all(credited.get(line.pk, Decimal(0)) >= line.quantity for line in invoice.lines.all())

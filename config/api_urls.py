@@ -25,6 +25,8 @@ router.register("payees", sessions_api.PayeeDetailsViewSet, basename="payee")
 router.register("budgets", budgets_api.BudgetViewSet, basename="budget")
 router.register("budget-lines", budgets_api.BudgetLineViewSet, basename="budget-line")
 router.register("costs", budgets_api.CostViewSet, basename="cost")
+router.register("invoices", budgets_api.InvoiceViewSet, basename="invoice")
+router.register("invoice-lines", budgets_api.InvoiceLineViewSet, basename="invoice-line")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [
