@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -23,6 +24,15 @@ from budgets.selectors import CategoryRow, budget_report, invoice_totals
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
 from studio.permissions import Capability, projects_with
+
+
+def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
 
 
 class MoneyViewSet(viewsets.GenericViewSet):
@@ -65,10 +75,12 @@ class RowSerializer(serializers.Serializer):
     forecast = serializers.DecimalField(max_digits=14, decimal_places=2)
     variance = serializers.DecimalField(max_digits=14, decimal_places=2)
     recoupable = serializers.DecimalField(max_digits=14, decimal_places=2)
+    compared_planned = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
 
 
 class ReportSerializer(serializers.Serializer):
     currency = serializers.CharField()
+    compared_with = serializers.IntegerField(allow_null=True)
     rows = RowSerializer(many=True)
     total = RowSerializer()
     warnings = serializers.ListField(child=serializers.CharField())
@@ -92,7 +104,7 @@ class BudgetViewSet(
     filterset_fields = ["project"]
 
     def get_queryset(self) -> QuerySet[Budget]:
-        return Budget.objects.filter(project__in=self.money_projects())
+        return Budget.objects.filter(project__in=self.money_projects()).select_related("project")
 
     def project_of(self, obj: Budget) -> Project:
         return obj.project
@@ -111,18 +123,59 @@ class BudgetViewSet(
         """Approve this version: from now on it is a snapshot."""
         return Response(self.get_serializer(services.budget_approve(budget=self.get_object())).data)
 
-    @extend_schema(responses=ReportSerializer)
+    def _report(self, request: Request) -> Any:
+        budget = self.get_object()
+        raw = request.query_params.get("compare")
+        compare = None
+        if raw:
+            if not raw.isdigit():
+                raise serializers.ValidationError({"compare": "A budget id."})
+            compare = self.get_queryset().filter(project=budget.project, pk=int(raw)).first()
+            if compare is None:
+                raise serializers.ValidationError(
+                    {"compare": "No version of this budget with that id."}
+                )
+        return budget_report(budget=budget, compare=compare)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "compare", int, description="Another version's id; default the approved one."
+            )
+        ],
+        responses=ReportSerializer,
+    )
     @action(detail=True, methods=["get"])
     def report(self, request: Request, pk: str | None = None) -> Response:
-        """Planned, committed, actual, remaining, forecast and variance per category."""
-        report = budget_report(budget=self.get_object())
+        """Planned, committed, actual, remaining, forecast and variance per category, and the
+        planned figures of the version compared with (the approved one unless told)."""
+        report = self._report(request)
         body = {
             "currency": report.budget.currency,
+            "compared_with": report.compared_with.pk if report.compared_with else None,
             "rows": [_row(row) for row in report.rows],
             "total": _row(report.total),
             "warnings": report.warnings,
         }
         return Response(ReportSerializer(body).data)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], url_path="report/csv")
+    def report_csv(self, request: Request, pk: str | None = None) -> HttpResponse:
+        report = self._report(request)
+        header = [
+            "category",
+            "planned",
+            "compared_planned",
+            "committed",
+            "actual",
+            "remaining",
+            "forecast",
+            "variance",
+            "recoupable",
+        ]
+        rows = [[_row(row)[name] for name in header] for row in [*report.rows, report.total]]
+        return csv_response(f"budget-{report.budget.pk}-v{report.budget.version}.csv", header, rows)
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
@@ -211,6 +264,26 @@ class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
 
     def project_of(self, obj: Cost) -> Project:
         return obj.project
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request: Request) -> HttpResponse:
+        """The filtered costs as CSV for the bookkeeper."""
+        header = [
+            "date",
+            "vendor",
+            "category",
+            "description",
+            "amount",
+            "currency",
+            "exchange_rate",
+            "amount_converted",
+            "status",
+            "recoupable",
+        ]
+        costs = self.filter_queryset(self.get_queryset())
+        rows = [[getattr(cost, name) for name in header] for cost in costs]
+        return csv_response("costs.csv", header, rows)
 
     def _save(self, serializer: serializers.BaseSerializer[Any], cost: Cost | None) -> None:
         current: dict[str, Any] = {}
@@ -342,6 +415,33 @@ class CreditRequest(serializers.Serializer):
     )
 
 
+class FromProjectRequest(serializers.Serializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    start = serializers.DateField()
+    end = serializers.DateField()
+    tax_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        default=Decimal(0),
+    )
+    bookings = serializers.BooleanField(default=True)
+    engagements = serializers.BooleanField(default=False)
+    cost_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    issuer_name = serializers.CharField(max_length=200)
+    issuer_address = serializers.CharField()
+    issuer_vat = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    issuer_iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
+    recipient_name = serializers.CharField(max_length=200)
+    recipient_address = serializers.CharField()
+    recipient_email = serializers.EmailField(required=False, allow_blank=True)
+
+    def validate_project(self, project: Project) -> Project:
+        require_capability(self.context["request"].user, project, Capability.INVOICES_MANAGE)
+        return project
+
+
 class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
     """Invoices and credit notes. Issued ones never change (409); nothing issued is deleted."""
 
@@ -371,6 +471,19 @@ class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
 
     def _fresh(self, invoice: Invoice) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=invoice.pk)).data)
+
+    @extend_schema(request=FromProjectRequest, responses=InvoiceSerializer)
+    @action(detail=False, methods=["post"], url_path="from-project")
+    def from_project(self, request: Request) -> Response:
+        """A draft from the project's records in a date range: confirmed studio time,
+        engagements, chosen costs."""
+        body = FromProjectRequest(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        invoice = services.invoice_from_project(**data)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=invoice.pk)).data, status=201
+        )
 
     @extend_schema(request=None, responses=InvoiceSerializer)
     @action(detail=True, methods=["post"])

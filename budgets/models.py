@@ -167,7 +167,7 @@ class FrozenInvoice(Conflict):
 
 
 # What may still change on an issued invoice: its way to paid or cancelled, nothing else.
-INVOICE_MUTABLE_AFTER_ISSUE = {"status", "paid_on"}
+INVOICE_MUTABLE_AFTER_ISSUE = {"status", "paid_on", "reminded_at"}
 
 
 class Invoice(models.Model):
@@ -205,9 +205,11 @@ class Invoice(models.Model):
     recipient_name = models.CharField(max_length=200)
     recipient_address = models.TextField()
     recipient_vat = models.CharField(max_length=40, blank=True)
+    recipient_email = models.EmailField(blank=True, help_text="Where reminders go.")
     notes = models.TextField(blank=True)
     pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -32,6 +32,7 @@ class CategoryRow:
     committed: Decimal = Decimal(0)
     actual: Decimal = Decimal(0)
     recoupable: Decimal = Decimal(0)
+    compared_planned: Decimal | None = None
 
     @property
     def spent(self) -> Decimal:
@@ -57,13 +58,30 @@ class BudgetReport:
     rows: list[CategoryRow]
     total: CategoryRow
     warnings: list[str] = field(default_factory=list)
+    compared_with: Budget | None = None
 
 
-def budget_report(*, budget: Budget) -> BudgetReport:
+def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetReport:
+    """The report of ``budget``, its plan set beside ``compare``'s (by default the latest
+    approved version, when that is another one)."""
     project, currency = budget.project, budget.currency
+    if compare is None:
+        compare = (
+            Budget.objects.filter(project=project, approved_at__isnull=False)
+            .exclude(pk=budget.pk)
+            .order_by("-version")
+            .first()
+        )
     rows = {value: CategoryRow(value, label) for value, label in Category.choices}
     for line in budget.lines.all():
         rows[line.category].planned += line.planned
+    if compare is not None:
+        for entry in rows.values():
+            entry.compared_planned = Decimal(0)
+        for line in compare.lines.all():
+            rows[line.category].compared_planned = (
+                rows[line.category].compared_planned or 0
+            ) + line.planned
     warnings: list[str] = []
 
     bookings = (
@@ -121,6 +139,12 @@ def budget_report(*, budget: Budget) -> BudgetReport:
     total = CategoryRow("total", "Total")
     for name in ("planned", "committed", "actual", "recoupable"):
         setattr(total, name, sum((getattr(e, name) for e in ordered), Decimal("0.00")))
+    if compare is not None:
+        for entry in ordered:
+            entry.compared_planned = round_money(entry.compared_planned or 0, currency)
+        total.compared_planned = sum(
+            (e.compared_planned or Decimal(0) for e in ordered), Decimal("0.00")
+        )
     forecast = sum((e.forecast for e in ordered), Decimal("0.00"))
     ceiling = round_money(total.planned * (1 + budget.contingency_percent / 100), currency)
     if forecast > ceiling:
@@ -130,7 +154,13 @@ def budget_report(*, budget: Budget) -> BudgetReport:
         )
     elif forecast > total.planned:
         warnings.append(f"The forecast ({forecast} {currency}) passes the plan ({total.planned}).")
-    return BudgetReport(budget=budget, rows=ordered, total=total, warnings=sorted(set(warnings)))
+    return BudgetReport(
+        budget=budget,
+        rows=ordered,
+        total=total,
+        warnings=sorted(set(warnings)),
+        compared_with=compare,
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -26,8 +27,9 @@ from budgets.models import (
     InvoiceSeries,
 )
 from budgets.pdf import render_invoice
+from sessions.models import Engagement
 from studio.errors import Conflict
-from studio.models import Project
+from studio.models import Booking, Project
 from studio.money import minor_unit, round_money
 
 
@@ -351,3 +353,132 @@ def _credited_so_far(invoice: Invoice) -> dict[int, Decimal]:
 def _fully_credited(invoice: Invoice) -> bool:
     credited = _credited_so_far(invoice)
     return all(credited.get(line.pk, Decimal(0)) >= line.quantity for line in invoice.lines.all())
+
+
+def invoices_remind_overdue(*, today: datetime.date | None = None) -> int:
+    """Email a reminder for each issued invoice past its due date, once per invoice; returns
+    how many went out. Each invoice is claimed under its row lock, so overlapping runs of the
+    periodic task remind once."""
+    today = today or timezone.localdate()
+    due = list(
+        Invoice.objects.filter(
+            kind=Invoice.Kind.INVOICE,
+            status=Invoice.Status.ISSUED,
+            due_date__lt=today,
+            reminded_at__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in due:
+        with transaction.atomic():
+            invoice = (
+                Invoice.objects.select_for_update()
+                .filter(pk=pk, status=Invoice.Status.ISSUED, reminded_at__isnull=True)
+                .first()
+            )
+            if invoice is None:
+                continue
+            recipients = [invoice.recipient_email] if invoice.recipient_email else []
+            producers = invoice.project.memberships.filter(role="producer").select_related("user")
+            copies = [m.user.email for m in producers if m.user.email]
+            if recipients or copies:
+                send_mail(
+                    subject=(
+                        f"Reminder: invoice {invoice.number} was due on {invoice.due_date:%d %B %Y}"
+                    ),
+                    message=(
+                        f"Invoice {invoice.number} from {invoice.issuer_name} to "
+                        f"{invoice.recipient_name} was due on {invoice.due_date:%d %B %Y} "
+                        "and is not marked paid yet.\n"
+                    ),
+                    from_email=None,
+                    recipient_list=recipients or copies,
+                    fail_silently=False,
+                )
+            invoice.reminded_at = timezone.now()
+            invoice.save()
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def invoice_from_project(
+    *,
+    project: Project,
+    start: datetime.date,
+    end: datetime.date,
+    tax_rate: Decimal = Decimal(0),
+    bookings: bool = True,
+    engagements: bool = False,
+    cost_ids: list[int] | None = None,
+    **parties: Any,
+) -> Invoice:
+    """A draft built from the project's own records in [start, end]: the studio time of its
+    confirmed bookings, the wages of its engagements, and chosen costs."""
+    if end < start:
+        raise ValidationError({"end": "The end must not be before the start."})
+    invoice = invoice_create(project=project, **parties)
+    position = 0
+
+    def add(description: str, quantity: Decimal, price: Decimal) -> None:
+        nonlocal position
+        InvoiceLine.objects.create(
+            invoice=invoice,
+            position=position,
+            description=description,
+            quantity=quantity,
+            unit_price=price,
+            tax_rate=tax_rate,
+        )
+        position += 1
+
+    if bookings:
+        rows = Booking.objects.filter(
+            project=project,
+            status=Booking.Status.CONFIRMED,
+            start__date__gte=start,
+            start__date__lte=end,
+            room__studio__currency=invoice.currency,
+        ).select_related("room__studio")
+        for booking in rows.order_by("start"):
+            local = booking.start.astimezone(booking.room.studio.zone)
+            add(
+                f"Studio time: {booking.room}, {local:%d %b %Y}",
+                Decimal(1),
+                booking.quoted_amount or Decimal(0),
+            )
+    if engagements:
+        for engagement in (
+            Engagement.objects.filter(
+                session__project=project,
+                session__start__date__gte=start,
+                session__start__date__lte=end,
+                currency=invoice.currency,
+            )
+            .select_related("person", "session")
+            .order_by("session__start", "pk")
+        ):
+            add(
+                f"{engagement.person.name}, {engagement.get_role_display().lower()}: "
+                f"{engagement.session.title} ({engagement.session.start:%d %b %Y})",
+                Decimal(1),
+                engagement.fee,
+            )
+    if cost_ids:
+        costs = list(
+            Cost.objects.filter(project=project, pk__in=cost_ids, date__gte=start, date__lte=end)
+        )
+        missing = set(cost_ids) - {cost.pk for cost in costs}
+        if missing:
+            raise ValidationError(
+                {"cost_ids": f"Not costs of this project in the range: {sorted(missing)}."}
+            )
+        for cost in costs:
+            add(
+                f"{cost.vendor}: {cost.description or cost.get_category_display()}",
+                Decimal(1),
+                cost.amount_converted,
+            )
+    if position == 0:
+        raise ValidationError({"start": "Nothing to invoice in that range."})
+    return invoice

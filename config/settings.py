@@ -146,6 +146,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Invoice PDFs on A4 or US Letter paper.
+INVOICE_PAGE_SIZE = env.str("INVOICE_PAGE_SIZE", default="A4")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracksheet@localhost")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -225,6 +228,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Each hold is expired once even if two runs overlap (studio.services.bookings.holds_expire).
     "expire-holds": {"task": "studio.tasks.holds_expire", "schedule": 60.0},
+    # Once a day is enough for payment reminders.
+    "remind-overdue-invoices": {
+        "task": "budgets.tasks.invoices_remind_overdue",
+        "schedule": 86400.0,
+    },
 }
 
 LOGGING = {

@@ -323,3 +323,50 @@ def test_warning_past_the_contingency(
         "The forecast (111.00 EUR) passes the plan with its contingency (110.00)."
     ]
     assert report["rows"][8]["committed"] == "111.00"
+
+
+def test_compare_with_the_approved_version_and_csv(
+    as_owner: APIClient, project: Project, budget: dict[str, Any]
+) -> None:
+    plan(as_owner, budget["id"], {"mixing": "800.00"})
+    as_owner.post(f"/api/v1/budgets/{budget['id']}/approve/")
+    second = as_owner.post("/api/v1/budgets/", {"project": project.pk}, format="json").json()
+    plan(as_owner, second["id"], {"mixing": "1200.00"})
+    report = as_owner.get(f"/api/v1/budgets/{second['id']}/report/").json()
+    assert report["compared_with"] == budget["id"]
+    mixing = next(row for row in report["rows"] if row["category"] == "mixing")
+    assert (mixing["planned"], mixing["compared_planned"]) == ("1200.00", "800.00")
+    assert (
+        as_owner.get(f"/api/v1/budgets/{second['id']}/report/", {"compare": "x"}).status_code == 400
+    )
+    assert (
+        as_owner.get(f"/api/v1/budgets/{second['id']}/report/", {"compare": 999999}).status_code
+        == 400
+    )
+    response = as_owner.get(f"/api/v1/budgets/{second['id']}/report/csv/")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    lines_ = response.content.decode().splitlines()
+    assert lines_[0].startswith("category,planned,compared_planned,committed")
+    assert "mixing,1200.00,800.00,0.00,0.00,1200.00,1200.00,0.00,0.00" in lines_
+    assert lines_[-1].startswith("total,1200.00,800.00")
+
+
+def test_costs_csv(as_owner: APIClient, as_outsider: APIClient, project: Project) -> None:
+    as_owner.post(
+        "/api/v1/costs/",
+        {
+            "project": project.pk,
+            "category": "travel",
+            "vendor": "Rail, Ltd",
+            "date": "2026-11-20",
+            "amount": "120.00",
+            "currency": "EUR",
+        },
+        format="json",
+    )
+    body = as_owner.get("/api/v1/costs/export/", {"category": "travel"}).content.decode()
+    assert (
+        body.splitlines()[1]
+        == '2026-11-20,"Rail, Ltd",travel,,120.00,EUR,1.000000,120.00,committed,False'
+    )
+    assert len(as_outsider.get("/api/v1/costs/export/").content.decode().splitlines()) == 1

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -244,3 +245,69 @@ def test_totals_add_up_to_the_cent(lines: list[tuple[Decimal, Decimal, Decimal]]
     assert totals.gross == totals.net + sum(tax for _, tax in totals.by_rate.values())
     for value in (totals.net, totals.tax, totals.gross, *totals.line_nets):
         assert value == value.quantize(Decimal("0.01"))
+
+
+@pytest.mark.django_db
+def test_draft_from_project_data(as_owner: APIClient, owner: Any, project: Project) -> None:
+    from studio import services as studio_services
+    from tests.factories import RoomFactory, StudioFactory
+
+    studio = StudioFactory.create(managers=[owner])
+    room = RoomFactory.create(
+        studio=studio, day_rate=Decimal(700), hourly_rate=Decimal(90), half_day_rate=Decimal(400)
+    )
+    start = datetime.datetime(2027, 1, 12, 9, tzinfo=datetime.UTC)
+    studio_services.booking_create(
+        by=owner,
+        room=room,
+        project=project,
+        start=start,
+        end=start + datetime.timedelta(hours=10),
+        status="confirmed",
+    )
+    studio_services.booking_create(
+        by=owner,
+        room=room,
+        project=project,
+        start=start + datetime.timedelta(days=40),
+        end=start + datetime.timedelta(days=40, hours=10),
+        status="confirmed",
+    )
+    response = as_owner.post(
+        "/api/v1/invoices/from-project/",
+        {
+            "project": project.pk,
+            "start": "2027-01-01",
+            "end": "2027-01-31",
+            "tax_rate": "19",
+            **PARTIES,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert [line["description"] for line in body["lines"]] == [f"Studio time: {room}, 12 Jan 2027"]
+    assert body["totals"] == {"net": "700.00", "tax": "133.00", "gross": "833.00"}
+    empty = as_owner.post(
+        "/api/v1/invoices/from-project/",
+        {"project": project.pk, "start": "2027-06-01", "end": "2027-06-30", **PARTIES},
+        format="json",
+    )
+    assert empty.status_code == 400
+    assert Invoice.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_overdue_reminder_once(project: Project, owner: Any) -> None:
+    from django.core import mail
+
+    invoice = services.invoice_issue(invoice=draft(project))
+    Invoice.objects.filter(pk=invoice.pk).update(recipient_email="accounts@example.com")
+    assert invoice.due_date is not None
+    later = invoice.due_date + datetime.timedelta(days=1)
+    assert services.invoices_remind_overdue(today=invoice.due_date) == 0
+    assert services.invoices_remind_overdue(today=later) == 1
+    assert services.invoices_remind_overdue(today=later) == 0
+    assert mail.outbox[0].to == ["accounts@example.com"]
+    assert invoice.number in mail.outbox[0].subject
+    assert Invoice.objects.get(pk=invoice.pk).pdf_sha256 == invoice.pdf_sha256
