@@ -3,6 +3,7 @@ and the payments engagements produce."""
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
@@ -557,6 +558,42 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def project_of(self, obj: Payment) -> Project:
         return obj.project
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"])
+    def export(self, request: Request) -> HttpResponse:
+        """The filtered payments as CSV for the bookkeeper."""
+        header = [
+            "created",
+            "person",
+            "project",
+            "amount",
+            "currency",
+            "status",
+            "paid_on",
+            "method",
+            "reference",
+        ]
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="payments.csv"'
+        writer = csv.writer(response)
+        writer.writerow(header)
+        payments = self.filter_queryset(self.get_queryset()).select_related("project")
+        for p in payments:
+            writer.writerow(
+                [
+                    p.created_at.date(),
+                    p.person.name,
+                    p.project.title,
+                    p.amount,
+                    p.currency,
+                    p.status,
+                    p.paid_on or "",
+                    p.method,
+                    p.reference,
+                ]
+            )
+        return response
 
     @extend_schema(parameters=[YearQuery], responses=PayeeYearSerializer(many=True))
     @action(detail=False, methods=["get"])

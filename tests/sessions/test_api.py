@@ -451,3 +451,21 @@ def test_rule_in_another_currency_is_refused(
     assert response.status_code == 400
     assert "pays in EUR, the project is in USD" in response.json()["rate_rule"][0]
     assert not Engagement.objects.exists()
+
+
+def test_payments_csv(
+    as_owner: APIClient,
+    as_collaborator: APIClient,
+    session: Session,
+    player: Person,
+    union: RateRule,
+) -> None:
+    engage(as_owner, session, player, union)
+    body = (
+        as_owner.get("/api/v1/payments/export/", {"status": "pending"})
+        .content.decode()
+        .splitlines()
+    )
+    assert body[0] == "created,person,project,amount,currency,status,paid_on,method,reference"
+    assert ",Ezra Winds,Low Tide,418.62,USD,pending,,," in body[1]  # 3 h at scale
+    assert as_collaborator.get("/api/v1/payments/export/").content.decode().splitlines()[1:] == []
