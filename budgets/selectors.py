@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Subquery, Sum
 
-from budgets.models import Budget, Category, Cost, Invoice, InvoiceLine
+from budgets.models import Budget, BudgetLine, Category, Cost, Invoice, InvoiceLine
 from sessions.models import Engagement, Payment
 from studio.models import Booking
 from studio.money import round_money
@@ -65,23 +66,30 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
     """The report of ``budget``, its plan set beside ``compare``'s (by default the latest
     approved version, when that is another one)."""
     project, currency = budget.project, budget.currency
-    if compare is None:
-        compare = (
+    # One query for the lines of this version and of the one compared with: by default the
+    # latest approved other version, found by a subquery rather than a query of its own.
+    if compare is not None:
+        other: Any = compare.pk
+    else:
+        other = Subquery(
             Budget.objects.filter(project=project, approved_at__isnull=False)
             .exclude(pk=budget.pk)
             .order_by("-version")
-            .first()
+            .values("pk")[:1]
         )
     rows = {value: CategoryRow(value, label) for value, label in Category.choices}
-    for line in budget.lines.all():
-        rows[line.category].planned += line.planned
-    if compare is not None:
-        for entry in rows.values():
-            entry.compared_planned = Decimal(0)
-        for line in compare.lines.all():
-            rows[line.category].compared_planned = (
-                rows[line.category].compared_planned or 0
-            ) + line.planned
+    compared_id = None
+    for line in BudgetLine.objects.filter(Q(budget=budget) | Q(budget=other)).values(
+        "budget_id", "category", "planned"
+    ):
+        entry = rows[line["category"]]
+        if line["budget_id"] == budget.pk:
+            entry.planned += line["planned"]
+        else:
+            compared_id = line["budget_id"]
+            entry.compared_planned = (entry.compared_planned or Decimal(0)) + line["planned"]
+    if compare is None and compared_id is not None:
+        compare = Budget(pk=compared_id, project=project)
     warnings: list[str] = []
 
     bookings = (
@@ -141,7 +149,7 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
         setattr(total, name, sum((getattr(e, name) for e in ordered), Decimal("0.00")))
     if compare is not None:
         for entry in ordered:
-            entry.compared_planned = round_money(entry.compared_planned or 0, currency)
+            entry.compared_planned = round_money(entry.compared_planned or Decimal(0), currency)
         total.compared_planned = sum(
             (e.compared_planned or Decimal(0) for e in ordered), Decimal("0.00")
         )

@@ -275,7 +275,8 @@ def test_report_derives_committed_and_actual(
         format="json",
     )
 
-    with django_assert_max_num_queries(6):
+    # the budget, its lines and the compared ones, bookings, payments, costs
+    with django_assert_max_num_queries(5):
         report = as_owner.get(f"/api/v1/budgets/{budget['id']}/report/").json()
     rows = {row["category"]: row for row in report["rows"]}
     assert {
