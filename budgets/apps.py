@@ -1,6 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class BudgetsConfig(AppConfig):
     name = "budgets"
     verbose_name = "Budgets"
+
+    def load_demo(self, *, by: Any) -> None:
+        """Called by `manage.py demo`: a budget, some costs and an issued invoice."""
+        from budgets.demo import load
+
+        load(by=by)

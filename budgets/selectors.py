@@ -7,6 +7,7 @@ figure is summed from where it lives, in a fixed number of queries.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -196,3 +197,40 @@ def invoice_totals(*, invoice: Invoice, lines: list[InvoiceLine]) -> InvoiceTota
     net = sum(nets, Decimal("0.00"))
     tax = sum((tax for _, tax in by_rate.values()), Decimal("0.00"))
     return InvoiceTotals(line_nets=nets, by_rate=by_rate, net=net, tax=tax, gross=net + tax)
+
+
+@dataclass
+class BurnPoint:
+    day: datetime.date
+    spent: Decimal
+
+
+def burn_down(*, budget: Budget) -> list[BurnPoint]:
+    """Cumulative actual spend by month: paid costs, paid payments and cancellation fees, in
+    the budget's currency (three queries)."""
+    project, currency = budget.project, budget.currency
+    by_month: dict[datetime.date, Decimal] = {}
+
+    def add(day: datetime.date | None, amount: Decimal | None) -> None:
+        if day is None or amount is None:
+            return
+        month = day.replace(day=1)
+        by_month[month] = by_month.get(month, Decimal(0)) + amount
+
+    for day, amount in Cost.objects.filter(project=project, status=Cost.Status.PAID).values_list(
+        "date", "amount_converted"
+    ):
+        add(day, amount)
+    for paid_on, paid in Payment.objects.filter(
+        project=project, status=Payment.Status.PAID, currency=currency
+    ).values_list("paid_on", "amount"):
+        add(paid_on, paid)
+    for when, fee in Booking.objects.filter(
+        project=project, cancellation_fee__gt=0, room__studio__currency=currency
+    ).values_list("cancelled_at", "cancellation_fee"):
+        add(when.date() if when else None, fee)
+    points, running = [], Decimal(0)
+    for month in sorted(by_month):
+        running += by_month[month]
+        points.append(BurnPoint(month, round_money(running, currency)))
+    return points

@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("studio.urls")),
     path("", include("sessions.urls")),
+    path("", include("budgets.urls")),
 ]
