@@ -87,8 +87,10 @@ class ReportSerializer(serializers.Serializer):
 
 
 def _row(row: CategoryRow) -> dict[str, Any]:
+    fields = asdict(row)
+    fields.pop("forecast_sum")
     return {
-        **asdict(row),
+        **fields,
         "remaining": row.remaining,
         "forecast": row.forecast,
         "variance": row.variance,

@@ -35,6 +35,9 @@ class CategoryRow:
     actual: Decimal = Decimal(0)
     recoupable: Decimal = Decimal(0)
     compared_planned: Decimal | None = None
+    # The total's forecast is the sum of the categories' forecasts, not max(plan, spent) of
+    # the sums: one category's overspend is not hidden by another's slack.
+    forecast_sum: Decimal | None = None
 
     @property
     def spent(self) -> Decimal:
@@ -47,6 +50,8 @@ class CategoryRow:
     @property
     def forecast(self) -> Decimal:
         """At completion: what is spent, or the plan if more of it is still to spend."""
+        if self.forecast_sum is not None:
+            return self.forecast_sum
         return max(self.planned, self.spent)
 
     @property
@@ -155,6 +160,7 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
             (e.compared_planned or Decimal(0) for e in ordered), Decimal("0.00")
         )
     forecast = sum((e.forecast for e in ordered), Decimal("0.00"))
+    total.forecast_sum = forecast
     ceiling = round_money(total.planned * (1 + budget.contingency_percent / 100), currency)
     if forecast > ceiling:
         warnings.append(

@@ -300,6 +300,8 @@ def test_report_derives_committed_and_actual(
     # 1000 + 600 (musicians over by 100) + 150 (travel over by 50); the ceiling is 1760.
     assert report["warnings"] == ["The forecast (1750.00 EUR) passes the plan (1600.00)."]
     assert rows["musicians"]["variance"] == "-100.00"
+    # The total adds the categories' forecasts: travel's overspend is not hidden by studio slack.
+    assert (report["total"]["forecast"], report["total"]["variance"]) == ("1750.00", "-150.00")
     assert Budget.objects.get(pk=budget["id"]).lines.count() == 12
 
 
