@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from budgets import services
 from budgets.models import Budget, BudgetLine, Category, Cost, Invoice, InvoiceLine
-from budgets.selectors import CategoryRow, budget_report, invoice_totals
+from budgets.selectors import CategoryRow, budget_report, burn_down, invoice_totals
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
 from studio.permissions import Capability, projects_with
@@ -76,6 +76,11 @@ class RowSerializer(serializers.Serializer):
     variance = serializers.DecimalField(max_digits=14, decimal_places=2)
     recoupable = serializers.DecimalField(max_digits=14, decimal_places=2)
     compared_planned = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+
+class BurnPointSerializer(serializers.Serializer):
+    day = serializers.DateField(help_text="First day of the month.")
+    spent = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
 class ReportSerializer(serializers.Serializer):
@@ -160,6 +165,13 @@ class BudgetViewSet(
             "warnings": report.warnings,
         }
         return Response(ReportSerializer(body).data)
+
+    @extend_schema(responses=BurnPointSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="burn-down")
+    def burn_down(self, request: Request, pk: str | None = None) -> Response:
+        """Cumulative actual spend by month, to draw against the plan."""
+        points = burn_down(budget=self.get_object())
+        return Response(BurnPointSerializer([asdict(p) for p in points], many=True).data)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"], url_path="report/csv")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from budgets.models import Budget, Cost, Invoice
+from budgets.models import Budget, Category, Cost, Invoice
 from budgets.selectors import budget_report, burn_down, invoice_totals
 from studio.models import Project
 from studio.permissions import Capability, projects_with
@@ -102,3 +103,26 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "credit_notes": invoice.credit_notes.all(),
     }
     return render(request, "budgets/invoice.html", context)
+
+
+@login_required
+def cost_list(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(_money_projects(request), pk=pk)
+    costs = Cost.objects.filter(project=project).order_by("-date", "-id")
+    category = request.GET.get("category", "")
+    status = request.GET.get("status", "")
+    if category in Category.values:
+        costs = costs.filter(category=category)
+    if status in Cost.Status.values:
+        costs = costs.filter(status=status)
+    page = Paginator(costs, 50).get_page(request.GET.get("page"))
+    context = {
+        "project": project,
+        "page": page,
+        "category": category,
+        "status": status,
+        "categories": Category.choices,
+        "statuses": Cost.Status.choices,
+        "total": costs.aggregate(total=Sum("amount_converted"))["total"] or Decimal("0.00"),
+    }
+    return render(request, "budgets/costs.html", context)

@@ -373,3 +373,37 @@ def test_costs_csv(as_owner: APIClient, as_outsider: APIClient, project: Project
         == '2026-11-20,"Rail, Ltd",travel,,120.00,EUR,1.000000,120.00,committed,False'
     )
     assert len(as_outsider.get("/api/v1/costs/export/").content.decode().splitlines()) == 1
+
+
+def test_burn_down(as_owner: APIClient, project: Project, budget: dict[str, Any]) -> None:
+    for day, amount in [("2026-09-10", "100.00"), ("2026-09-20", "50.00"), ("2026-11-02", "25.00")]:
+        as_owner.post(
+            "/api/v1/costs/",
+            {
+                "project": project.pk,
+                "category": "travel",
+                "vendor": "Rail",
+                "date": day,
+                "amount": amount,
+                "currency": "EUR",
+                "status": "paid",
+            },
+            format="json",
+        )
+    as_owner.post(
+        "/api/v1/costs/",
+        {
+            "project": project.pk,
+            "category": "travel",
+            "vendor": "Ordered",
+            "date": "2026-10-01",
+            "amount": "999.00",
+            "currency": "EUR",
+        },
+        format="json",
+    )
+    points = as_owner.get(f"/api/v1/budgets/{budget['id']}/burn-down/").json()
+    assert points == [
+        {"day": "2026-09-01", "spent": "150.00"},
+        {"day": "2026-11-01", "spent": "175.00"},
+    ]

@@ -121,6 +121,8 @@ def test_pdf_stays_the_same_file(as_owner: APIClient, project: Project) -> None:
     digest = invoice.pdf_sha256
     first = b"".join(as_owner.get(f"/api/v1/invoices/{invoice.pk}/pdf/").streaming_content)  # type: ignore[attr-defined]
     services.invoice_pay(invoice=invoice, paid_on=datetime.date(2026, 12, 1))
+    services.invoice_credit(invoice=invoice, quantities={invoice.lines.first().pk: Decimal(1)})  # type: ignore[union-attr]
+    services.invoices_remind_overdue(today=datetime.date(2099, 1, 1))
     later = b"".join(as_owner.get(f"/api/v1/invoices/{invoice.pk}/pdf/").streaming_content)  # type: ignore[attr-defined]
     assert first == later
     assert (
@@ -311,3 +313,11 @@ def test_overdue_reminder_once(project: Project, owner: Any) -> None:
     assert mail.outbox[0].to == ["accounts@example.com"]
     assert invoice.number in mail.outbox[0].subject
     assert Invoice.objects.get(pk=invoice.pk).pdf_sha256 == invoice.pdf_sha256
+
+
+@pytest.mark.django_db
+def test_letter_paper_by_setting(project: Project, settings: Any) -> None:
+    settings.INVOICE_PAGE_SIZE = "letter"
+    invoice = services.invoice_issue(invoice=draft(project))
+    box = PdfReader(invoice.pdf.open("rb")).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # 8.5 x 11 in

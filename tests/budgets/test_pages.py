@@ -79,3 +79,23 @@ def test_invoice_pages(owner: Any, outsider: Any, project: Project) -> None:
     accountant = UserFactory.create()
     MembershipFactory.create(project=project, user=accountant, role=Role.ACCOUNTANT)
     assert browser(accountant).get(f"/invoices/{invoice.pk}/").status_code == 200
+
+
+def test_costs_page_filters(owner: Any, collaborator: Any, project: Project) -> None:
+    for category, status in [("travel", "paid"), ("travel", "committed"), ("artwork", "paid")]:
+        services.cost_save(
+            project=project,
+            amount=Decimal(10),
+            currency="EUR",
+            category=category,
+            vendor=f"{category}-{status}",
+            date=datetime.date(2026, 11, 2),
+            status=status,
+        )
+    page = (
+        browser(owner)
+        .get(f"/projects/{project.pk}/costs/", {"category": "travel", "status": "paid"})
+        .content.decode()
+    )
+    assert "travel-paid" in page and "travel-committed" not in page and "artwork-paid" not in page
+    assert browser(collaborator).get(f"/projects/{project.pk}/costs/").status_code == 404
