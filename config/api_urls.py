@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from budgets import api as budgets_api
+from releases import api as releases_api
 from sessions import api as sessions_api
 from studio import api as studio_api
 
@@ -27,6 +28,9 @@ router.register("budget-lines", budgets_api.BudgetLineViewSet, basename="budget-
 router.register("costs", budgets_api.CostViewSet, basename="cost")
 router.register("invoices", budgets_api.InvoiceViewSet, basename="invoice")
 router.register("invoice-lines", budgets_api.InvoiceLineViewSet, basename="invoice-line")
+router.register("releases", releases_api.ReleaseViewSet, basename="release")
+router.register("tracks", releases_api.TrackViewSet, basename="track")
+router.register("credits", releases_api.CreditViewSet, basename="credit")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [

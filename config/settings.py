@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
         "GearStatusEnum": "studio.models.Gear.Status",
         "GearCategoryEnum": "studio.models.Gear.Category",
         "BudgetCategoryEnum": "budgets.models.Category",
+        "SplitKindEnum": "releases.models.Split.Kind",
     },
 }
 

@@ -1,0 +1,238 @@
+"""REST API of releases: releases (with readiness), tracks (with ISRC allocation and splits),
+credits."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from releases import services
+from releases.models import Credit, Release, Split, Track
+from releases.selectors import release_readiness
+from studio.api_base import ProjectRolePermission, require_capability
+from studio.models import Project
+from studio.permissions import Capability, people_visible, projects_visible
+
+
+class ReleaseScopedViewSet(viewsets.ModelViewSet):
+    """Seen by the project's members; written by roles that manage releases."""
+
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    write_capability = Capability.RELEASES_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Release
+        exclude = ["created_at"]
+        validators: list[Any] = []
+
+    def validate_project(self, project: Project) -> Project:
+        if self.instance is not None and project != self.instance.project:
+            raise serializers.ValidationError("A release stays with its project.")
+        require_capability(self.context["request"].user, project, Capability.RELEASES_MANAGE)
+        return project
+
+
+class FindingSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=["blocking", "warning"])
+    code = serializers.CharField()
+    message = serializers.CharField()
+    track = serializers.IntegerField(allow_null=True)
+
+
+class ReadinessSerializer(serializers.Serializer):
+    ready = serializers.BooleanField()
+    findings = FindingSerializer(many=True)
+
+
+class ReleaseViewSet(ReleaseScopedViewSet):
+    serializer_class = ReleaseSerializer
+    filterset_fields = ["project", "type"]
+    search_fields = ["title", "display_artist", "catalog_number", "upc"]
+
+    def get_queryset(self) -> QuerySet[Release]:
+        return Release.objects.filter(project__in=projects_visible(self.request.user))
+
+    def project_of(self, obj: Release) -> Project:
+        return obj.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.release_save(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        release = cast(Release, serializer.instance)
+        serializer.instance = services.release_save(release=release, **serializer.validated_data)
+
+    @extend_schema(responses=ReadinessSerializer)
+    @action(detail=True, methods=["get"])
+    def readiness(self, request: Request, pk: str | None = None) -> Response:
+        """Every rule a distributor rejects on: blocking findings stop a delivery."""
+        findings = release_readiness(release=self.get_object())
+        ready = not any(f.level == "blocking" for f in findings)
+        body = {"ready": ready, "findings": [asdict(f) for f in findings]}
+        return Response(ReadinessSerializer(body).data)
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    # Room for the separators people type (DE-A12-26-00001); the service stores the compact form.
+    isrc = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    iswc = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+    class Meta:
+        model = Track
+        fields = "__all__"
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["release"].queryset = Release.objects.filter(  # type: ignore[attr-defined]
+                project__in=projects_visible(request.user)
+            )
+        return fields
+
+    def validate_release(self, release: Release) -> Release:
+        if self.instance is not None and release != self.instance.release:
+            raise serializers.ValidationError("A track stays on its release.")
+        require_capability(
+            self.context["request"].user, release.project, Capability.RELEASES_MANAGE
+        )
+        return release
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        release = attrs.get("release", getattr(self.instance, "release", None))
+        disc = attrs.get("disc", getattr(self.instance, "disc", 1))
+        position: int = attrs.get("position", getattr(self.instance, "position", 0))
+        taken = Track.objects.filter(release=release, disc=disc, position=position)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if release is not None and taken.exists():
+            raise serializers.ValidationError(
+                {"position": f"Disc {disc} already has a track {position}."}
+            )
+        return attrs
+
+
+class AllocateRequest(serializers.Serializer):
+    country = serializers.CharField(min_length=2, max_length=2)
+    registrant = serializers.CharField(min_length=3, max_length=3)
+
+
+class ShareSerializer(serializers.Serializer):
+    party = serializers.CharField(max_length=200)
+    share = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class SplitsRequest(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Split.Kind.choices)
+    shares = ShareSerializer(many=True)
+
+
+class SplitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Split
+        fields = ["id", "kind", "party", "person", "share"]
+
+
+class TrackViewSet(ReleaseScopedViewSet):
+    serializer_class = TrackSerializer
+    filterset_fields = ["release", "isrc", "explicit"]
+    search_fields = ["title", "isrc"]
+    action_capabilities = {
+        "allocate_isrc": Capability.RELEASES_MANAGE,
+        "splits": Capability.RELEASES_MANAGE,
+    }
+
+    def get_queryset(self) -> QuerySet[Track]:
+        return Track.objects.filter(
+            release__project__in=projects_visible(self.request.user)
+        ).select_related("release")
+
+    def project_of(self, obj: Track) -> Project:
+        return obj.release.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.track_save(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        track = cast(Track, serializer.instance)
+        serializer.instance = services.track_save(track=track, **serializer.validated_data)
+
+    @extend_schema(request=AllocateRequest, responses=TrackSerializer)
+    @action(detail=True, methods=["post"], url_path="allocate-isrc")
+    def allocate_isrc(self, request: Request, pk: str | None = None) -> Response:
+        """The next ISRC of a registrant prefix for this year."""
+        track = self.get_object()
+        body = AllocateRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        track = services.isrc_allocate(track=track, **body.validated_data)
+        return Response(self.get_serializer(track).data)
+
+    @extend_schema(request=SplitsRequest, responses=SplitSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def splits(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the writer or publisher shares; they sum to exactly 100 %."""
+        track = self.get_object()
+        body = SplitsRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = services.splits_set(track=track, **body.validated_data)
+        return Response(SplitSerializer(created, many=True).data)
+
+
+class CreditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Credit
+        fields = ["id", "release", "track", "person", "role", "instrument"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            mine = projects_visible(request.user)
+            fields["release"].queryset = Release.objects.filter(project__in=mine)  # type: ignore[attr-defined]
+            fields["track"].queryset = Track.objects.filter(release__project__in=mine)  # type: ignore[attr-defined]
+            fields["person"].queryset = people_visible(request.user)  # type: ignore[attr-defined]
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        release = attrs.get("release", getattr(self.instance, "release", None))
+        track = attrs.get("track", getattr(self.instance, "track", None))
+        if release is not None:
+            require_capability(
+                self.context["request"].user, release.project, Capability.RELEASES_MANAGE
+            )
+        if track is not None and release is not None and track.release_id != release.pk:
+            raise serializers.ValidationError({"track": "The track is on another release."})
+        duplicate = Credit.objects.filter(
+            release=release, track=track, person=attrs.get("person"), role=attrs.get("role")
+        )
+        if self.instance is not None:
+            duplicate = duplicate.exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise serializers.ValidationError({"role": "That person already has this credit here."})
+        return attrs
+
+
+class CreditViewSet(ReleaseScopedViewSet):
+    serializer_class = CreditSerializer
+    filterset_fields = ["release", "track", "person", "role"]
+
+    def get_queryset(self) -> QuerySet[Credit]:
+        return Credit.objects.filter(
+            release__project__in=projects_visible(self.request.user)
+        ).select_related("release")
+
+    def project_of(self, obj: Credit) -> Project:
+        return obj.release.project

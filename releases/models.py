@@ -1,0 +1,183 @@
+"""Releases: the metadata a distributor checks, with identifiers kept in their compact forms."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from studio.models import Person, Project
+
+
+class Release(models.Model):
+    class Type(models.TextChoices):
+        SINGLE = "single", "Single"
+        EP = "ep", "EP"
+        ALBUM = "album", "Album"
+
+    class ParentalWarning(models.TextChoices):
+        NOT_EXPLICIT = "NotExplicit", "Not explicit"
+        EXPLICIT = "Explicit", "Explicit"
+        EDITED = "ExplicitContentEdited", "Edited (clean) version"
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="releases")
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.SINGLE)
+    title = models.CharField(max_length=300)
+    version = models.CharField(max_length=200, blank=True, help_text="e.g. Deluxe, Remastered")
+    display_artist = models.CharField(max_length=300)
+    label = models.CharField(max_length=200, blank=True)
+    catalog_number = models.CharField(max_length=50, blank=True)
+    upc = models.CharField(max_length=13, blank=True, help_text="EAN-13 (a UPC-A gains a 0).")
+    release_date = models.DateField(null=True, blank=True)
+    original_release_date = models.DateField(null=True, blank=True)
+    genre = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639 code, e.g. en")
+    p_line_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    p_line_owner = models.CharField(max_length=200, blank=True)
+    c_line_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    c_line_owner = models.CharField(max_length=200, blank=True)
+    parental_warning = models.CharField(
+        max_length=30, choices=ParentalWarning.choices, default=ParentalWarning.NOT_EXPLICIT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upc"], condition=~Q(upc=""), name="release_unique_upc"
+            ),
+            models.CheckConstraint(
+                condition=Q(upc="") | Q(upc__regex=r"^\d{13}$"), name="release_upc_13_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_artist}: {self.title}"
+
+
+class Track(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tracks")
+    disc = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    version = models.CharField(max_length=200, blank=True)
+    isrc = models.CharField(max_length=12, blank=True)
+    iswc = models.CharField(max_length=11, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    explicit = models.BooleanField(default=False)
+    instrumental = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["release_id", "disc", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "disc", "position"], name="track_unique_position"
+            ),
+            # An ISRC names one recording in the whole catalogue.
+            models.UniqueConstraint(
+                fields=["isrc"], condition=~Q(isrc=""), name="track_unique_isrc"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1) & Q(disc__gte=1), name="track_position_from_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class IsrcRegistrant(models.Model):
+    """A registrant prefix (country + registrant code) and the last designation number given
+    in each year: ISRCs are allocated from it, never reused."""
+
+    country = models.CharField(max_length=2)
+    registrant = models.CharField(max_length=3)
+    year = models.PositiveSmallIntegerField(help_text="Two digits: 26 for 2026.")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "registrant", "year"], name="isrcregistrant_unique_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(last_number__lte=99999), name="isrc_designation_5_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country}-{self.registrant}-{self.year:02d}"
+
+
+class CreditRole(models.TextChoices):
+    """Roles from DDEX's allowed values (ContributorRole / ArtistRole)."""
+
+    MAIN_ARTIST = "MainArtist", "Main artist"
+    FEATURED_ARTIST = "FeaturedArtist", "Featured artist"
+    PRODUCER = "Producer", "Producer"
+    MIXING_ENGINEER = "MixingEngineer", "Mixing engineer"
+    MASTERING_ENGINEER = "MasteringEngineer", "Mastering engineer"
+    RECORDING_ENGINEER = "RecordingEngineer", "Recording engineer"
+    COMPOSER = "Composer", "Composer"
+    LYRICIST = "Lyricist", "Lyricist"
+    ARRANGER = "Arranger", "Arranger"
+    MUSICIAN = "Musician", "Musician"
+
+
+class Credit(models.Model):
+    """A person credited on a release or on one of its tracks, in a DDEX role."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="credits")
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.CASCADE, related_name="credits"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="credits")
+    role = models.CharField(max_length=30, choices=CreditRole.choices)
+    instrument = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["release_id", "track_id", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "track", "person", "role"], name="credit_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_role_display()}"
+
+
+class Split(models.Model):
+    """A writer's or publisher's share of a track; a track's shares of each kind sum to 100."""
+
+    class Kind(models.TextChoices):
+        WRITER = "writer", "Writer"
+        PUBLISHER = "publisher", "Publisher"
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="splits")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    party = models.CharField(max_length=200, help_text="Legal name of the writer or publisher.")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="splits"
+    )
+    share = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+    )
+
+    class Meta:
+        ordering = ["track_id", "kind", "-share", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share__gt=0) & Q(share__lte=100), name="split_share_in_range"
+            ),
+            models.UniqueConstraint(fields=["track", "kind", "party"], name="split_unique_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.share} % ({self.kind})"

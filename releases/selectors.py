@@ -1,0 +1,106 @@
+"""Readiness: every metadata rule a distributor rejects on, as a clear message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from releases.models import Credit, CreditRole, Release, Split, Track
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "blocking" or "warning"
+    code: str
+    message: str
+    track: int | None = None
+
+
+def release_readiness(*, release: Release) -> list[Finding]:
+    """Blocking findings stop a delivery; warnings are worth a look. Three queries."""
+    findings: list[Finding] = []
+
+    def block(code: str, message: str, track: Track | None = None) -> None:
+        findings.append(Finding("blocking", code, message, track.pk if track else None))
+
+    def warn(code: str, message: str, track: Track | None = None) -> None:
+        findings.append(Finding("warning", code, message, track.pk if track else None))
+
+    tracks = list(
+        release.tracks.prefetch_related(
+            Prefetch("credits", queryset=Credit.objects.select_related("person")),
+            Prefetch("splits", queryset=Split.objects.all()),
+        )
+    )
+    if not release.upc:
+        block("missing_upc", "The release has no UPC/EAN barcode.")
+    if not (release.p_line_year and release.p_line_owner):
+        block("missing_p_line", "The release has no ℗ line (year and owner of the recording).")
+    if not (release.c_line_year and release.c_line_owner):
+        block(
+            "missing_c_line", "The release has no © line (year and owner of the artwork and text)."
+        )
+    if not release.release_date:
+        block("missing_release_date", "The release has no release date.")
+    if not release.genre:
+        warn("missing_genre", "The release has no genre; stores file it under “Other”.")
+    if not tracks:
+        block("no_tracks", "The release has no tracks.")
+    expected = {Release.Type.SINGLE: (1, 3), Release.Type.EP: (2, 7), Release.Type.ALBUM: (5, 200)}
+    low, high = expected[Release.Type(release.type)]
+    if tracks and not low <= len(tracks) <= high:
+        warn(
+            "track_count",
+            f"A {release.get_type_display().lower()} usually has {low} to {high} tracks; "
+            f"this one has {len(tracks)}.",
+        )
+    clean = release.parental_warning != Release.ParentalWarning.EXPLICIT
+    for track in tracks:
+        if not track.isrc:
+            block("missing_isrc", f"Track {track.position} “{track.title}” has no ISRC.", track)
+        roles = {credit.role for credit in track.credits.all()}
+        if not track.instrumental and CreditRole.LYRICIST not in roles:
+            block(
+                "missing_lyricist",
+                f"Track {track.position} “{track.title}” has vocals but no lyricist credit.",
+                track,
+            )
+        if CreditRole.COMPOSER not in roles:
+            block(
+                "missing_composer",
+                f"Track {track.position} “{track.title}” has no composer credit.",
+                track,
+            )
+        for credit in track.credits.all():
+            if (
+                credit.role in (CreditRole.COMPOSER, CreditRole.LYRICIST)
+                and len(credit.person.name.split()) < 2
+            ):
+                block(
+                    "composer_legal_name",
+                    f"{credit.get_role_display()} “{credit.person.name}” on track "
+                    f"{track.position} needs a full legal name.",
+                    track,
+                )
+        if track.explicit and clean:
+            block(
+                "explicit_on_clean",
+                f"Track {track.position} “{track.title}” is explicit on a release marked clean.",
+                track,
+            )
+        writers = sum(
+            (s.share for s in track.splits.all() if s.kind == Split.Kind.WRITER), Decimal(0)
+        )
+        if writers != Decimal(100):
+            warn(
+                "writer_splits",
+                f"Writer shares of track {track.position} sum to {writers} %, not 100 %.",
+                track,
+            )
+        if track.duration_seconds is not None and track.duration_seconds < 30:
+            block(
+                "too_short", f"Track {track.position} “{track.title}” is under 30 seconds.", track
+            )
+    return findings

@@ -1,0 +1,116 @@
+"""Writes with rules for releases: identifiers, ISRC allocation, splits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
+from releases.models import IsrcRegistrant, Release, Split, Track
+from studio.errors import Conflict
+
+
+def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
+    if fields.get(name):
+        try:
+            fields[name] = normalize(fields[name])
+        except ValidationError as error:
+            raise ValidationError({name: error.messages}) from error
+
+
+@transaction.atomic
+def release_save(*, release: Release | None = None, **fields: Any) -> Release:
+    _normalized(fields, "upc", normalize_upc)
+    upc = fields.get("upc")
+    others = (
+        Release.objects.exclude(pk=release.pk) if release is not None else Release.objects.all()
+    )
+    if upc and others.filter(upc=upc).exists():
+        raise ValidationError({"upc": f"Another release already has the barcode {upc}."})
+    release = release or Release()
+    for name, value in fields.items():
+        setattr(release, name, value)
+    release.full_clean()
+    release.save()
+    return release
+
+
+@transaction.atomic
+def track_save(*, track: Track | None = None, **fields: Any) -> Track:
+    _normalized(fields, "isrc", normalize_isrc)
+    _normalized(fields, "iswc", normalize_iswc)
+    isrc = fields.get("isrc")
+    if isrc:
+        others = Track.objects.exclude(pk=track.pk) if track is not None else Track.objects.all()
+        taken = others.filter(isrc=isrc).select_related("release").first()
+        if taken is not None:
+            raise ValidationError({"isrc": f"{isrc} already names “{taken}” on {taken.release}."})
+    track = track or Track()
+    for name, value in fields.items():
+        setattr(track, name, value)
+    track.full_clean()
+    track.save()
+    return track
+
+
+def isrc_allocate(*, track: Track, country: str, registrant: str) -> Track:
+    """Give the track the next ISRC of the registrant for this year; numbers are never reused.
+
+    The registrant row is locked while the number is taken, so two allocations at once get two
+    numbers."""
+    if track.isrc:
+        raise Conflict(f"{track} already has the ISRC {track.isrc}.", code="has_isrc")
+    country, registrant = country.upper(), registrant.upper()
+    year = timezone.localdate().year % 100
+    try:
+        normalize_isrc(f"{country}{registrant}{year:02d}00001")
+    except ValidationError as error:
+        raise ValidationError(
+            {"registrant": "Country (2 letters) and registrant (3) are not valid."}
+        ) from error
+    try:
+        with transaction.atomic():
+            IsrcRegistrant.objects.get_or_create(country=country, registrant=registrant, year=year)
+    except IntegrityError:
+        pass  # made at the same moment by another allocation
+    with transaction.atomic():
+        prefix = IsrcRegistrant.objects.select_for_update().get(
+            country=country, registrant=registrant, year=year
+        )
+        if prefix.last_number >= 99999:
+            raise Conflict(f"{prefix} has given all 99,999 numbers of the year.", code="exhausted")
+        prefix.last_number += 1
+        prefix.save(update_fields=["last_number"])
+        track = Track.objects.select_for_update().get(pk=track.pk)
+        track.isrc = f"{country}{registrant}{year:02d}{prefix.last_number:05d}"
+        track.save(update_fields=["isrc"])
+    return track
+
+
+@transaction.atomic
+def splits_set(*, track: Track, kind: str, shares: list[dict[str, Any]]) -> list[Split]:
+    """Replace a track's writer (or publisher) shares; they must sum to exactly 100 %."""
+    if kind not in Split.Kind.values:
+        raise ValidationError({"kind": "writer or publisher."})
+    parties = [str(share["party"]).strip() for share in shares]
+    if not shares or any(not party for party in parties):
+        raise ValidationError({"shares": "Name each party, at least one."})
+    if len(set(parties)) != len(parties):
+        raise ValidationError({"shares": "Each party once."})
+    total = sum((Decimal(share["share"]) for share in shares), Decimal(0))
+    if total != Decimal(100):
+        raise ValidationError({"shares": f"The {kind} shares sum to {total} %, not 100 %."})
+    Split.objects.filter(track=track, kind=kind).delete()
+    created = []
+    for share, party in zip(shares, parties, strict=True):
+        split = Split(
+            track=track, kind=kind, party=party, person=share.get("person"), share=share["share"]
+        )
+        split.full_clean()
+        split.save()
+        created.append(split)
+    return created
