@@ -146,6 +146,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# DDEX's ERN 4.3 schema (release-notification.xsd and the value sets it imports).
+# The team keeps DDEX's files beside the repository (shared/ddex/ern43), under DDEX's licence.
+DDEX_SCHEMA_DIR = Path(
+    env.str("DDEX_SCHEMA_DIR", default=str(BASE_DIR.parent / "shared" / "ddex" / "ern43"))
+)
+
 # Invoice PDFs on A4 or US Letter paper.
 INVOICE_PAGE_SIZE = env.str("INVOICE_PAGE_SIZE", default="A4")
 

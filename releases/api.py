@@ -7,14 +7,17 @@ from dataclasses import asdict
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from lxml import etree
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from releases import services
+from releases import ddex, services
 from releases.models import Credit, Release, Split, Track
 from releases.selectors import release_readiness
 from studio.api_base import ProjectRolePermission, require_capability
@@ -55,6 +58,20 @@ class ReadinessSerializer(serializers.Serializer):
     findings = FindingSerializer(many=True)
 
 
+class ImportRequest(serializers.Serializer):
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.all())
+    message = serializers.FileField(help_text="An ERN 4.3 NewReleaseMessage (XML).")
+
+    def validate_project(self, project: Project) -> Project:
+        require_capability(self.context["request"].user, project, Capability.RELEASES_MANAGE)
+        return project
+
+    def validate_message(self, message: Any) -> Any:
+        if message.size > 20 * 1024 * 1024:
+            raise serializers.ValidationError("A DDEX message is at most 20 MB.")
+        return message
+
+
 class ReleaseViewSet(ReleaseScopedViewSet):
     serializer_class = ReleaseSerializer
     filterset_fields = ["project", "type"]
@@ -72,6 +89,43 @@ class ReleaseViewSet(ReleaseScopedViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         release = cast(Release, serializer.instance)
         serializer.instance = services.release_save(release=release, **serializer.validated_data)
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"])
+    def ddex(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The release as a DDEX ERN 4.3 NewReleaseMessage, validated against DDEX's schema."""
+        release = self.get_object()
+        missing = [f"track {t.position} has no ISRC" for t in release.tracks.all() if not t.isrc]
+        if not release.upc:
+            missing.insert(0, "the release has no UPC/EAN")
+        if missing:
+            raise serializers.ValidationError(
+                {"ddex": [f"Not deliverable yet: {m}." for m in missing]}
+            )
+        document = ddex.new_release_message(release)
+        errors = ddex.validate(document)
+        if errors:
+            raise serializers.ValidationError({"ddex": errors[:10]})
+        body = etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        response = HttpResponse(body, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="release-{release.pk}-ern43.xml"'
+        return response
+
+    @extend_schema(request=ImportRequest, responses=ReleaseSerializer)
+    @action(detail=False, methods=["post"], url_path="import-ddex")
+    def import_ddex(self, request: Request) -> Response:
+        """A draft release from an ERN 4.3 message: tracks, ISRCs, artists and credits."""
+        body = ImportRequest(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["message"]
+        try:
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+            document = etree.parse(upload, parser)
+            parsed = ddex.parse_message(document)
+        except (etree.XMLSyntaxError, ValueError) as error:
+            raise serializers.ValidationError({"message": [str(error)[:500]]}) from error
+        release = services.release_import(project=body.validated_data["project"], parsed=parsed)
+        return Response(self.get_serializer(release).data, status=201)
 
     @extend_schema(responses=ReadinessSerializer)
     @action(detail=True, methods=["get"])

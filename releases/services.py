@@ -9,9 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from releases.ddex import ParsedRelease
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
-from releases.models import IsrcRegistrant, Release, Split, Track
+from releases.models import Credit, IsrcRegistrant, Release, Split, Track
 from studio.errors import Conflict
+from studio.models import Person, Project
 
 
 def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
@@ -114,3 +116,39 @@ def splits_set(*, track: Track, kind: str, shares: list[dict[str, Any]]) -> list
         split.save()
         created.append(split)
     return created
+
+
+@transaction.atomic
+def release_import(*, project: Project, parsed: ParsedRelease) -> Release:
+    """A draft release from a parsed DDEX message: tracks, ISRCs, artists and credits. All or
+    nothing: an ISRC or barcode already in the catalogue stops the import."""
+    release = release_save(
+        project=project,
+        type=parsed.type,
+        title=parsed.title[:300],
+        display_artist=parsed.display_artist[:300] or "Unknown artist",
+        upc=parsed.upc,
+        label=parsed.label[:200],
+        genre=parsed.genre[:100],
+    )
+    people: dict[str, Person] = {}
+    for position, parsed_track in enumerate(parsed.tracks, start=1):
+        track = track_save(
+            release=release,
+            position=position,
+            title=parsed_track.title[:300] or f"Track {position}",
+            isrc=parsed_track.isrc,
+            duration_seconds=parsed_track.duration_seconds,
+            explicit=parsed_track.explicit,
+        )
+        for name, role in parsed_track.credits:
+            if name not in people:
+                person = Person.objects.filter(name=name, projects=project).first()
+                if person is None:
+                    person = Person.objects.create(name=name[:200])
+                    person.projects.add(project)
+                people[name] = person
+            Credit.objects.get_or_create(
+                release=release, track=track, person=people[name], role=role
+            )
+    return release
