@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("studio.urls")),
     path("", include("sessions.urls")),
     path("", include("budgets.urls")),
+    path("", include("releases.urls")),
 ]

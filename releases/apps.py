@@ -1,6 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
 class ReleasesConfig(AppConfig):
     name = "releases"
     verbose_name = "Releases"
+
+    def load_demo(self, *, by: Any) -> None:
+        """Called by `manage.py demo`: the single, with its tracks and credits."""
+        from releases.demo import load
+
+        load(by=by)

@@ -89,6 +89,13 @@ class Track(models.Model):
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
 
+    @property
+    def length(self) -> str:
+        """The duration as m:ss, or an empty string."""
+        if self.duration_seconds is None:
+            return ""
+        return f"{self.duration_seconds // 60}:{self.duration_seconds % 60:02d}"
+
 
 class IsrcRegistrant(models.Model):
     """A registrant prefix (country + registrant code) and the last designation number given

@@ -1,0 +1,49 @@
+"""The releases part of `manage.py demo`: found again by project, so a second run adds nothing."""
+
+import datetime
+from typing import Any
+
+from releases import services
+from releases.models import Credit, Release
+from studio.models import Person, Project
+
+TRACKS = [("Paper Lanterns", 214, False), ("Low Tide (acoustic)", 187, False)]
+
+
+def load(*, by: Any) -> None:
+    project = Project.objects.filter(title="Paper Lanterns (single)").first()
+    if project is None or Release.objects.filter(project=project).exists():
+        return
+    release = services.release_save(
+        project=project,
+        type=Release.Type.SINGLE,
+        title="Paper Lanterns",
+        display_artist="Wren Castellano",
+        label="Driftwood Records",
+        genre="Folk",
+        language="en",
+        release_date=datetime.date(2027, 2, 12),
+        p_line_year=2027,
+        p_line_owner="Harbour Lane Productions",
+    )
+    wren = Person.objects.get(name="Wren Castellano")
+    producer = Person.objects.get(name="Robin Marsh")
+    Credit.objects.create(release=release, person=producer, role="Producer")
+    for position, (title, seconds, explicit) in enumerate(TRACKS, start=1):
+        track = services.track_save(
+            release=release,
+            position=position,
+            title=title,
+            duration_seconds=seconds,
+            explicit=explicit,
+        )
+        Credit.objects.create(release=release, track=track, person=wren, role="Composer")
+        Credit.objects.create(release=release, track=track, person=wren, role="Lyricist")
+        services.splits_set(
+            track=track, kind="writer", shares=[{"party": "Wren Castellano", "share": "100"}]
+        )
+    # The first track has its ISRC; the rest, the barcode and the © line are still to do, so
+    # the readiness checklist has something to say.
+    first = release.tracks.order_by("position").first()
+    if first is not None:
+        services.isrc_allocate(track=first, country="DE", registrant="A12")

@@ -1,0 +1,46 @@
+"""HTML pages of releases: the list, and a release with its readiness checklist."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from releases.models import Credit, Release
+from releases.selectors import release_readiness
+from studio.permissions import projects_visible
+
+
+@login_required
+def release_list(request: HttpRequest) -> HttpResponse:
+    releases = (
+        Release.objects.filter(project__in=projects_visible(request.user))
+        .select_related("project")
+        .annotate(track_count=Count("tracks"))
+    )
+    return render(request, "releases/list.html", {"releases": releases})
+
+
+@login_required
+def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    release = get_object_or_404(
+        Release.objects.filter(project__in=projects_visible(request.user)).select_related(
+            "project"
+        ),
+        pk=pk,
+    )
+    findings = release_readiness(release=release)
+    tracks = release.tracks.prefetch_related(
+        Prefetch("credits", queryset=Credit.objects.select_related("person"))
+    )
+    context = {
+        "release": release,
+        "tracks": tracks,
+        "blocking": [f for f in findings if f.level == "blocking"],
+        "warnings": [f for f in findings if f.level == "warning"],
+        "release_credits": Credit.objects.filter(
+            release=release, track__isnull=True
+        ).select_related("person"),
+    }
+    return render(request, "releases/detail.html", context)
