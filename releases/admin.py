@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from releases.models import Credit, IsrcRegistrant, Release, Split, Track
+from releases.models import Artwork, Credit, IsrcRegistrant, Release, Split, Track
 
 
 class TrackInline(admin.TabularInline):
@@ -39,3 +39,9 @@ class SplitAdmin(admin.ModelAdmin):
 @admin.register(IsrcRegistrant)
 class IsrcRegistrantAdmin(admin.ModelAdmin):
     list_display = ["__str__", "last_number"]
+
+
+@admin.register(Artwork)
+class ArtworkAdmin(admin.ModelAdmin):
+    list_display = ["release", "format", "width", "height", "uploaded_at"]
+    readonly_fields = ["format", "width", "height", "warnings"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -13,12 +14,13 @@ from drf_spectacular.utils import extend_schema
 from lxml import etree
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from releases import ddex, services
-from releases.models import Credit, Release, Split, Track
+from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
@@ -56,6 +58,16 @@ class FindingSerializer(serializers.Serializer):
 class ReadinessSerializer(serializers.Serializer):
     ready = serializers.BooleanField()
     findings = FindingSerializer(many=True)
+
+
+class ArtworkUpload(serializers.Serializer):
+    image = serializers.FileField()
+
+
+class ArtworkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Artwork
+        fields = ["format", "width", "height", "warnings", "image", "thumbnail", "uploaded_at"]
 
 
 class ImportRequest(serializers.Serializer):
@@ -126,6 +138,24 @@ class ReleaseViewSet(ReleaseScopedViewSet):
             raise serializers.ValidationError({"message": [str(error)[:500]]}) from error
         release = services.release_import(project=body.validated_data["project"], parsed=parsed)
         return Response(self.get_serializer(release).data, status=201)
+
+    @extend_schema(request={"multipart/form-data": ArtworkUpload}, responses=ArtworkSerializer)
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def artwork(self, request: Request, pk: str | None = None) -> Response:
+        """Upload the cover: JPEG or PNG, square, RGB, at least 1400 px (3000 wanted)."""
+        release = self.get_object()
+        body = ArtworkUpload(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["image"]
+        if upload.size > 30 * 1024 * 1024:
+            raise serializers.ValidationError({"image": ["Cover art is at most 30 MB."]})
+        try:
+            artwork = services.artwork_set(
+                release=release, data=upload.read(), filename=upload.name
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"image": error.messages}) from error
+        return Response(ArtworkSerializer(artwork).data, status=201)
 
     @extend_schema(responses=ReadinessSerializer)
     @action(detail=True, methods=["get"])

@@ -188,3 +188,22 @@ class Split(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party}: {self.share} % ({self.kind})"
+
+
+class Artwork(models.Model):
+    """A release's cover art, kept only after its content passed the checks (releases.artwork)."""
+
+    release = models.OneToOneField(Release, on_delete=models.CASCADE, related_name="artwork")
+    image = models.FileField(upload_to="artwork/%Y/")
+    thumbnail = models.FileField(upload_to="artwork/thumbs/%Y/")
+    format = models.CharField(max_length=10)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    warnings = models.JSONField(default=list, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "artwork"
+
+    def __str__(self) -> str:
+        return f"Cover of {self.release}"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from releases.models import Credit, CreditRole, Release, Split, Track
+from releases.models import Artwork, Credit, CreditRole, Release, Split, Track
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Finding:
 
 
 def release_readiness(*, release: Release) -> list[Finding]:
-    """Blocking findings stop a delivery; warnings are worth a look. Three queries."""
+    """Blocking findings stop a delivery; warnings are worth a look. Four queries."""
     findings: list[Finding] = []
 
     def block(code: str, message: str, track: Track | None = None) -> None:
@@ -44,6 +44,12 @@ def release_readiness(*, release: Release) -> list[Finding]:
         )
     if not release.release_date:
         block("missing_release_date", "The release has no release date.")
+    artwork = Artwork.objects.filter(release=release).first()
+    if artwork is None:
+        block("missing_artwork", "The release has no cover art.")
+    else:
+        for message in artwork.warnings:
+            warn("artwork", message)
     if not release.genre:
         warn("missing_genre", "The release has no genre; stores file it under “Other”.")
     if not tracks:

@@ -1,17 +1,21 @@
-"""Writes with rules for releases: identifiers, ISRC allocation, splits."""
+"""Writes with rules for releases: identifiers, ISRC allocation, splits, cover art, imports."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image
 
+from releases.artwork import inspect_art
 from releases.ddex import ParsedRelease
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
-from releases.models import Credit, IsrcRegistrant, Release, Split, Track
+from releases.models import Artwork, Credit, IsrcRegistrant, Release, Split, Track
 from studio.errors import Conflict
 from studio.models import Person, Project
 
@@ -152,3 +156,24 @@ def release_import(*, project: Project, parsed: ParsedRelease) -> Release:
                 release=release, track=track, person=people[name], role=role
             )
     return release
+
+
+@transaction.atomic
+def artwork_set(*, release: Release, data: bytes, filename: str) -> Artwork:
+    """Check the cover by its content, keep it with a thumbnail for the pages; replaces any
+    earlier cover."""
+    info = inspect_art(data)
+    extension = "jpg" if info.format == "JPEG" else "png"
+    with Image.open(io.BytesIO(data)) as image:
+        image.thumbnail((600, 600))
+        thumb = io.BytesIO()
+        image.convert("RGB").save(thumb, "JPEG", quality=85)
+    artwork = Artwork.objects.filter(release=release).first() or Artwork(release=release)
+    artwork.format, artwork.width, artwork.height = info.format, info.width, info.height
+    artwork.warnings = list(info.warnings)
+    artwork.image.save(f"release-{release.pk}.{extension}", ContentFile(data), save=False)
+    artwork.thumbnail.save(
+        f"release-{release.pk}-600.jpg", ContentFile(thumb.getvalue()), save=False
+    )
+    artwork.save()
+    return artwork

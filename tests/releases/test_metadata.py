@@ -1,10 +1,13 @@
 """Release metadata: identifiers, ISRC allocation, splits, credits, and the readiness rules."""
 
+import io
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 from rest_framework.test import APIClient
 
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
@@ -245,9 +248,20 @@ def test_readiness(
         {"isrc": "DEA122600009", "duration_seconds": 214},
         format="json",
     )
+    cover = io.BytesIO()
+    Image.new("RGB", (1500, 1500), "navy").save(cover, "PNG")
+    upload = SimpleUploadedFile("cover.png", cover.getvalue(), content_type="image/png")
+    art = as_owner.post(
+        f"/api/v1/releases/{release['id']}/artwork/", {"image": upload}, format="multipart"
+    )
+    assert art.status_code == 201, art.json()
+    assert (art.json()["width"], art.json()["format"]) == (1500, "PNG")
     body = as_owner.get(url).json()
     assert [f["code"] for f in body["findings"] if f["level"] == "blocking"] == [
         "composer_legal_name"
+    ]
+    assert "Stores ask for 3000 × 3000; this is 1500 × 1500." in [
+        f["message"] for f in body["findings"]
     ]
     assert "Lyricist “Wren” on track 1 needs a full legal name." in [
         f["message"] for f in body["findings"]
@@ -268,3 +282,21 @@ def test_artist_may_edit_viewer_may_not(project: Project, release: dict[str, Any
     )
     assert response.status_code == 200
     assert Release.objects.get(pk=release["id"]).genre == "Folk"
+
+
+def test_bad_cover_is_refused(as_owner: APIClient, release: dict[str, Any]) -> None:
+    from releases.models import Artwork
+
+    cmyk = io.BytesIO()
+    Image.new("CMYK", (2000, 2000)).save(cmyk, "JPEG")
+    for name, data, message in [
+        ("cover.jpg", cmyk.getvalue(), "Cover art is RGB; this image is CMYK."),
+        ("cover.png", b"GIF89a not really", "Not an image Pillow can read"),
+    ]:
+        upload = SimpleUploadedFile(name, data, content_type="image/png")
+        response = as_owner.post(
+            f"/api/v1/releases/{release['id']}/artwork/", {"image": upload}, format="multipart"
+        )
+        assert response.status_code == 400
+        assert message in response.json()["image"][0]
+    assert not Artwork.objects.exists()

@@ -22,7 +22,7 @@ def test_release_page_shows_readiness(
     client = Client()
     client.force_login(owner)
     client.get(f"/releases/{release.pk}/")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         page = client.get(f"/releases/{release.pk}/").content.decode()
     assert "Not ready to deliver" in page
     assert "The release has no UPC/EAN barcode." in page
