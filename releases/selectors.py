@@ -44,7 +44,10 @@ def release_readiness(*, release: Release) -> list[Finding]:
         )
     if not release.release_date:
         block("missing_release_date", "The release has no release date.")
-    artwork = Artwork.objects.filter(release=release).first()
+    try:
+        artwork: Artwork | None = release.artwork  # loaded already when the caller joined it
+    except Artwork.DoesNotExist:
+        artwork = None
     if artwork is None:
         block("missing_artwork", "The release has no cover art.")
     else:
