@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from budgets.models import Budget, Category, Cost, Invoice
@@ -126,3 +126,14 @@ def cost_list(request: HttpRequest, pk: int) -> HttpResponse:
         "total": costs.aggregate(total=Sum("amount_converted"))["total"] or Decimal("0.00"),
     }
     return render(request, "budgets/costs.html", context)
+
+
+@login_required
+def cost_receipt(request: HttpRequest, pk: int) -> FileResponse:
+    """A cost's receipt, for those who see the project's money (media are not public)."""
+    cost = get_object_or_404(Cost.objects.filter(project__in=_money_projects(request)), pk=pk)
+    if not cost.receipt:
+        raise Http404("This cost has no receipt.")
+    return FileResponse(
+        cost.receipt.open("rb"), as_attachment=False, filename=cost.receipt.name.rsplit("/", 1)[-1]
+    )

@@ -99,3 +99,27 @@ def test_costs_page_filters(owner: Any, collaborator: Any, project: Project) -> 
     )
     assert "travel-paid" in page and "travel-committed" not in page and "artwork-paid" not in page
     assert browser(collaborator).get(f"/projects/{project.pk}/costs/").status_code == 404
+
+
+def test_receipt_served_to_money_roles_only(
+    owner: Any, collaborator: Any, project: Project
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    cost = services.cost_save(
+        project=project,
+        amount=Decimal(5),
+        currency="EUR",
+        category="travel",
+        vendor="Bus",
+        date=datetime.date(2026, 11, 2),
+        receipt=SimpleUploadedFile("r.pdf", pdf),
+    )
+    response = browser(owner).get(f"/costs/{cost.pk}/receipt/")
+    assert b"".join(response.streaming_content) == pdf  # type: ignore[attr-defined]
+    assert (
+        f"/costs/{cost.pk}/receipt/"
+        in browser(owner).get(f"/projects/{project.pk}/costs/").content.decode()
+    )
+    assert browser(collaborator).get(f"/costs/{cost.pk}/receipt/").status_code == 404

@@ -33,3 +33,28 @@ def test_release_page_shows_readiness(
     stranger.force_login(outsider)
     assert stranger.get(f"/releases/{release.pk}/").status_code == 404
     assert "Paper Lanterns" not in stranger.get("/releases/").content.decode()
+
+
+def test_cover_is_served_to_members_only(owner: Any, outsider: Any, project: Project) -> None:
+    import io
+
+    from PIL import Image
+
+    from releases import services
+
+    release = Release.objects.create(project=project, title="Covered", display_artist="A")
+    data = io.BytesIO()
+    Image.new("RGB", (1400, 1400), "teal").save(data, "JPEG")
+    services.artwork_set(release=release, data=data.getvalue(), filename="c.jpg")
+    client = Client()
+    client.force_login(owner)
+    response = client.get(f"/releases/{release.pk}/cover.jpg")
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(b"".join(response.streaming_content))).size == (600, 600)  # type: ignore[attr-defined]
+    assert (
+        f"/releases/{release.pk}/cover.jpg"
+        in client.get(f"/releases/{release.pk}/").content.decode()
+    )
+    stranger = Client()
+    stranger.force_login(outsider)
+    assert stranger.get(f"/releases/{release.pk}/cover.jpg").status_code == 404
