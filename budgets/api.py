@@ -206,7 +206,32 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         return budget
 
 
-class BudgetLineViewSet(viewsets.ModelViewSet, MoneyViewSet):
+class LinesViewSet(viewsets.ModelViewSet, MoneyViewSet):
+    """Lines of a parent document (a budget, an invoice), written through its services, which
+    refuse changes once the parent is approved or issued."""
+
+    parent: str
+    save_line: Any
+    delete_line: Any
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        parent = data.pop(self.parent)
+        serializer.instance = self.save_line(**{self.parent: parent}, **data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        line = serializer.instance
+        data = dict(serializer.validated_data)
+        data.pop(self.parent, None)
+        serializer.instance = self.save_line(
+            **{self.parent: getattr(line, self.parent)}, line=line, **data
+        )
+
+    def perform_destroy(self, instance: Any) -> None:
+        self.delete_line(line=instance)
+
+
+class BudgetLineViewSet(LinesViewSet):
     """Lines of a draft budget; an approved version answers 409."""
 
     serializer_class = BudgetLineSerializer
@@ -220,18 +245,9 @@ class BudgetLineViewSet(viewsets.ModelViewSet, MoneyViewSet):
     def project_of(self, obj: BudgetLine) -> Project:
         return obj.budget.project
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        data = dict(serializer.validated_data)
-        serializer.instance = services.budget_line_save(budget=data.pop("budget"), **data)
-
-    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        line = cast(BudgetLine, serializer.instance)
-        data = dict(serializer.validated_data)
-        data.pop("budget", None)
-        serializer.instance = services.budget_line_save(budget=line.budget, line=line, **data)
-
-    def perform_destroy(self, instance: BudgetLine) -> None:
-        services.budget_line_delete(line=instance)
+    parent = "budget"
+    save_line = staticmethod(services.budget_line_save)
+    delete_line = staticmethod(services.budget_line_delete)
 
 
 class CostSerializer(serializers.ModelSerializer):
@@ -538,7 +554,7 @@ class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
         )
 
 
-class InvoiceLineViewSet(viewsets.ModelViewSet, MoneyViewSet):
+class InvoiceLineViewSet(LinesViewSet):
     serializer_class = InvoiceLineSerializer
     filterset_fields = ["invoice"]
     write_capability = Capability.INVOICES_MANAGE
@@ -551,15 +567,6 @@ class InvoiceLineViewSet(viewsets.ModelViewSet, MoneyViewSet):
     def project_of(self, obj: InvoiceLine) -> Project:
         return obj.invoice.project
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        data = dict(serializer.validated_data)
-        serializer.instance = services.invoice_line_save(invoice=data.pop("invoice"), **data)
-
-    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        line = cast(InvoiceLine, serializer.instance)
-        data = dict(serializer.validated_data)
-        data.pop("invoice", None)
-        serializer.instance = services.invoice_line_save(invoice=line.invoice, line=line, **data)
-
-    def perform_destroy(self, instance: InvoiceLine) -> None:
-        services.invoice_line_delete(line=instance)
+    parent = "invoice"
+    save_line = staticmethod(services.invoice_line_save)
+    delete_line = staticmethod(services.invoice_line_delete)
