@@ -31,6 +31,8 @@ router.register("invoice-lines", budgets_api.InvoiceLineViewSet, basename="invoi
 router.register("releases", releases_api.ReleaseViewSet, basename="release")
 router.register("tracks", releases_api.TrackViewSet, basename="track")
 router.register("credits", releases_api.CreditViewSet, basename="credit")
+router.register("render-jobs", releases_api.RenderJobViewSet, basename="render-job")
+router.register("deliverables", releases_api.DeliverableViewSet, basename="deliverable")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [

@@ -152,6 +152,15 @@ DDEX_SCHEMA_DIR = Path(
     env.str("DDEX_SCHEMA_DIR", default=str(BASE_DIR.parent / "shared" / "ddex" / "ern43"))
 )
 
+# Release deliverables. The render hook is a class (releases.render.Renderer); the default runs
+# ffmpeg (Debian's package). Loudness targets are what readiness warns about.
+RELEASES_RENDERER = env.str("RELEASES_RENDERER", default="releases.render.FfmpegRenderer")
+RELEASES_FFMPEG = env.str("RELEASES_FFMPEG", default="ffmpeg")
+RELEASES_RENDER_TIMEOUT = env.int("RELEASES_RENDER_TIMEOUT", default=600)
+RELEASES_LOUDNESS_TARGET_LUFS = env.float("RELEASES_LOUDNESS_TARGET_LUFS", default=-14.0)
+RELEASES_TRUE_PEAK_MAX_DBTP = env.float("RELEASES_TRUE_PEAK_MAX_DBTP", default=-1.0)
+RELEASES_MASTER_MAX_BYTES = env.int("RELEASES_MASTER_MAX_BYTES", default=4 * 1024**3)
+
 # Invoice PDFs on A4 or US Letter paper.
 INVOICE_PAGE_SIZE = env.str("INVOICE_PAGE_SIZE", default="A4")
 

@@ -77,11 +77,50 @@ def _artist(parent: etree._Element, name: str, reference: str) -> None:
     _sub(artist, "DisplayArtistRole", "MainArtist")
 
 
+@dataclass(frozen=True)
+class DeliveryFile:
+    """A file sent with the message (its name inside the package) and what it holds."""
+
+    uri: str
+    codec: str  # DDEX AudioCodecType: FLAC, PCM, MP3, AAC
+    md5: str
+    size: int
+    sample_rate: int
+    channels: int
+    bits_per_sample: int | None = None
+    bitrate_kbps: int | None = None
+
+
+def _delivery_files(edition: etree._Element, track_index: int, files: list[DeliveryFile]) -> None:
+    for number, delivered in enumerate(files, start=1):
+        details = _sub(edition, "TechnicalDetails")
+        _sub(details, "TechnicalResourceDetailsReference", f"T{track_index}-{number}")
+        delivery = _sub(details, "DeliveryFile")
+        _sub(delivery, "Type", "AudioFile")
+        _sub(delivery, "AudioCodecType", delivered.codec)
+        if delivered.bitrate_kbps:
+            _sub(delivery, "BitRate", str(delivered.bitrate_kbps), UnitOfMeasure="kbps")
+        _sub(delivery, "NumberOfChannels", str(delivered.channels))
+        _sub(delivery, "SamplingRate", str(delivered.sample_rate), UnitOfMeasure="Hz")
+        if delivered.bits_per_sample:
+            _sub(delivery, "BitsPerSample", str(delivered.bits_per_sample))
+        file_element = _sub(delivery, "File")
+        _sub(file_element, "URI", delivered.uri)
+        hash_sum = _sub(file_element, "HashSum")
+        _sub(hash_sum, "Algorithm", "MD5")
+        _sub(hash_sum, "HashSumValue", delivered.md5)
+        _sub(file_element, "FileSize", str(delivered.size))
+
+
 def new_release_message(
-    release: Release, *, recipient: str = "PADPIDA0000000002R", now: datetime.datetime | None = None
+    release: Release,
+    *,
+    recipient: str = "PADPIDA0000000002R",
+    now: datetime.datetime | None = None,
+    files: dict[int, list[DeliveryFile]] | None = None,
 ) -> etree._ElementTree:
     """The release as an ERN 4.3 NewReleaseMessage (profile Audio), worldwide, streaming and
-    download."""
+    download. `files` (by track id) lists the audio files delivered with it, if any."""
     now = now or timezone.now()
     tracks: list[Track] = list(release.tracks.order_by("disc", "position"))
     credits: list[Credit] = list(
@@ -136,6 +175,7 @@ def new_release_message(
             line = _sub(edition, "PLine")
             _sub(line, "Year", str(release.p_line_year))
             _sub(line, "PLineText", p_line)
+        _delivery_files(edition, index, (files or {}).get(track.pk, []))
         _title(recording, track.title)
         _artist(recording, release.display_artist, artist_ref)
         sequence = 1

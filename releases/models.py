@@ -11,6 +11,19 @@ from django.db.models import Q
 from studio.models import Person, Project
 
 
+class Target(models.TextChoices):
+    """Deliverable formats the render hook makes (releases.render.TARGETS has the settings)."""
+
+    FLAC = "flac", "FLAC at the master's resolution"
+    WAV_16 = "wav16", "WAV 16-bit / 44.1 kHz, dithered"
+    MP3_320 = "mp3", "MP3 320 kbit/s CBR"
+    AAC_256 = "aac", "AAC 256 kbit/s (M4A)"
+
+
+def default_targets() -> list[str]:
+    return list(Target.values)
+
+
 class Release(models.Model):
     class Type(models.TextChoices):
         SINGLE = "single", "Single"
@@ -40,6 +53,9 @@ class Release(models.Model):
     c_line_owner = models.CharField(max_length=200, blank=True)
     parental_warning = models.CharField(
         max_length=30, choices=ParentalWarning.choices, default=ParentalWarning.NOT_EXPLICIT
+    )
+    targets = models.JSONField(
+        default=default_targets, help_text="Deliverable formats: flac, wav16, mp3, aac."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -207,3 +223,126 @@ class Artwork(models.Model):
 
     def __str__(self) -> str:
         return f"Cover of {self.release}"
+
+
+class Master(models.Model):
+    """A track's master file, kept only after it decoded whole (releases.audio.probe)."""
+
+    track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="master")
+    file = models.FileField(upload_to="masters/%Y/", max_length=255)
+    original_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=10)
+    subtype = models.CharField(max_length=20)
+    sample_rate = models.PositiveIntegerField()
+    bit_depth = models.PositiveSmallIntegerField()
+    is_float = models.BooleanField(default=False)
+    channels = models.PositiveSmallIntegerField()
+    frames = models.PositiveBigIntegerField()
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    md5 = models.CharField(max_length=32)
+    # Loudness, measured after upload by a task (null until then, or for digital silence).
+    integrated_lufs = models.FloatField(null=True, blank=True)
+    true_peak_dbtp = models.FloatField(null=True, blank=True)
+    loudness_range_lu = models.FloatField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Master of {self.track}"
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.sample_rate
+
+    @property
+    def resolution(self) -> str:
+        kind = "float" if self.is_float else "bit"
+        return f"{self.sample_rate / 1000:g} kHz / {self.bit_depth}-{kind}"
+
+
+class RenderJob(models.Model):
+    """One render of a release's tracks into its targets: a task per track."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"  # at least one track failed; the others finished
+        CANCELLED = "cancelled", "Cancelled"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="render_jobs")
+    targets = models.JSONField(default=default_targets)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    log = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Render {self.pk} of {self.release}"
+
+
+class RenderTask(models.Model):
+    """A track's part of a render job; its status is the job's progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINAL = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    job = models.ForeignKey(RenderJob, on_delete=models.CASCADE, related_name="tasks")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="render_tasks")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job_id", "track__disc", "track__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "track"], name="rendertask_unique_track"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track} in {self.job}"
+
+
+class Deliverable(models.Model):
+    """A rendered, tagged file of a track in one target. A row exists only for a whole file:
+    it is written under a temporary name and renamed before the row is saved."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="deliverables")
+    target = models.CharField(max_length=10, choices=Target.choices)
+    file = models.FileField(max_length=255)
+    # What was rendered: the master's digest, the target's settings, the tags and the renderer.
+    # The same key again is not rendered again.
+    key = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    md5 = models.CharField(max_length=32)
+    sample_rate = models.PositiveIntegerField()
+    bit_depth = models.PositiveSmallIntegerField(null=True, blank=True)
+    bitrate = models.PositiveIntegerField(null=True, blank=True)
+    rendered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["track__disc", "track__position", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "target"], name="deliverable_unique_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track} ({self.target})"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch
 
-from releases.models import Artwork, Credit, CreditRole, Release, Split, Track
+from releases.models import Artwork, Credit, CreditRole, Master, Release, Split, Track
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ def release_readiness(*, release: Release) -> list[Finding]:
         findings.append(Finding("warning", code, message, track.pk if track else None))
 
     tracks = list(
-        release.tracks.prefetch_related(
+        release.tracks.select_related("master").prefetch_related(
             Prefetch("credits", queryset=Credit.objects.select_related("person")),
             Prefetch("splits", queryset=Split.objects.all()),
         )
@@ -108,8 +110,67 @@ def release_readiness(*, release: Release) -> list[Finding]:
                 f"Writer shares of track {track.position} sum to {writers} %, not 100 %.",
                 track,
             )
-        if track.duration_seconds is not None and track.duration_seconds < 30:
-            block(
-                "too_short", f"Track {track.position} “{track.title}” is under 30 seconds.", track
-            )
+        master: Master | None = getattr(track, "master", None)
+        if master is None:
+            block("missing_master", f"Track {track.position} “{track.title}” has no master.", track)
+            if track.duration_seconds is not None and track.duration_seconds < 30:
+                block("too_short", f"Track {track.position} “{track.title}” is under 30 s.", track)
+        else:
+            _audio_findings(track, master, block, warn)
     return findings
+
+
+def _audio_findings(track: Track, master: Master, block: Any, warn: Any) -> None:
+    """What stores refuse in a master, and loudness against the targets as warnings."""
+    name = f"Track {track.position} “{track.title}”"
+    if master.sample_rate < 44100:
+        block(
+            "sample_rate",
+            f"{name}: the master is {master.sample_rate / 1000:g} kHz; stores take 44.1 kHz "
+            "or more.",
+            track,
+        )
+    if master.bit_depth < 16:
+        block(
+            "bit_depth",
+            f"{name}: the master is {master.bit_depth}-bit; stores take 16-bit or more.",
+            track,
+        )
+    if master.channels != 2:
+        shape = "mono" if master.channels == 1 else f"{master.channels} channels"
+        block("not_stereo", f"{name}: the master is {shape}; stores take stereo.", track)
+    if master.duration < 30:
+        block(
+            "too_short",
+            f"{name} is {master.duration:.1f} s long; stores take 30 s or more.",
+            track,
+        )
+    if master.analysed_at is None:
+        warn("loudness_pending", f"{name}: loudness is not measured yet.", track)
+        return
+    target = settings.RELEASES_LOUDNESS_TARGET_LUFS
+    ceiling = settings.RELEASES_TRUE_PEAK_MAX_DBTP
+    lufs, peak = master.integrated_lufs, master.true_peak_dbtp
+    if lufs is None:
+        block("silent", f"{name}: the master is silent.", track)
+        return
+    if lufs > target + 1:
+        warn(
+            "loud",
+            f"{name} measures {lufs:.1f} LUFS, {lufs - target:.1f} LU above the {target:g} "
+            "LUFS target: streaming services will turn it down.",
+            track,
+        )
+    elif lufs < target - 1:
+        warn(
+            "quiet",
+            f"{name} measures {lufs:.1f} LUFS, {target - lufs:.1f} LU below the {target:g} "
+            "LUFS target.",
+            track,
+        )
+    if peak is not None and peak > ceiling:
+        warn(
+            "true_peak",
+            f"{name} peaks at {peak:+.1f} dBTP, above {ceiling:g} dBTP: lossy encodes may clip.",
+            track,
+        )

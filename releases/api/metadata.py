@@ -1,5 +1,5 @@
-"""REST API of releases: releases (with readiness), tracks (with ISRC allocation and splits),
-credits."""
+"""REST API of release metadata: releases (with readiness), tracks (with ISRC allocation and
+splits), credits."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from releases import ddex, services
+from releases.api.delivery import DeliveryActions, MasterActions
 from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness
 from studio.api_base import ProjectRolePermission, require_capability
@@ -84,7 +85,7 @@ class ImportRequest(serializers.Serializer):
         return message
 
 
-class ReleaseViewSet(ReleaseScopedViewSet):
+class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
     serializer_class = ReleaseSerializer
     filterset_fields = ["project", "type"]
     search_fields = ["title", "display_artist", "catalog_number", "upc"]
@@ -229,13 +230,14 @@ class SplitSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "party", "person", "share"]
 
 
-class TrackViewSet(ReleaseScopedViewSet):
+class TrackViewSet(MasterActions, ReleaseScopedViewSet):
     serializer_class = TrackSerializer
     filterset_fields = ["release", "isrc", "explicit"]
     search_fields = ["title", "isrc"]
     action_capabilities = {
         "allocate_isrc": Capability.RELEASES_MANAGE,
         "splits": Capability.RELEASES_MANAGE,
+        "master": Capability.RELEASES_MANAGE,
     }
 
     def get_queryset(self) -> QuerySet[Track]:

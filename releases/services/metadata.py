@@ -15,7 +15,7 @@ from PIL import Image
 from releases.artwork import inspect_art
 from releases.ddex import ParsedRelease
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
-from releases.models import Artwork, Credit, IsrcRegistrant, Release, Split, Track
+from releases.models import Artwork, Credit, IsrcRegistrant, Release, Split, Target, Track
 from studio.errors import Conflict
 from studio.models import Person, Project
 
@@ -31,6 +31,13 @@ def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
 @transaction.atomic
 def release_save(*, release: Release | None = None, **fields: Any) -> Release:
     _normalized(fields, "upc", normalize_upc)
+    targets = fields.get("targets")
+    if targets is not None and (
+        not isinstance(targets, list) or not targets or set(targets) - set(Target.values)
+    ):
+        raise ValidationError(
+            {"targets": f"A non-empty list of formats from {', '.join(Target.values)}."}
+        )
     upc = fields.get("upc")
     others = (
         Release.objects.exclude(pk=release.pk) if release is not None else Release.objects.all()

@@ -1,0 +1,32 @@
+"""Writes with rules for releases, one transaction each: metadata, masters, render jobs."""
+
+from releases.services.masters import master_analyse, master_upload
+from releases.services.metadata import (
+    artwork_set,
+    isrc_allocate,
+    release_import,
+    release_save,
+    splits_set,
+    track_save,
+)
+from releases.services.rendering import (
+    release_render,
+    render_job_cancel,
+    render_task_fail,
+    render_task_run,
+)
+
+__all__ = [
+    "artwork_set",
+    "isrc_allocate",
+    "master_analyse",
+    "master_upload",
+    "release_import",
+    "release_render",
+    "release_save",
+    "render_job_cancel",
+    "render_task_fail",
+    "render_task_run",
+    "splits_set",
+    "track_save",
+]

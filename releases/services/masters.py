@@ -1,0 +1,100 @@
+"""Masters: uploads checked by their content, and their loudness measured after commit."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from releases import audio
+from releases.models import Master, Track
+
+
+@contextmanager
+def _on_disk(upload: UploadedFile) -> Iterator[Path]:
+    """The upload as a file on disk: Django streamed a big one to a temporary file already;
+    a small one (kept in memory) is written out."""
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        yield Path(temporary())
+        return
+    suffix = Path(upload.name or "").suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        yield Path(handle.name)
+
+
+def master_upload(*, track: Track, upload: UploadedFile) -> Master:
+    """Keep a WAV, FLAC or AIFF master for the track after it decoded whole; replaces an
+    earlier master. The track's duration becomes the master's; loudness follows in a task."""
+    from releases.tasks import master_analyse
+
+    name = Path(upload.name or "master").name
+    if (upload.size or 0) > settings.RELEASES_MASTER_MAX_BYTES:
+        limit = settings.RELEASES_MASTER_MAX_BYTES / 1024**3
+        raise ValidationError({"file": f"A master is at most {limit:g} GB."})
+    with _on_disk(upload) as path:
+        try:
+            info = audio.probe(path, name)
+        except ValidationError as error:
+            raise ValidationError({"file": error.messages}) from error
+        sha256, md5 = audio.digests(path)
+        stored = ""
+        try:
+            with transaction.atomic():
+                track = Track.objects.select_for_update().get(pk=track.pk)
+                master = Master.objects.filter(track=track).first() or Master(track=track)
+                previous = master.file.name if master.pk else ""
+                master.original_name = name[:255]
+                master.format, master.subtype = info.format, info.subtype
+                master.sample_rate, master.bit_depth = info.sample_rate, info.bit_depth
+                master.is_float, master.channels = info.is_float, info.channels
+                master.frames, master.size = info.frames, path.stat().st_size
+                master.sha256, master.md5 = sha256, md5
+                master.integrated_lufs = master.true_peak_dbtp = None
+                master.loudness_range_lu = None
+                master.analysed_at = None
+                with path.open("rb") as handle:
+                    master.file.save(
+                        f"track-{track.pk}.{info.format.lower()}", File(handle), save=False
+                    )
+                stored = master.file.name or ""
+                master.save()
+                track.duration_seconds = round(info.duration)
+                track.save(update_fields=["duration_seconds"])
+                if previous and previous != stored:
+                    storage = master.file.storage
+                    transaction.on_commit(lambda: storage.delete(previous))
+                master_analyse.delay_on_commit(master.pk)  # type: ignore[attr-defined]
+        except BaseException:
+            # The row was not written: the copy must not stay behind.
+            if stored:
+                Master.file.field.storage.delete(stored)
+            raise
+    return master
+
+
+def master_analyse(*, master_id: int) -> bool:
+    """Measure a master's loudness; False when the master is gone (replaced or deleted)."""
+    master = Master.objects.filter(pk=master_id).first()
+    if master is None:
+        return False
+    # Masters and deliverables live on the local media storage: soundfile and ffmpeg read paths.
+    loudness = audio.measure(Path(master.file.path))
+    updated = Master.objects.filter(pk=master_id, sha256=master.sha256).update(
+        integrated_lufs=loudness.integrated_lufs,
+        true_peak_dbtp=loudness.true_peak_dbtp,
+        loudness_range_lu=loudness.loudness_range_lu,
+        analysed_at=timezone.now(),
+    )
+    return bool(updated)

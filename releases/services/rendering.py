@@ -1,0 +1,300 @@
+"""Render jobs: a release's masters into tagged deliverables, one task per track.
+
+A deliverable row exists only for a whole file: the renderer writes a temporary name beside the
+final one, the file is tagged, flushed to disk and renamed, and only then is the row saved. A
+worker killed on the way leaves a temporary file (removed on the next attempt), never a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from releases import tagging
+from releases.audio import AudioInfo, digests
+from releases.models import (
+    Artwork,
+    Credit,
+    Deliverable,
+    Master,
+    Release,
+    RenderJob,
+    RenderTask,
+    Target,
+    Track,
+)
+from releases.render import TARGETS, Renderer, RenderError, RendererUnavailable, renderer
+from studio.errors import Conflict
+
+TEMPORARY_PREFIX = ".part-"
+
+
+def safe_name(text: str, *, limit: int = 80) -> str:
+    """A file name part from free text: no separators, no dots in front, nothing a zip or a
+    file system reads as a path."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[\x00-\x1f\x7f/\\:*?\"<>|]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip(" .")
+    return text[:limit].strip(" .") or "untitled"
+
+
+def deliverable_name(track: Track, target: str) -> str:
+    spec = TARGETS[target]
+    number = f"{track.disc}-{track.position:02d}" if track.disc > 1 else f"{track.position:02d}"
+    return f"{number} {safe_name(track.title)}.{spec.extension}"
+
+
+def _deliverable_dir(release: Release, target: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "deliverables" / f"release-{release.pk}" / target
+
+
+def _targets_checked(targets: list[str] | None, release: Release) -> list[str]:
+    chosen = list(dict.fromkeys(targets if targets is not None else release.targets))
+    unknown = [t for t in chosen if t not in Target.values]
+    if not chosen or unknown:
+        raise ValidationError(
+            {"targets": f"Choose from {', '.join(Target.values)}; not {', '.join(unknown)}."}
+        )
+    return chosen
+
+
+def release_render(
+    *, release: Release, by: Any = None, targets: list[str] | None = None
+) -> tuple[RenderJob, bool]:
+    """Start rendering every track of the release into its targets; returns the job and
+    whether it is new. While a job of the release runs, that job is returned instead."""
+    from releases.tasks import render_track
+
+    chosen = _targets_checked(targets, release)
+    renderer().check()
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        active = release.render_jobs.filter(status__in=RenderJob.ACTIVE).first()
+        if active is not None:
+            return active, False
+        tracks = list(release.tracks.select_related("master"))
+        if not tracks:
+            raise ValidationError({"tracks": "The release has no tracks to render."})
+        missing = [t for t in tracks if not hasattr(t, "master")]
+        if missing:
+            raise ValidationError(
+                {"masters": [f"Track {t.position} “{t.title}” has no master." for t in missing]}
+            )
+        job = RenderJob.objects.create(
+            release=release,
+            targets=chosen,
+            total=len(tracks),
+            created_by=by if getattr(by, "pk", None) else None,
+            log=[_entry(f"Rendering {len(tracks)} track(s) into {', '.join(chosen)}.")],
+        )
+        tasks = RenderTask.objects.bulk_create(RenderTask(job=job, track=t) for t in tracks)
+        ids = [task.pk for task in tasks]
+        transaction.on_commit(lambda: _enqueue(render_track, ids))
+    return job, True
+
+
+def _enqueue(render_track: Any, ids: list[int]) -> None:
+    from celery import group
+
+    group(render_track.s(task_id) for task_id in ids).apply_async()
+
+
+def _entry(message: str, track: Track | None = None) -> dict[str, Any]:
+    return {
+        "at": timezone.now().isoformat(timespec="seconds"),
+        "track": track.position if track is not None else None,
+        "message": message,
+    }
+
+
+def render_job_cancel(*, job: RenderJob) -> RenderJob:
+    """Stop a job: queued tracks are not rendered, running ones stop before their next target.
+    Deliverables already whole stay."""
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in RenderJob.ACTIVE:
+            raise Conflict(f"The render job is {job.get_status_display().lower()} already.")
+        job.tasks.filter(status=RenderTask.Status.QUEUED).update(
+            status=RenderTask.Status.CANCELLED, finished_at=timezone.now()
+        )
+        job.status = RenderJob.Status.CANCELLED
+        job.log = [*job.log, _entry("Cancelled.")]
+        job.save(update_fields=["status", "log"])
+        _finish_if_complete(job)
+    return job
+
+
+def _finish_if_complete(job: RenderJob) -> None:
+    """Close the job once every track is final; the caller holds the job's row lock."""
+    statuses = set(job.tasks.values_list("status", flat=True))
+    if not statuses <= set(RenderTask.FINAL):
+        return
+    if job.status != RenderJob.Status.CANCELLED:
+        failed = RenderTask.Status.FAILED in statuses
+        job.status = RenderJob.Status.FAILED if failed else RenderJob.Status.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+
+
+def _task_close(task_id: int, status: str, message: str) -> None:
+    with transaction.atomic():
+        task = RenderTask.objects.select_related("track").get(pk=task_id)
+        job = RenderJob.objects.select_for_update().get(pk=task.job_id)
+        if task.status in RenderTask.FINAL:
+            return
+        task.status, task.message, task.finished_at = status, message, timezone.now()
+        task.save(update_fields=["status", "message", "finished_at"])
+        job.log = [*job.log, _entry(message, task.track)]
+        job.save(update_fields=["log"])
+        _finish_if_complete(job)
+
+
+def render_task_fail(*, task_id: int, message: str) -> None:
+    """Fail one track's part of a job (its task gave up); the other tracks go on."""
+    _task_close(task_id, RenderTask.Status.FAILED, message)
+
+
+def render_key(master: Master, target: str, renderer: Renderer, tags: tagging.Tags) -> str:
+    """What decides a deliverable's bytes; the same key again is not rendered again."""
+    payload = {
+        "master": master.sha256,
+        "target": TARGETS[target].__dict__,
+        "renderer": [renderer.name, renderer.version],
+        "tags": tags.digest_fields(),
+        "cover": hashlib.sha256(tags.cover).hexdigest(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def track_tags(track: Track) -> tagging.Tags:
+    release = track.release
+    positions = list(release.tracks.values_list("disc", "position"))
+    cover = b""
+    artwork = Artwork.objects.filter(release=release).first()
+    if artwork is not None:
+        with artwork.image.open("rb") as handle:
+            cover = handle.read()
+    same_disc = [p for d, p in positions if d == track.disc]
+    return tagging.tags_for(
+        track,
+        track_total=len(same_disc),
+        disc_total=max((d for d, _ in positions), default=1),
+        cover=cover,
+    )
+
+
+def _render_one(
+    track: Track, master: Master, target: str, active: Renderer, tags: tagging.Tags
+) -> tuple[Deliverable, bool]:
+    """One target of one track; returns the deliverable and whether it was rendered now."""
+    key = render_key(master, target, active, tags)
+    existing = Deliverable.objects.filter(track=track, target=target).first()
+    if existing is not None and existing.key == key and Path(existing.file.path).exists():
+        return existing, False
+    spec = TARGETS[target]
+    folder = _deliverable_dir(track.release, target)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(f"{TEMPORARY_PREFIX}{track.pk}-*"):
+        stale.unlink(missing_ok=True)  # left by a worker that died mid-render
+    final = folder / deliverable_name(track, target)
+    partial = folder / f"{TEMPORARY_PREFIX}{track.pk}-{uuid.uuid4().hex}.{spec.extension}"
+    info = AudioInfo(
+        format=master.format,
+        subtype=master.subtype,
+        sample_rate=master.sample_rate,
+        bit_depth=master.bit_depth,
+        is_float=master.is_float,
+        channels=master.channels,
+        frames=master.frames,
+    )
+    try:
+        active.render(Path(master.file.path), info, spec, partial)
+        tagging.write(partial, spec.extension, tags)
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        sha256, md5 = digests(partial)
+        size = partial.stat().st_size
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    relative = final.relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+    deliverable, _ = Deliverable.objects.update_or_create(
+        track=track,
+        target=target,
+        defaults={
+            "file": relative,
+            "key": key,
+            "size": size,
+            "sha256": sha256,
+            "md5": md5,
+            "sample_rate": spec.output_rate(info),
+            "bit_depth": spec.output_depth(info),
+            "bitrate": spec.bitrate,
+        },
+    )
+    if existing is not None and existing.file.name != relative:
+        Path(existing.file.path).unlink(missing_ok=True)  # the track was renamed
+    return deliverable, True
+
+
+def render_task_run(*, task_id: int) -> str:
+    """Render one track of a job into the job's targets; returns the task's status.
+
+    Idempotent: a task already final returns at once (a broker may deliver it twice), and a
+    target whose key is rendered already is kept. A master ffmpeg cannot read fails this
+    track with ffmpeg's message; the job's other tracks go on."""
+    with transaction.atomic():
+        task = (
+            RenderTask.objects.select_for_update().select_related("job").filter(pk=task_id).first()
+        )
+        if task is None or task.status in RenderTask.FINAL:
+            return task.status if task else "gone"
+        job = task.job
+        if job.status == RenderJob.Status.CANCELLED:
+            cancelled = True
+        else:
+            cancelled = False
+            task.status, task.attempts = RenderTask.Status.RUNNING, task.attempts + 1
+            task.save(update_fields=["status", "attempts"])
+            RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.QUEUED).update(
+                status=RenderJob.Status.RUNNING
+            )
+    if cancelled:
+        _task_close(task_id, RenderTask.Status.CANCELLED, "Cancelled before it started.")
+        return RenderTask.Status.CANCELLED
+    track = (
+        Track.objects.select_related("release", "master")
+        .prefetch_related(Prefetch("credits", queryset=Credit.objects.select_related("person")))
+        .get(pk=task.track_id)
+    )
+    master = getattr(track, "master", None)
+    if master is None:
+        _task_close(task_id, RenderTask.Status.FAILED, f"Track {track.position} has no master.")
+        return RenderTask.Status.FAILED
+    active = renderer()
+    tags = track_tags(track)
+    done: list[str] = []
+    for target in job.targets:
+        if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists():
+            _task_close(task_id, RenderTask.Status.CANCELLED, "Cancelled.")
+            return RenderTask.Status.CANCELLED
+        try:
+            _, rendered = _render_one(track, master, target, active, tags)
+        except (RenderError, RendererUnavailable) as error:
+            _task_close(task_id, RenderTask.Status.FAILED, f"“{track.title}”: {error}")
+            return RenderTask.Status.FAILED
+        done.append(target if rendered else f"{target} (unchanged)")
+    _task_close(task_id, RenderTask.Status.DONE, f"“{track.title}”: {', '.join(done)}.")
+    return RenderTask.Status.DONE

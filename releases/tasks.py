@@ -1,0 +1,40 @@
+"""Celery tasks of releases. Each takes ids, calls a service and returns."""
+
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+
+from releases import services
+
+# Failures worth another try: the database or the disk hiccuped. A master ffmpeg cannot read
+# is not one of them: that fails its track at once (services.render_task_run).
+TRANSIENT = (OperationalError, OSError)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def master_analyse(master_id: int) -> bool:
+    """Measure a master's loudness (integrated, true peak, range)."""
+    return services.master_analyse(master_id=master_id)
+
+
+@shared_task(bind=True, max_retries=3, soft_time_limit=3600, time_limit=3660)
+def render_track(self: Any, task_id: int) -> str:
+    """Render one track of a render job into the job's targets; retried with backoff on
+    transient failures, then failed with the reason (the job's other tracks go on)."""
+    try:
+        return services.render_task_run(task_id=task_id)
+    except TRANSIENT as error:
+        if self.request.retries >= self.max_retries:
+            services.render_task_fail(
+                task_id=task_id,
+                message=f"Gave up after {self.request.retries + 1} attempts: {error}",
+            )
+            return "failed"
+        raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
