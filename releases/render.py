@@ -133,6 +133,10 @@ class FfmpegRenderer(Renderer):
             "0:a:0",
             "-map_metadata",
             "-1",
+            # No encoder tag or creation time: the same input gives the same bytes, and a WAV
+            # without ffmpeg's LIST chunk lets readers see the ID3 tags written afterwards.
+            "-fflags",
+            "+bitexact",
             "-af",
             "aresample=" + ":".join(resample),
             *codec,

@@ -133,7 +133,7 @@ def _id3(frames: id3.ID3, tags: Tags) -> None:
         id3.TXXX(encoding=3, desc="ITUNESADVISORY", text=str(tags.advisory)),
     ]
     for frame in texts:
-        if any(frame.text):
+        if any(getattr(frame, "text", ())):
             frames.add(frame)
     if tags.cover:
         frames.add(

@@ -37,4 +37,9 @@ def render_track(self: Any, task_id: int) -> str:
                 message=f"Gave up after {self.request.retries + 1} attempts: {error}",
             )
             return "failed"
-        raise self.retry(exc=error, countdown=2 ** (self.request.retries + 1)) from error
+        countdown = 2 ** (self.request.retries + 1)
+        if self.request.is_eager:
+            # Without a broker, apply() runs a retry handed back to it in-process; a raised one
+            # would only propagate.
+            return self.retry(exc=error, countdown=countdown, throw=False)  # type: ignore[no-any-return]
+        raise self.retry(exc=error, countdown=countdown) from error

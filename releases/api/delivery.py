@@ -203,6 +203,7 @@ class RenderJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             .select_related("release__project")
             .prefetch_related("tasks__track")
             .annotate(finished_count=Count("tasks", filter=Q(tasks__status__in=RenderTask.FINAL)))
+            .order_by("-created_at", "-id")  # Meta.ordering does not apply with GROUP BY
         )
 
     def project_of(self, obj: RenderJob) -> Project:
