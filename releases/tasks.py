@@ -41,5 +41,5 @@ def render_track(self: Any, task_id: int) -> str:
         if self.request.is_eager:
             # Without a broker, apply() runs a retry handed back to it in-process; a raised one
             # would only propagate.
-            return self.retry(exc=error, countdown=countdown, throw=False)  # type: ignore[no-any-return]
+            return self.retry(exc=error, countdown=countdown, throw=False)
         raise self.retry(exc=error, countdown=countdown) from error

@@ -15,7 +15,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "HTTPS"}
     }
-    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+    return subprocess.run(  # our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env={**base, **env},

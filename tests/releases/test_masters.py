@@ -79,8 +79,8 @@ def test_master_upload_probes_the_file(
 
 def mp3(path: Path, tmp_path: Path) -> Path:
     wav = tone(tmp_path / "for-mp3.wav", seconds=1)
-    subprocess.run(  # noqa: S603
-        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-f", "mp3", str(path)],  # noqa: S607
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-f", "mp3", str(path)],
         check=True,
     )
     return path
