@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "GearCategoryEnum": "studio.models.Gear.Category",
         "BudgetCategoryEnum": "budgets.models.Category",
         "SplitKindEnum": "releases.models.Split.Kind",
+        "RenderTargetEnum": "releases.models.Target",
+        "RenderStatusEnum": "releases.models.RenderStatus",
     },
 }
 

@@ -261,15 +261,18 @@ class Master(models.Model):
         return f"{self.sample_rate / 1000:g} kHz / {self.bit_depth}-{kind}"
 
 
+class RenderStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class RenderJob(models.Model):
     """One render of a release's tracks into its targets: a task per track."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"  # at least one track failed; the others finished
-        CANCELLED = "cancelled", "Cancelled"
+    Status = RenderStatus  # FAILED: at least one track failed; the others finished
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
@@ -294,12 +297,7 @@ class RenderJob(models.Model):
 class RenderTask(models.Model):
     """A track's part of a render job; its status is the job's progress."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = RenderStatus
 
     FINAL = (Status.DONE, Status.FAILED, Status.CANCELLED)
 

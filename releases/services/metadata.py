@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,15 @@ from releases.models import Artwork, Credit, IsrcRegistrant, Release, Split, Tar
 from studio.errors import Conflict
 from studio.models import Person, Project
 
+# XML 1.0 (DDEX) and tag formats cannot carry C0 control characters; titles never need them.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        if isinstance(value, str) and CONTROL.search(value):
+            raise ValidationError({name: "Remove the control characters from this text."})
+
 
 def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
     if fields.get(name):
@@ -30,6 +40,7 @@ def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
 
 @transaction.atomic
 def release_save(*, release: Release | None = None, **fields: Any) -> Release:
+    _no_control_characters(fields)
     _normalized(fields, "upc", normalize_upc)
     targets = fields.get("targets")
     if targets is not None and (
@@ -54,6 +65,7 @@ def release_save(*, release: Release | None = None, **fields: Any) -> Release:
 
 @transaction.atomic
 def track_save(*, track: Track | None = None, **fields: Any) -> Track:
+    _no_control_characters(fields)
     _normalized(fields, "isrc", normalize_isrc)
     _normalized(fields, "iswc", normalize_iswc)
     isrc = fields.get("isrc")

@@ -1,15 +1,11 @@
 """Round trips through the real services: PostgreSQL, the broker and a Celery worker."""
 
 import datetime
-import os
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -19,25 +15,6 @@ from studio.tasks import holds_expire, membership_notify
 from tests.factories import MembershipFactory, ProjectFactory, RoomFactory, UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker(worker_id: str) -> Iterator[Any]:
-    """A real worker thread consuming from the broker, on a queue of this test process alone
-    (pytest-xdist runs several, and they share one broker)."""
-    assert connection.vendor == "postgresql", "the services lane runs on PostgreSQL"
-    assert os.environ.get("CELERY_BROKER_URL"), "the services lane needs CELERY_BROKER_URL"
-    assert os.environ.get("CELERY_RESULT_BACKEND"), "the services lane needs CELERY_RESULT_BACKEND"
-    queue = f"tracksheet-tests-{worker_id}"
-    previous = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    try:
-        with start_worker(
-            celery_app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]
-        ) as running:
-            yield running
-    finally:
-        celery_app.conf.task_default_queue = previous
 
 
 def test_member_email_goes_through_the_worker(worker: Any) -> None:
