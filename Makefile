@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install migrate demo test test-services lint typecheck check bench clean
+.PHONY: run install ffmpeg migrate demo test test-services lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ffmpeg
+
+# Deliverables are rendered with ffmpeg, from Debian's package. Installed here when we can
+# (root with apt-get); otherwise a clear message, and renders answer 503 with the same advice.
+ffmpeg:
+	@command -v ffmpeg >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing ffmpeg (Debian package)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
+		else \
+			echo "ffmpeg is missing: install it (sudo apt-get install ffmpeg) to render deliverables"; \
+		fi; }
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

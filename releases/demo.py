@@ -4,6 +4,10 @@ import datetime
 import io
 from typing import Any
 
+import numpy as np
+import soundfile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image, ImageDraw
 
 from releases import services
@@ -56,3 +60,32 @@ def load(*, by: Any) -> None:
     first = release.tracks.order_by("position").first()
     if first is not None:
         services.isrc_allocate(track=first, country="DE", registrant="A12")
+    # Invented masters: a plucked chord loop, the second one squashed too loud on purpose so
+    # the loudness warnings have something to say.
+    for track, (_title, seconds, _explicit), drive in zip(
+        release.tracks.order_by("position"), TRACKS, (0.0, 4.0), strict=True
+    ):
+        flac = io.BytesIO()
+        soundfile.write(flac, _chord_loop(seconds, drive), RATE, format="FLAC", subtype="PCM_24")
+        upload = SimpleUploadedFile(f"{track.title}.flac", flac.getvalue())
+        with transaction.atomic():
+            services.master_upload(track=track, upload=upload)
+
+
+RATE = 44100
+CHORDS = [(220.0, 277.18, 329.63), (196.0, 246.94, 293.66), (174.61, 220.0, 261.63)]
+
+
+def _chord_loop(seconds: int, drive: float) -> np.ndarray:
+    """Plucked triads, two seconds each, a little wider on the right; `drive` saturates them
+    (0 leaves them clean)."""
+    t = np.arange(2 * RATE) / RATE
+    envelope = np.exp(-2.5 * t)
+    bars = [
+        sum(np.sin(2 * np.pi * f * t) * envelope for f in chord) / len(chord) for chord in CHORDS
+    ]
+    loop = np.concatenate(bars)
+    mono = np.tile(loop, seconds // 6 + 1)[: seconds * RATE] * 0.85
+    if drive:
+        mono = np.tanh(drive * mono) * 0.99
+    return np.stack([mono, np.roll(mono, 40) * 0.95], axis=1)

@@ -23,7 +23,13 @@ from releases import ddex
 from releases.models import Artwork, Credit, Deliverable, Release, Split, Track
 from releases.render import TARGETS, renderer
 from releases.selectors import release_readiness
-from releases.services.rendering import deliverable_name, render_key, safe_name, track_tags
+from releases.services.rendering import (
+    ReleaseFacts,
+    deliverable_name,
+    render_key,
+    safe_name,
+    track_tags,
+)
 
 CODECS = {"flac": "FLAC", "wav16": "PCM", "mp3": "MP3", "aac": "AAC"}
 CSV_COLUMNS = [
@@ -80,10 +86,11 @@ def _tracks(release: Release) -> list[Track]:
 def deliverables_state(release: Release, tracks: list[Track] | None = None) -> list[TrackFiles]:
     """Each track's deliverables in the release's targets: current, stale or missing."""
     active = renderer()
+    facts = ReleaseFacts.of(release)
     states = []
     for track in tracks if tracks is not None else _tracks(release):
         master = getattr(track, "master", None)
-        tags = track_tags(track) if master is not None else None
+        tags = track_tags(track, facts) if master is not None else None
         by_target = {d.target: d for d in track.deliverables.all()}
         current, stale, missing = {}, [], []
         for target in release.targets:

@@ -13,6 +13,7 @@ import os
 import re
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -178,20 +179,32 @@ def render_key(master: Master, target: str, renderer: Renderer, tags: tagging.Ta
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def track_tags(track: Track) -> tagging.Tags:
-    release = track.release
-    positions = list(release.tracks.values_list("disc", "position"))
-    cover = b""
-    artwork = Artwork.objects.filter(release=release).first()
-    if artwork is not None:
-        with artwork.image.open("rb") as handle:
-            cover = handle.read()
-    same_disc = [p for d, p in positions if d == track.disc]
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """What every track's tags share: read once per release, not once per track."""
+
+    positions: list[tuple[int, int]]
+    cover: bytes
+
+    @classmethod
+    def of(cls, release: Release) -> ReleaseFacts:
+        cover = b""
+        artwork = Artwork.objects.filter(release=release).first()
+        if artwork is not None:
+            with artwork.image.open("rb") as handle:
+                cover = handle.read()
+        return cls(list(release.tracks.values_list("disc", "position")), cover)
+
+
+def track_tags(track: Track, facts: ReleaseFacts | None = None) -> tagging.Tags:
+    """The track's tags; `track.credits` are best prefetched."""
+    facts = facts or ReleaseFacts.of(track.release)
+    same_disc = [p for d, p in facts.positions if d == track.disc]
     return tagging.tags_for(
         track,
         track_total=len(same_disc),
-        disc_total=max((d for d, _ in positions), default=1),
-        cover=cover,
+        disc_total=max((d for d, _ in facts.positions), default=1),
+        cover=facts.cover,
     )
 
 

@@ -1,0 +1,91 @@
+// The release page's render button: start a render job through the API, then follow its
+// progress (tracks done of total) until it ends, and reload to show the new files.
+(function () {
+  "use strict";
+  const card = document.getElementById("render");
+  if (!card) return;
+  const release = card.dataset.release;
+  const start = document.getElementById("render-start");
+  const cancel = document.getElementById("render-cancel");
+  const bar = document.getElementById("render-progress");
+  const status = document.getElementById("render-status");
+  const log = document.getElementById("render-log");
+  let job = card.dataset.job || null;
+
+  function csrf() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  async function call(url, method) {
+    const response = await fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+      body: method === "POST" ? "{}" : undefined,
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const messages = Object.values(body).flat().join(" ");
+      throw new Error(messages || response.statusText);
+    }
+    return body;
+  }
+
+  function show(data) {
+    card.querySelector(".progress").hidden = false;
+    bar.max = data.total || 1;
+    bar.value = data.done;
+    status.textContent = data.status === "running" || data.status === "queued"
+      ? `Rendering: ${data.done} of ${data.total} tracks`
+      : `Render ${data.status}: ${data.done} of ${data.total} tracks`;
+    log.replaceChildren(...data.log.slice(-8).map((entry) => {
+      const item = document.createElement("li");
+      item.textContent = entry.message;
+      return item;
+    }));
+    const active = data.status === "queued" || data.status === "running";
+    if (cancel) cancel.hidden = !active;
+    if (start) start.disabled = active;
+    return active;
+  }
+
+  async function follow() {
+    try {
+      const data = await call(`/api/v1/render-jobs/${job}/`, "GET");
+      if (show(data)) {
+        setTimeout(follow, 1000);
+      } else {
+        window.location.reload();
+      }
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  }
+
+  if (start) {
+    start.addEventListener("click", async () => {
+      start.disabled = true;
+      status.textContent = "Starting…";
+      card.querySelector(".progress").hidden = false;
+      try {
+        const data = await call(`/api/v1/releases/${release}/render/`, "POST");
+        job = data.id;
+        if (show(data)) setTimeout(follow, 1000); else window.location.reload();
+      } catch (error) {
+        status.textContent = error.message;
+        start.disabled = false;
+      }
+    });
+  }
+  if (cancel) {
+    cancel.addEventListener("click", async () => {
+      try {
+        show(await call(`/api/v1/render-jobs/${job}/cancel/`, "POST"));
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+  }
+  if (job) follow();
+})();
