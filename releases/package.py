@@ -15,14 +15,13 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from lxml import etree
 
 from releases import ddex
 from releases.models import Artwork, Credit, Deliverable, Release, Split, Track
 from releases.render import TARGETS, renderer
-from releases.selectors import release_readiness
+from releases.selectors import Finding, release_readiness, release_tracks
 from releases.services.rendering import (
     ReleaseFacts,
     deliverable_name,
@@ -74,21 +73,16 @@ class TrackFiles:
 
 
 def _tracks(release: Release) -> list[Track]:
-    return list(
-        release.tracks.select_related("master").prefetch_related(
-            Prefetch("credits", queryset=Credit.objects.select_related("person")),
-            Prefetch("splits", queryset=Split.objects.all()),
-            Prefetch("deliverables", queryset=Deliverable.objects.all()),
-        )
-    )
+    return list(release_tracks(release).prefetch_related("deliverables"))
 
 
 def deliverables_state(release: Release, tracks: list[Track] | None = None) -> list[TrackFiles]:
     """Each track's deliverables in the release's targets: current, stale or missing."""
     active = renderer()
-    facts = ReleaseFacts.of(release)
+    tracks = tracks if tracks is not None else _tracks(release)
+    facts = ReleaseFacts.of(release, tracks)
     states = []
-    for track in tracks if tracks is not None else _tracks(release):
+    for track in tracks:
         master = getattr(track, "master", None)
         tags = track_tags(track, facts) if master is not None else None
         by_target = {d.target: d for d in track.deliverables.all()}
@@ -105,9 +99,13 @@ def deliverables_state(release: Release, tracks: list[Track] | None = None) -> l
     return states
 
 
-def package_problems(release: Release, states: list[TrackFiles]) -> list[str]:
+def package_problems(
+    release: Release, states: list[TrackFiles], findings: list[Finding] | None = None
+) -> list[str]:
     """Why the release cannot be packaged yet; empty when it can."""
-    problems = [f.message for f in release_readiness(release=release) if f.level == "blocking"]
+    if findings is None:
+        findings = release_readiness(release=release)
+    problems = [f.message for f in findings if f.level == "blocking"]
     for state in states:
         label = f"Track {state.track.position} “{state.track.title}”"
         if state.missing:

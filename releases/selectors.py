@@ -7,9 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from releases.models import Artwork, Credit, CreditRole, Master, Release, Split, Track
+
+
+def release_tracks(release: Release) -> QuerySet[Track]:
+    """A release's tracks with what readiness, tags and the pages read of them."""
+    return release.tracks.select_related("master").prefetch_related(
+        Prefetch("credits", queryset=Credit.objects.select_related("person")),
+        Prefetch("splits", queryset=Split.objects.all()),
+    )
 
 
 @dataclass(frozen=True)
@@ -20,8 +28,10 @@ class Finding:
     track: int | None = None
 
 
-def release_readiness(*, release: Release) -> list[Finding]:
-    """Blocking findings stop a delivery; warnings are worth a look. Four queries."""
+def release_readiness(*, release: Release, tracks: list[Track] | None = None) -> list[Finding]:
+    """Blocking findings stop a delivery; warnings are worth a look. Four queries, or one when
+    the caller gives the tracks (with master, credits and persons, splits) and joined the
+    release's artwork."""
     findings: list[Finding] = []
 
     def block(code: str, message: str, track: Track | None = None) -> None:
@@ -30,12 +40,8 @@ def release_readiness(*, release: Release) -> list[Finding]:
     def warn(code: str, message: str, track: Track | None = None) -> None:
         findings.append(Finding("warning", code, message, track.pk if track else None))
 
-    tracks = list(
-        release.tracks.select_related("master").prefetch_related(
-            Prefetch("credits", queryset=Credit.objects.select_related("person")),
-            Prefetch("splits", queryset=Split.objects.all()),
-        )
-    )
+    if tracks is None:
+        tracks = list(release_tracks(release))
     if not release.upc:
         block("missing_upc", "The release has no UPC/EAN barcode.")
     if not (release.p_line_year and release.p_line_owner):

@@ -9,14 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from releases import package, services
 from releases.models import Artwork, Credit, CreditRole, Release, RenderJob, Split, Track
-from releases.selectors import release_readiness
+from releases.selectors import release_readiness, release_tracks
 from studio.permissions import Capability, has_capability, people_visible, projects_visible
 
 
@@ -41,23 +41,22 @@ def _release(request: HttpRequest, pk: int) -> Release:
 
 @login_required
 def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    release = _release(request, pk)
-    findings = release_readiness(release=release)
-    tracks = list(
-        release.tracks.select_related("master").prefetch_related(
-            Prefetch("credits", queryset=Credit.objects.select_related("person")),
-            Prefetch("splits", queryset=Split.objects.all()),
-            "deliverables",
-        )
+    release = get_object_or_404(
+        Release.objects.filter(project__in=projects_visible(request.user)).select_related(
+            "project", "artwork"
+        ),
+        pk=pk,
     )
+    tracks = list(release_tracks(release).prefetch_related("deliverables"))
+    findings = release_readiness(release=release, tracks=tracks)
     states = package.deliverables_state(release, tracks)
     by_track = {f.track: f for f in findings if f.track is not None}
     rows = [
         {"track": state.track, "state": state, "finding": by_track.get(state.track.pk)}
         for state in states
     ]
-    problems = package.package_problems(release, states) if tracks else ["No tracks."]
-    job = release.render_jobs.prefetch_related("tasks").first()
+    problems = package.package_problems(release, states, findings) if tracks else ["No tracks."]
+    job = release.render_jobs.first()
     may_manage = has_capability(request.user, release.project, Capability.RELEASES_MANAGE)
     context = {
         "release": release,

@@ -187,13 +187,20 @@ class ReleaseFacts:
     cover: bytes
 
     @classmethod
-    def of(cls, release: Release) -> ReleaseFacts:
+    def of(cls, release: Release, tracks: list[Track] | None = None) -> ReleaseFacts:
         cover = b""
-        artwork = Artwork.objects.filter(release=release).first()
+        try:
+            artwork: Artwork | None = release.artwork  # joined already by some callers
+        except Artwork.DoesNotExist:
+            artwork = None
         if artwork is not None:
             with artwork.image.open("rb") as handle:
                 cover = handle.read()
-        return cls(list(release.tracks.values_list("disc", "position")), cover)
+        if tracks is not None:
+            positions = [(t.disc, t.position) for t in tracks]
+        else:
+            positions = list(release.tracks.values_list("disc", "position"))
+        return cls(positions, cover)
 
 
 def track_tags(track: Track, facts: ReleaseFacts | None = None) -> tagging.Tags:

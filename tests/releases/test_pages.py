@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_release_page_shows_readiness(
-    owner: Any, outsider: Any, project: Project, django_assert_max_num_queries: Any
+    owner: Any, outsider: Any, project: Project, django_assert_num_queries: Any
 ) -> None:
     release = Release.objects.create(
         project=project, title="Paper Lanterns", display_artist="Wren Castellano"
@@ -22,7 +22,9 @@ def test_release_page_shows_readiness(
     client = Client()
     client.force_login(owner)
     client.get(f"/releases/{release.pk}/")
-    with django_assert_max_num_queries(10):
+    # Session, user, release (project, cover joined), tracks, credits, splits, deliverables,
+    # last render job, role, release credits, people for the credit form: not one per track.
+    with django_assert_num_queries(11):
         page = client.get(f"/releases/{release.pk}/").content.decode()
     assert "Not ready to deliver" in page
     assert "The release has no UPC/EAN barcode." in page
@@ -58,3 +60,75 @@ def test_cover_is_served_to_members_only(owner: Any, outsider: Any, project: Pro
     stranger = Client()
     stranger.force_login(outsider)
     assert stranger.get(f"/releases/{release.pk}/cover.jpg").status_code == 404
+
+
+def test_release_page_edits(
+    owner: Any, collaborator: Any, outsider: Any, ready_release: Release, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from releases.models import Credit, Master, Split
+    from studio.models import Person
+    from tests.releases.audio_files import tone
+
+    base = f"/releases/{ready_release.pk}"
+    track = ready_release.tracks.get(position=1)
+    client = Client()
+    client.force_login(owner)
+    page = client.get(f"{base}/").content.decode()
+    assert "Render deliverables" in page and "-14.2" in page  # the master's LUFS
+    assert "Why there is no package yet" in page
+
+    flac = tone(tmp_path / "new.flac", seconds=32, file_format="FLAC", subtype="PCM_16")
+    upload = SimpleUploadedFile("new.flac", flac.read_bytes())
+    response = client.post(f"{base}/tracks/{track.pk}/master/", {"file": upload}, follow=True)
+    assert "Master of “Paper Lanterns” kept: FLAC, 48 kHz / 16-bit." in response.content.decode()
+    assert Master.objects.get(track=track).format == "FLAC"
+    bad = SimpleUploadedFile("bad.wav", b"RIFF....WAVEjunk")
+    response = client.post(f"{base}/tracks/{track.pk}/master/", {"file": bad}, follow=True)
+    assert "a master must be WAV, FLAC or AIFF" in response.content.decode()
+    assert Master.objects.get(track=track).format == "FLAC"  # the good one stays
+
+    producer = Person.objects.create(name="Robin Marsh")
+    producer.projects.add(ready_release.project)
+    client.post(f"{base}/credits/", {"person": producer.pk, "role": "Producer", "track": ""})
+    credit = Credit.objects.get(person=producer)
+    assert (credit.role, credit.track) == ("Producer", None)
+    response = client.post(f"{base}/credits/", {"person": producer.pk, "role": "Nope"}, follow=True)
+    assert "Choose a person, a role" in response.content.decode()
+    client.post(f"{base}/credits/{credit.pk}/remove/")
+    assert not Credit.objects.filter(person=producer).exists()
+
+    shares = "Wren Castellano = 60\nRobin Marsh, 40%"
+    client.post(f"{base}/tracks/{track.pk}/splits/", {"kind": "writer", "shares": shares})
+    assert sorted(Split.objects.filter(track=track).values_list("party", "share")) == [
+        ("Robin Marsh", 40),
+        ("Wren Castellano", 60),
+    ]
+    response = client.post(
+        f"{base}/tracks/{track.pk}/splits/",
+        {"kind": "writer", "shares": "A = 70\nB = 20"},
+        follow=True,
+    )
+    assert "The writer shares sum to 90 %, not 100 %." in response.content.decode()
+    response = client.post(
+        f"{base}/tracks/{track.pk}/splits/",
+        {"kind": "writer", "shares": "just a name"},
+        follow=True,
+    )
+    assert "Line 1: write “Name = 50”." in response.content.decode()
+    assert Split.objects.filter(track=track).count() == 2
+
+    viewer = Client()
+    viewer.force_login(collaborator)
+    assert "Render deliverables" not in viewer.get(f"{base}/").content.decode()
+    assert (
+        viewer.post(f"{base}/credits/", {"person": producer.pk, "role": "Producer"}).status_code
+        == 403
+    )
+    stranger = Client()
+    stranger.force_login(outsider)
+    assert stranger.post(f"{base}/tracks/{track.pk}/master/", {"file": upload}).status_code == 404
+    assert (
+        stranger.post(f"{base}/tracks/{track.pk}/splits/", {"shares": "X = 100"}).status_code == 404
+    )
