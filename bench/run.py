@@ -25,13 +25,14 @@ def main(names: list[str]) -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    from bench import budgets, feeds, project_list
+    from bench import budgets, feeds, project_list, releases
 
     setup_test_environment()
     benchmarks = {
         "project_list": project_list.run,
         "feeds": feeds.run,
         "budgets": budgets.run,
+        "releases": releases.run,
     }
     unknown = set(names) - set(benchmarks)
     if unknown:
