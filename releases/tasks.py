@@ -1,8 +1,10 @@
 """Celery tasks of releases. Each takes ids, calls a service and returns."""
 
+import logging
 from typing import Any
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from releases import services
@@ -10,6 +12,7 @@ from releases import services
 # Failures worth another try: the database or the disk hiccuped. A master ffmpeg cannot read
 # is not one of them: that fails its track at once (services.render_task_run).
 TRANSIENT = (OperationalError, OSError)
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -30,6 +33,9 @@ def render_track(self: Any, task_id: int) -> str:
     transient failures, then failed with the reason (the job's other tracks go on)."""
     try:
         return services.render_task_run(task_id=task_id)
+    except SoftTimeLimitExceeded:
+        services.render_task_fail(task_id=task_id, message="Took longer than the time limit.")
+        return "failed"
     except TRANSIENT as error:
         if self.request.retries >= self.max_retries:
             services.render_task_fail(
@@ -43,3 +49,9 @@ def render_track(self: Any, task_id: int) -> str:
             # would only propagate.
             return self.retry(exc=error, countdown=countdown, throw=False)
         raise self.retry(exc=error, countdown=countdown) from error
+    except Exception as error:
+        # A file nobody foresaw (a tag writer refusing ffmpeg's output, say): this track
+        # fails with the reason and the job goes on; the traceback goes to the log.
+        logger.exception("render task %s failed", task_id)
+        services.render_task_fail(task_id=task_id, message=f"Unexpected error: {error}")
+        return "failed"

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from releases import audio
@@ -41,8 +42,8 @@ def master_upload(*, track: Track, upload: UploadedFile) -> Master:
 
     name = Path(upload.name or "master").name
     if (upload.size or 0) > settings.RELEASES_MASTER_MAX_BYTES:
-        limit = settings.RELEASES_MASTER_MAX_BYTES / 1024**3
-        raise ValidationError({"file": f"A master is at most {limit:g} GB."})
+        limit = filesizeformat(settings.RELEASES_MASTER_MAX_BYTES)
+        raise ValidationError({"file": f"A master is at most {limit}."})
     with _on_disk(upload) as path:
         try:
             info = audio.probe(path, name)

@@ -124,6 +124,16 @@ def test_bad_masters_are_refused_with_what_they_are(
     assert not stored.exists() or not any(stored.rglob("*.*"))
 
 
+def test_a_master_over_the_size_limit_is_refused(
+    as_owner: APIClient, track: Track, tmp_path: Path, settings: Any
+) -> None:
+    settings.RELEASES_MASTER_MAX_BYTES = 100_000
+    response = post_master(as_owner, track, tone(tmp_path / "big.wav", seconds=2))
+    assert response.status_code == 400
+    assert response.json() == {"file": ["A master is at most 97.7\xa0KB."]}
+    assert not Master.objects.exists()
+
+
 def test_masters_are_scoped_and_written_by_managers_only(
     as_owner: APIClient,
     as_collaborator: APIClient,

@@ -240,3 +240,24 @@ def test_render_jobs_are_scoped(
     assert listed["results"][0]["done"] == 2
     with django_assert_num_queries(2):  # count, page with tracks
         assert as_owner.get("/api/v1/deliverables/").json()["count"] == 2
+
+
+class GarbageRenderer(FfmpegRenderer):
+    """A renderer that says it succeeded but wrote something no tag writer can open."""
+
+    def render(self, source: Path, info: AudioInfo, target: TargetSpec, destination: Path) -> None:
+        destination.write_bytes(b"this is not a FLAC stream")
+
+
+def test_an_unforeseen_failure_fails_the_track_not_the_request(
+    as_owner: APIClient, ready_release: Release, settings: Any
+) -> None:
+    settings.RELEASES_RENDERER = "tests.releases.test_render.GarbageRenderer"
+    response = render(as_owner, ready_release, targets=["flac"])
+    assert response.status_code == 202
+    job = RenderJob.objects.get(pk=response.json()["id"])
+    assert job.status == "failed"
+    assert all(t.message.startswith("Unexpected error: ") for t in job.tasks.all())
+    assert not Deliverable.objects.exists()
+    folder = Path(settings.MEDIA_ROOT) / "deliverables"
+    assert not list(folder.rglob("*.flac"))

@@ -94,8 +94,9 @@ def test_a_killed_worker_leaves_no_half_file_marked_done(
     try:
         job, _ = services.release_render(release=release)
         folder = Path(settings.MEDIA_ROOT) / "deliverables" / f"release-{release.pk}"
-        # Kill it while ffmpeg writes the WAV (the second target), after the FLAC is whole.
-        wait_for(lambda: any(folder.glob("wav16/.part-*")), seconds=120)
+        # Kill it while ffmpeg encodes the MP3 (the third target, seconds of work), after the
+        # FLAC and the WAV are whole.
+        wait_for(lambda: any(folder.glob("mp3/.part-*")), seconds=120)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     finally:
@@ -105,10 +106,10 @@ def test_a_killed_worker_leaves_no_half_file_marked_done(
 
     task = RenderTask.objects.get(job=job)
     assert task.status == "running"
-    assert list(Deliverable.objects.values_list("target", flat=True)) == ["flac"]
+    assert sorted(Deliverable.objects.values_list("target", flat=True)) == ["flac", "wav16"]
     assert_every_row_whole()
-    assert not (folder / "wav16" / "01 Long Song.wav").exists()
-    assert list(folder.glob("wav16/.part-*"))
+    assert not (folder / "mp3" / "01 Long Song.mp3").exists()
+    assert list(folder.glob("mp3/.part-*"))
 
     # The broker hands the task back (acks_late); its second run finishes and tidies up.
     assert render_track.apply(args=(task.pk,)).get() == "done"
@@ -122,4 +123,6 @@ def test_a_killed_worker_leaves_no_half_file_marked_done(
     assert not list(folder.rglob(".part-*"))
     job.refresh_from_db()
     assert job.status == "done"
-    assert "flac (unchanged)" in RenderTask.objects.get(pk=task.pk).message
+    assert "flac (unchanged), wav16 (unchanged), mp3, aac" in (
+        RenderTask.objects.get(pk=task.pk).message
+    )
