@@ -84,7 +84,8 @@ def bench_render(track: Track, folder: Path) -> None:
     master: Master = track.master
     renderer = FfmpegRenderer()
     renderer.check()
-    tags = track_tags(track, ReleaseFacts.of(track.release))
+    facts = ReleaseFacts.of(track.release)
+    tags = track_tags(track, facts)
     info = audio.AudioInfo(
         master.format,
         master.subtype,
@@ -98,7 +99,7 @@ def bench_render(track: Track, folder: Path) -> None:
     def ours() -> None:
         Deliverable.objects.filter(track=track).delete()
         for target in Target.values:
-            _render_one(track, master, target, renderer, tags)
+            _render_one(track, master, target, renderer, tags, facts.cover_sha256)
 
     def direct() -> None:
         for target in Target.values:

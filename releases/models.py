@@ -216,6 +216,7 @@ class Artwork(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     warnings = models.JSONField(default=list, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     uploaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -80,7 +80,7 @@ def deliverables_state(release: Release, tracks: list[Track] | None = None) -> l
     """Each track's deliverables in the release's targets: current, stale or missing."""
     active = renderer()
     tracks = tracks if tracks is not None else _tracks(release)
-    facts = ReleaseFacts.of(release, tracks)
+    facts = ReleaseFacts.of(release, tracks, with_cover=False)
     states = []
     for track in tracks:
         master = getattr(track, "master", None)
@@ -91,7 +91,7 @@ def deliverables_state(release: Release, tracks: list[Track] | None = None) -> l
             delivered = by_target.get(target)
             if delivered is None or master is None or tags is None:
                 missing.append(target)
-            elif delivered.key != render_key(master, target, active, tags):
+            elif delivered.key != render_key(master, target, active, tags, facts.cover_sha256):
                 stale.append(target)
             else:
                 current[target] = delivered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from decimal import Decimal
@@ -190,6 +191,7 @@ def artwork_set(*, release: Release, data: bytes, filename: str) -> Artwork:
     artwork = Artwork.objects.filter(release=release).first() or Artwork(release=release)
     artwork.format, artwork.width, artwork.height = info.format, info.width, info.height
     artwork.warnings = list(info.warnings)
+    artwork.sha256 = hashlib.sha256(data).hexdigest()
     artwork.image.save(f"release-{release.pk}.{extension}", ContentFile(data), save=False)
     artwork.thumbnail.save(
         f"release-{release.pk}-600.jpg", ContentFile(thumb.getvalue()), save=False

@@ -167,40 +167,46 @@ def render_task_fail(*, task_id: int, message: str) -> None:
     _task_close(task_id, RenderTask.Status.FAILED, message)
 
 
-def render_key(master: Master, target: str, renderer: Renderer, tags: tagging.Tags) -> str:
+def render_key(
+    master: Master, target: str, renderer: Renderer, tags: tagging.Tags, cover_sha256: str
+) -> str:
     """What decides a deliverable's bytes; the same key again is not rendered again."""
     payload = {
         "master": master.sha256,
         "target": TARGETS[target].__dict__,
         "renderer": [renderer.name, renderer.version],
         "tags": tags.digest_fields(),
-        "cover": hashlib.sha256(tags.cover).hexdigest(),
+        "cover": cover_sha256,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
 class ReleaseFacts:
-    """What every track's tags share: read once per release, not once per track."""
+    """What every track's tags share: read once per release, not once per track. The cover's
+    bytes are read only when files are tagged; its checksum is enough to compare keys."""
 
     positions: list[tuple[int, int]]
-    cover: bytes
+    cover_sha256: str
+    cover: bytes = b""
 
     @classmethod
-    def of(cls, release: Release, tracks: list[Track] | None = None) -> ReleaseFacts:
-        cover = b""
+    def of(
+        cls, release: Release, tracks: list[Track] | None = None, *, with_cover: bool = True
+    ) -> ReleaseFacts:
         try:
             artwork: Artwork | None = release.artwork  # joined already by some callers
         except Artwork.DoesNotExist:
             artwork = None
-        if artwork is not None:
+        cover = b""
+        if artwork is not None and with_cover:
             with artwork.image.open("rb") as handle:
                 cover = handle.read()
         if tracks is not None:
             positions = [(t.disc, t.position) for t in tracks]
         else:
             positions = list(release.tracks.values_list("disc", "position"))
-        return cls(positions, cover)
+        return cls(positions, artwork.sha256 if artwork is not None else "", cover)
 
 
 def track_tags(track: Track, facts: ReleaseFacts | None = None) -> tagging.Tags:
@@ -216,10 +222,15 @@ def track_tags(track: Track, facts: ReleaseFacts | None = None) -> tagging.Tags:
 
 
 def _render_one(
-    track: Track, master: Master, target: str, active: Renderer, tags: tagging.Tags
+    track: Track,
+    master: Master,
+    target: str,
+    active: Renderer,
+    tags: tagging.Tags,
+    cover_sha256: str,
 ) -> tuple[Deliverable, bool]:
     """One target of one track; returns the deliverable and whether it was rendered now."""
-    key = render_key(master, target, active, tags)
+    key = render_key(master, target, active, tags, cover_sha256)
     existing = Deliverable.objects.filter(track=track, target=target).first()
     if existing is not None and existing.key == key and Path(existing.file.path).exists():
         return existing, False
@@ -304,14 +315,15 @@ def render_task_run(*, task_id: int) -> str:
         _task_close(task_id, RenderTask.Status.FAILED, f"Track {track.position} has no master.")
         return RenderTask.Status.FAILED
     active = renderer()
-    tags = track_tags(track)
+    facts = ReleaseFacts.of(track.release)
+    tags = track_tags(track, facts)
     done: list[str] = []
     for target in job.targets:
         if RenderJob.objects.filter(pk=job.pk, status=RenderJob.Status.CANCELLED).exists():
             _task_close(task_id, RenderTask.Status.CANCELLED, "Cancelled.")
             return RenderTask.Status.CANCELLED
         try:
-            _, rendered = _render_one(track, master, target, active, tags)
+            _, rendered = _render_one(track, master, target, active, tags, facts.cover_sha256)
         except (RenderError, RendererUnavailable) as error:
             _task_close(task_id, RenderTask.Status.FAILED, f"“{track.title}”: {error}")
             return RenderTask.Status.FAILED

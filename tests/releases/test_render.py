@@ -261,3 +261,16 @@ def test_an_unforeseen_failure_fails_the_track_not_the_request(
     assert not Deliverable.objects.exists()
     folder = Path(settings.MEDIA_ROOT) / "deliverables"
     assert not list(folder.rglob("*.flac"))
+
+
+def test_targets_are_set_per_release(as_owner: APIClient, ready_release: Release) -> None:
+    url = f"/api/v1/releases/{ready_release.pk}/"
+    for bad in (["mp3", "ogg"], [], "mp3"):
+        response = as_owner.patch(url, {"targets": bad}, format="json")
+        assert response.status_code == 400, bad
+        assert "targets" in response.json()
+    assert as_owner.patch(url, {"targets": ["mp3"]}, format="json").status_code == 200
+    render(as_owner, ready_release)
+    assert set(Deliverable.objects.values_list("target", flat=True)) == {"mp3"}
+    # The package asks for the release's targets only.
+    assert as_owner.get(f"/api/v1/releases/{ready_release.pk}/package/").status_code == 200
