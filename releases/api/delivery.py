@@ -170,7 +170,7 @@ class DeliveryActions:
         problems = package.package_problems(release, states)
         if problems:
             raise serializers.ValidationError({"package": problems})
-        out = tempfile.TemporaryFile()  # noqa: SIM115  # FileResponse closes it
+        out = tempfile.TemporaryFile()  # FileResponse closes it
         package.package_write(release, out)
         out.seek(0)
         name = f"{release.upc}-{safe_name(release.title, limit=60)}.zip"
