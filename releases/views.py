@@ -75,6 +75,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if may_manage
         else [],
         "roles": CreditRole.choices,
+        "split_kinds": Split.Kind.choices,
         "has_masters": any(getattr(t, "master", None) for t in tracks),
     }
     return render(request, "releases/detail.html", context)

@@ -103,6 +103,9 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
         release = cast(Release, serializer.instance)
         serializer.instance = services.release_save(release=release, **serializer.validated_data)
 
+    def perform_destroy(self, instance: Release) -> None:
+        services.release_delete(release=instance)
+
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"])
     def ddex(self, request: Request, pk: str | None = None) -> HttpResponse:
@@ -254,6 +257,9 @@ class TrackViewSet(MasterActions, ReleaseScopedViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         track = cast(Track, serializer.instance)
         serializer.instance = services.track_save(track=track, **serializer.validated_data)
+
+    def perform_destroy(self, instance: Track) -> None:
+        services.track_delete(track=instance)
 
     @extend_schema(request=AllocateRequest, responses=TrackSerializer)
     @action(detail=True, methods=["post"], url_path="allocate-isrc")

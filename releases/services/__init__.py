@@ -4,9 +4,11 @@ from releases.services.masters import master_analyse, master_upload
 from releases.services.metadata import (
     artwork_set,
     isrc_allocate,
+    release_delete,
     release_import,
     release_save,
     splits_set,
+    track_delete,
     track_save,
 )
 from releases.services.rendering import (
@@ -21,6 +23,7 @@ __all__ = [
     "isrc_allocate",
     "master_analyse",
     "master_upload",
+    "release_delete",
     "release_import",
     "release_render",
     "release_save",
@@ -28,5 +31,6 @@ __all__ = [
     "render_task_fail",
     "render_task_run",
     "splits_set",
+    "track_delete",
     "track_save",
 ]

@@ -17,7 +17,17 @@ from PIL import Image
 from releases.artwork import inspect_art
 from releases.ddex import ParsedRelease
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
-from releases.models import Artwork, Credit, IsrcRegistrant, Release, Split, Target, Track
+from releases.models import (
+    Artwork,
+    Credit,
+    Deliverable,
+    IsrcRegistrant,
+    Master,
+    Release,
+    Split,
+    Target,
+    Track,
+)
 from studio.errors import Conflict
 from studio.models import Person, Project
 
@@ -198,3 +208,43 @@ def artwork_set(*, release: Release, data: bytes, filename: str) -> Artwork:
     )
     artwork.save()
     return artwork
+
+
+def _stored_files(tracks: list[Track]) -> list[tuple[Any, str]]:
+    """(storage, name) of the files kept for these tracks: masters and deliverables."""
+    files: list[tuple[Any, str]] = []
+    for master in Master.objects.filter(track__in=tracks):
+        files.append((master.file.storage, master.file.name))
+    for deliverable in Deliverable.objects.filter(track__in=tracks):
+        files.append((deliverable.file.storage, deliverable.file.name))
+    return files
+
+
+def _delete_after_commit(files: list[tuple[Any, str]]) -> None:
+    def remove() -> None:
+        for storage, name in files:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
+@transaction.atomic
+def track_delete(*, track: Track) -> None:
+    """Delete a track with its credits, splits, master and deliverables; the files go once the
+    rows are gone for good."""
+    files = _stored_files([track])
+    track.delete()
+    _delete_after_commit(files)
+
+
+@transaction.atomic
+def release_delete(*, release: Release) -> None:
+    """Delete a release with its tracks and every file kept for it."""
+    files = _stored_files(list(release.tracks.all()))
+    artwork = Artwork.objects.filter(release=release).first()
+    if artwork is not None:
+        files += [(artwork.image.storage, artwork.image.name)]
+        files += [(artwork.thumbnail.storage, artwork.thumbnail.name)]
+    release.delete()
+    _delete_after_commit(files)

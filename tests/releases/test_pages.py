@@ -118,6 +118,12 @@ def test_release_page_edits(
     )
     assert "Line 1: write “Name = 50”." in response.content.decode()
     assert Split.objects.filter(track=track).count() == 2
+    client.post(
+        f"{base}/tracks/{track.pk}/splits/",
+        {"kind": "publisher", "shares": "Harbour Lane Publishing = 100"},
+    )
+    assert Split.objects.filter(track=track, kind="publisher").count() == 1
+    assert "Save publisher shares" in client.get(f"{base}/").content.decode()
 
     viewer = Client()
     viewer.force_login(collaborator)

@@ -274,3 +274,23 @@ def test_targets_are_set_per_release(as_owner: APIClient, ready_release: Release
     assert set(Deliverable.objects.values_list("target", flat=True)) == {"mp3"}
     # The package asks for the release's targets only.
     assert as_owner.get(f"/api/v1/releases/{ready_release.pk}/package/").status_code == 200
+
+
+def test_deleting_takes_the_files_along(
+    as_owner: APIClient, as_collaborator: APIClient, as_outsider: APIClient, ready_release: Release
+) -> None:
+    render(as_owner, ready_release, targets=["mp3"])
+    track = ready_release.tracks.get(position=2)
+    files = [Path(track.master.file.path)] + [
+        Path(d.file.path) for d in Deliverable.objects.filter(track=track)
+    ]
+    assert all(path.exists() for path in files) and len(files) == 2
+    assert as_outsider.delete(f"/api/v1/tracks/{track.pk}/").status_code == 404
+    assert as_collaborator.delete(f"/api/v1/tracks/{track.pk}/").status_code == 403
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert as_owner.delete(f"/api/v1/tracks/{track.pk}/").status_code == 204
+    assert not any(path.exists() for path in files)
+    media = Path(ready_release.artwork.image.path).parent.parent
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert as_owner.delete(f"/api/v1/releases/{ready_release.pk}/").status_code == 204
+    assert not [p for p in media.parent.rglob("*") if p.is_file()]
