@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -22,6 +23,20 @@ class Target(models.TextChoices):
 
 def default_targets() -> list[str]:
     return list(Target.values)
+
+
+def validate_targets(value: object) -> None:
+    """A non-empty list of target formats, each once."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or len(set(value)) != len(value)
+        or not set(value) <= set(Target.values)
+    ):
+        raise ValidationError(
+            f"A non-empty list of formats, each once, from {', '.join(Target.values)}.",
+            code="targets",
+        )
 
 
 class Release(models.Model):
@@ -55,7 +70,9 @@ class Release(models.Model):
         max_length=30, choices=ParentalWarning.choices, default=ParentalWarning.NOT_EXPLICIT
     )
     targets = models.JSONField(
-        default=default_targets, help_text="Deliverable formats: flac, wav16, mp3, aac."
+        default=default_targets,
+        validators=[validate_targets],
+        help_text="Deliverable formats: flac, wav16, mp3, aac.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

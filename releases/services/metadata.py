@@ -25,7 +25,6 @@ from releases.models import (
     Master,
     Release,
     Split,
-    Target,
     Track,
 )
 from studio.errors import Conflict
@@ -53,13 +52,6 @@ def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
 def release_save(*, release: Release | None = None, **fields: Any) -> Release:
     _no_control_characters(fields)
     _normalized(fields, "upc", normalize_upc)
-    targets = fields.get("targets")
-    if targets is not None and (
-        not isinstance(targets, list) or not targets or set(targets) - set(Target.values)
-    ):
-        raise ValidationError(
-            {"targets": f"A non-empty list of formats from {', '.join(Target.values)}."}
-        )
     upc = fields.get("upc")
     others = (
         Release.objects.exclude(pk=release.pk) if release is not None else Release.objects.all()

@@ -33,8 +33,8 @@ from releases.models import (
     Release,
     RenderJob,
     RenderTask,
-    Target,
     Track,
+    validate_targets,
 )
 from releases.render import TARGETS, Renderer, RenderError, RendererUnavailable, renderer
 from studio.errors import Conflict
@@ -61,16 +61,6 @@ def _deliverable_dir(release: Release, target: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "deliverables" / f"release-{release.pk}" / target
 
 
-def _targets_checked(targets: list[str] | None, release: Release) -> list[str]:
-    chosen = list(dict.fromkeys(targets if targets is not None else release.targets))
-    unknown = [t for t in chosen if t not in Target.values]
-    if not chosen or unknown:
-        raise ValidationError(
-            {"targets": f"Choose from {', '.join(Target.values)}; not {', '.join(unknown)}."}
-        )
-    return chosen
-
-
 def release_render(
     *, release: Release, by: Any = None, targets: list[str] | None = None
 ) -> tuple[RenderJob, bool]:
@@ -78,7 +68,11 @@ def release_render(
     whether it is new. While a job of the release runs, that job is returned instead."""
     from releases.tasks import render_track
 
-    chosen = _targets_checked(targets, release)
+    chosen = release.targets if targets is None else targets
+    try:
+        validate_targets(chosen)
+    except ValidationError as error:
+        raise ValidationError({"targets": error.messages}) from error
     renderer().check()
     with transaction.atomic():
         release = Release.objects.select_for_update().get(pk=release.pk)

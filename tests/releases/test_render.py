@@ -265,7 +265,7 @@ def test_an_unforeseen_failure_fails_the_track_not_the_request(
 
 def test_targets_are_set_per_release(as_owner: APIClient, ready_release: Release) -> None:
     url = f"/api/v1/releases/{ready_release.pk}/"
-    for bad in (["mp3", "ogg"], [], "mp3"):
+    for bad in (["mp3", "ogg"], [], "mp3", ["mp3", "mp3"]):
         response = as_owner.patch(url, {"targets": bad}, format="json")
         assert response.status_code == 400, bad
         assert "targets" in response.json()
