@@ -130,19 +130,21 @@ def credit_add(request: HttpRequest, pk: int) -> HttpResponse:
     role = request.POST.get("role", "")
     track_id = request.POST.get("track") or None
     track = Track.objects.filter(release=release, pk=track_id).first() if track_id else None
-    if person is None or role not in CreditRole.values or (track_id and track is None):
-        messages.error(request, "Choose a person, a role and (or not) a track of this release.")
-    elif Credit.objects.filter(release=release, track=track, person=person, role=role).exists():
-        messages.error(request, f"{person} already has this credit here.")
-    else:
-        Credit.objects.create(
+    if person is None or (track_id and track is None):
+        messages.error(request, "Choose a person and (or not) a track of this release.")
+        return redirect("release-detail", pk=release.pk)
+    try:
+        credit = services.credit_save(
             release=release,
             track=track,
             person=person,
             role=role,
-            instrument=request.POST.get("instrument", "")[:100],
+            instrument=request.POST.get("instrument", ""),
         )
-        messages.success(request, f"Credited {person} as {CreditRole(role).label.lower()}.")
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"Credited {person} as {credit.get_role_display().lower()}.")
     return redirect("release-detail", pk=release.pk)
 
 

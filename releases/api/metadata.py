@@ -298,23 +298,11 @@ class CreditSerializer(serializers.ModelSerializer):
             fields["person"].queryset = people_visible(request.user)  # type: ignore[attr-defined]
         return fields
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        release = attrs.get("release", getattr(self.instance, "release", None))
-        track = attrs.get("track", getattr(self.instance, "track", None))
-        if release is not None:
-            require_capability(
-                self.context["request"].user, release.project, Capability.RELEASES_MANAGE
-            )
-        if track is not None and release is not None and track.release_id != release.pk:
-            raise serializers.ValidationError({"track": "The track is on another release."})
-        duplicate = Credit.objects.filter(
-            release=release, track=track, person=attrs.get("person"), role=attrs.get("role")
+    def validate_release(self, release: Release) -> Release:
+        require_capability(
+            self.context["request"].user, release.project, Capability.RELEASES_MANAGE
         )
-        if self.instance is not None:
-            duplicate = duplicate.exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise serializers.ValidationError({"role": "That person already has this credit here."})
-        return attrs
+        return release
 
 
 class CreditViewSet(ReleaseScopedViewSet):
@@ -328,3 +316,10 @@ class CreditViewSet(ReleaseScopedViewSet):
 
     def project_of(self, obj: Credit) -> Project:
         return obj.release.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.credit_save(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        credit = cast(Credit, serializer.instance)
+        serializer.instance = services.credit_save(credit=credit, **serializer.validated_data)

@@ -3,6 +3,7 @@
 from releases.services.masters import master_analyse, master_upload
 from releases.services.metadata import (
     artwork_set,
+    credit_save,
     isrc_allocate,
     release_delete,
     release_import,
@@ -20,6 +21,7 @@ from releases.services.rendering import (
 
 __all__ = [
     "artwork_set",
+    "credit_save",
     "isrc_allocate",
     "master_analyse",
     "master_upload",

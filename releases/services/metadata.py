@@ -85,6 +85,24 @@ def track_save(*, track: Track | None = None, **fields: Any) -> Track:
     return track
 
 
+@transaction.atomic
+def credit_save(*, credit: Credit | None = None, **fields: Any) -> Credit:
+    """Credit a person on a release, or on one of its tracks, in a role; once per place."""
+    credit = credit or Credit()
+    for name, value in fields.items():
+        setattr(credit, name, value)
+    if credit.track is not None and credit.track.release_id != credit.release_id:
+        raise ValidationError({"track": "The track is on another release."})
+    duplicate = Credit.objects.filter(
+        release=credit.release, track=credit.track, person=credit.person, role=credit.role
+    ).exclude(pk=credit.pk)
+    if duplicate.exists():
+        raise ValidationError({"role": f"{credit.person} already has this credit here."})
+    credit.full_clean(validate_constraints=False)  # the track may be null: checked above
+    credit.save()
+    return credit
+
+
 def isrc_allocate(*, track: Track, country: str, registrant: str) -> Track:
     """Give the track the next ISRC of the registrant for this year; numbers are never reused.
 

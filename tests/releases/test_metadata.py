@@ -273,7 +273,18 @@ def test_readiness(
         {"release": release["id"], "track": track["id"], "person": composer.pk, "role": "Composer"},
         format="json",
     )
-    assert duplicate.status_code == 400
+    assert duplicate.json() == {"role": ["Wren Castellano already has this credit here."]}
+    other = as_owner.post(
+        "/api/v1/releases/",
+        {"project": project.pk, "title": "Other", "display_artist": "Someone"},
+        format="json",
+    ).json()
+    elsewhere = as_owner.post(
+        "/api/v1/credits/",
+        {"release": other["id"], "track": track["id"], "person": composer.pk, "role": "Composer"},
+        format="json",
+    )
+    assert elsewhere.json() == {"track": ["The track is on another release."]}
 
 
 def test_artist_may_edit_viewer_may_not(project: Project, release: dict[str, Any]) -> None:

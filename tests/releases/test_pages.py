@@ -95,7 +95,9 @@ def test_release_page_edits(
     credit = Credit.objects.get(person=producer)
     assert (credit.role, credit.track) == ("Producer", None)
     response = client.post(f"{base}/credits/", {"person": producer.pk, "role": "Nope"}, follow=True)
-    assert "Choose a person, a role" in response.content.decode()
+    assert "Value &#x27;Nope&#x27; is not a valid choice." in response.content.decode()
+    response = client.post(f"{base}/credits/", {"person": 0, "role": "Producer"}, follow=True)
+    assert "Choose a person and (or not) a track" in response.content.decode()
     client.post(f"{base}/credits/{credit.pk}/remove/")
     assert not Credit.objects.filter(person=producer).exists()
 
