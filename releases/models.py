@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -19,6 +19,13 @@ class Target(models.TextChoices):
     WAV_16 = "wav16", "WAV 16-bit / 44.1 kHz, dithered"
     MP3_320 = "mp3", "MP3 320 kbit/s CBR"
     AAC_256 = "aac", "AAC 256 kbit/s (M4A)"
+
+
+# An ISO 639 language, optionally with a region (en, de, pt-BR, es-419): what DDEX accepts.
+language_code = RegexValidator(
+    r"^[a-zA-Z]{2,3}(-[a-zA-Z]{2}|-[0-9]{3})?$",
+    "An ISO 639 language code such as en, de or pt-BR.",
+)
 
 
 def default_targets() -> list[str]:
@@ -61,7 +68,9 @@ class Release(models.Model):
     release_date = models.DateField(null=True, blank=True)
     original_release_date = models.DateField(null=True, blank=True)
     genre = models.CharField(max_length=100, blank=True)
-    language = models.CharField(max_length=8, blank=True, help_text="ISO 639 code, e.g. en")
+    language = models.CharField(
+        max_length=8, blank=True, validators=[language_code], help_text="ISO 639 code, e.g. en"
+    )
     p_line_year = models.PositiveSmallIntegerField(null=True, blank=True)
     p_line_owner = models.CharField(max_length=200, blank=True)
     c_line_year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -102,7 +111,7 @@ class Track(models.Model):
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     explicit = models.BooleanField(default=False)
     instrumental = models.BooleanField(default=False)
-    language = models.CharField(max_length=8, blank=True)
+    language = models.CharField(max_length=8, blank=True, validators=[language_code])
 
     class Meta:
         ordering = ["release_id", "disc", "position"]

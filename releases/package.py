@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from lxml import etree
 
@@ -208,7 +209,7 @@ def _master_data(track: Track) -> dict[str, Any] | None:
 
 def package_write(release: Release, out: IO[bytes]) -> list[str]:
     """Write the package zip to `out`; returns the names inside. The caller checked
-    `package_problems` first."""
+    `package_problems` first; a DDEX message the schema refuses raises ValidationError."""
     tracks = _tracks(release)
     states = deliverables_state(release, tracks)
     root = _folder(release)
@@ -255,7 +256,7 @@ def package_write(release: Release, out: IO[bytes]) -> list[str]:
         message = ddex.new_release_message(release, files=files)
         errors = ddex.validate(message)
         if errors:
-            raise ValueError("The DDEX message does not validate: " + "; ".join(errors[:3]))
+            raise ValidationError({"ddex": errors[:10]})
         add_bytes(
             f"ddex/{release.upc}.xml",
             etree.tostring(message, xml_declaration=True, encoding="UTF-8", pretty_print=True),

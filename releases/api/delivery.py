@@ -171,7 +171,11 @@ class DeliveryActions:
         if problems:
             raise serializers.ValidationError({"package": problems})
         out = tempfile.TemporaryFile()  # FileResponse closes it
-        package.package_write(release, out)
+        try:
+            package.package_write(release, out)
+        except DjangoValidationError as error:
+            out.close()
+            raise serializers.ValidationError(error.message_dict) from error
         out.seek(0)
         name = f"{release.upc}-{safe_name(release.title, limit=60)}.zip"
         return FileResponse(out, as_attachment=True, filename=name, content_type="application/zip")

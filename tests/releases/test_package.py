@@ -145,3 +145,16 @@ def test_distributor_csv(
     assert first["composers"] == first["lyricists"] == "Wren Castellano"
     assert first["writer_splits"] == "Wren Castellano 100.00%"
     assert first["duration"] == "0:31"
+
+
+def test_language_codes_are_checked(as_owner: APIClient, ready_release: Release) -> None:
+    url = f"/api/v1/releases/{ready_release.pk}/"
+    refused = as_owner.patch(url, {"language": "english"}, format="json")
+    assert refused.json() == {"language": ["An ISO 639 language code such as en, de or pt-BR."]}
+    assert as_owner.patch(url, {"language": "pt-BR"}, format="json").status_code == 200
+    # A row written before the rule (or by hand) still gets a 400 naming the schema's complaint.
+    render(as_owner, ready_release)
+    Release.objects.filter(pk=ready_release.pk).update(language="english")
+    response = as_owner.get(f"/api/v1/releases/{ready_release.pk}/package/")
+    assert response.status_code == 400
+    assert "'english' is not accepted" in response.json()["ddex"][0]
