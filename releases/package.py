@@ -73,14 +73,15 @@ class TrackFiles:
     missing: list[str]
 
 
-def _tracks(release: Release) -> list[Track]:
+def tracks_with_files(release: Release) -> list[Track]:
+    """The tracks with what readiness, tags, the package and the page read of them."""
     return list(release_tracks(release).prefetch_related("deliverables"))
 
 
 def deliverables_state(release: Release, tracks: list[Track] | None = None) -> list[TrackFiles]:
     """Each track's deliverables in the release's targets: current, stale or missing."""
     active = renderer()
-    tracks = tracks if tracks is not None else _tracks(release)
+    tracks = tracks if tracks is not None else tracks_with_files(release)
     facts = ReleaseFacts.of(release, tracks, with_cover=False)
     states = []
     for track in tracks:
@@ -210,7 +211,7 @@ def _master_data(track: Track) -> dict[str, Any] | None:
 def package_write(release: Release, out: IO[bytes]) -> list[str]:
     """Write the package zip to `out`; returns the names inside. The caller checked
     `package_problems` first; a DDEX message the schema refuses raises ValidationError."""
-    tracks = _tracks(release)
+    tracks = tracks_with_files(release)
     states = deliverables_state(release, tracks)
     root = _folder(release)
     manifest: list[tuple[str, str, str]] = []  # (name, sha256, md5)
@@ -278,7 +279,7 @@ def _line(year: int | None, owner: str, mark: str) -> str:
 
 def distributor_csv(release: Release, tracks: list[Track] | None = None) -> str:
     """One row per track with the release's fields repeated, as distributors' bulk sheets ask."""
-    tracks = tracks if tracks is not None else _tracks(release)
+    tracks = tracks if tracks is not None else tracks_with_files(release)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()

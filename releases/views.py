@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from releases import package, services
 from releases.models import Artwork, Credit, CreditRole, Release, RenderJob, Split, Track
-from releases.selectors import release_readiness, release_tracks
+from releases.selectors import release_readiness
 from studio.permissions import Capability, has_capability, people_visible, projects_visible
 
 
@@ -47,7 +47,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    tracks = list(release_tracks(release).prefetch_related("deliverables"))
+    tracks = package.tracks_with_files(release)
     findings = release_readiness(release=release, tracks=tracks)
     states = package.deliverables_state(release, tracks)
     by_track = {f.track: f for f in findings if f.track is not None}
