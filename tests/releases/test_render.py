@@ -37,6 +37,7 @@ def render(client: APIClient, release: Release, **body: Any) -> Any:
 
 
 def test_render_makes_every_target_tagged(as_owner: APIClient, ready_release: Release) -> None:
+    ready_release.tracks.filter(position=2).update(explicit=True)
     response = render(as_owner, ready_release)
     assert response.status_code == 202, response.json()
     job = as_owner.get(f"/api/v1/render-jobs/{response.json()['id']}/").json()
@@ -72,7 +73,9 @@ def test_render_makes_every_target_tagged(as_owner: APIClient, ready_release: Re
         assert tags["barcode"] == "4006381333931"
         assert tags.get("label", tags.get("publisher")) == "Driftwood Records"
         assert tags["track"].split("/")[0] == str(track.position)
-        assert tags.get("disc", "1").split("/")[0] == "1"
+        assert tags["disc"].split("/")[0] == "1"
+        advisory = "1" if track.explicit else "0"
+        assert tags.get("itunesadvisory", tags.get("rating")) == advisory, deliverable.target
         if deliverable.target != "wav16":
             # The cover rides along as an attached picture.
             pictures = [s for s in probe["streams"] if s["disposition"].get("attached_pic")]
