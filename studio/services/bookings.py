@@ -37,11 +37,13 @@ MAX_OCCURRENCES = 104  # two years of a weekly booking
 
 
 def _describe(booking: Booking) -> str:
+    """A colliding booking by number, status and time: never its project, which the one who
+    collides with it may not be on (availability hides whose time it is, too)."""
     zone = booking.room.studio.zone
     start = booking.start.astimezone(zone)
     end = booking.end.astimezone(zone)
     return (
-        f"booking #{booking.pk} ({booking.get_status_display().lower()}, {booking.project.title}, "
+        f"booking #{booking.pk} ({booking.get_status_display().lower()}, "
         f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {booking.room.studio.time_zone})"
     )
 

@@ -251,6 +251,7 @@ def test_move_a_booking(as_owner: APIClient, room: Room, project: Project, rival
     clash = as_owner.patch(url(first["id"]), {"end": local(12, 16)}, format="json")
     assert clash.status_code == 409
     assert f"booking #{other['id']}" in clash.json()["detail"]
+    assert rival.title not in clash.json()["detail"]  # whose time it is stays private
     status = as_owner.patch(url(first["id"]), {"status": "cancelled"}, format="json")
     assert status.status_code == 400
     assert "actions" in status.json()["status"][0]
