@@ -6,7 +6,7 @@ import datetime
 import json
 from collections.abc import Callable
 from typing import Any, cast
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -233,7 +233,7 @@ def _calendar_scope(request: HttpRequest) -> tuple[str, Studio | Room | Person |
     for kind, queryset in choices:
         raw = request.GET.get(kind)
         if raw:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):
                 raise Http404(f"No {kind} {raw}.")
             target = cast("Studio | Room | Person", get_object_or_404(queryset, pk=int(raw)))
             break
@@ -250,13 +250,37 @@ def _calendar_scope(request: HttpRequest) -> tuple[str, Studio | Room | Person |
     return kind, target, zone
 
 
-def _wall_clock(raw: str | None, zone: ZoneInfo, field: str) -> datetime.datetime:
-    """A wall-clock time from the page (offset, if any, ignored) as an instant in ``zone``."""
+def _wall_clock(raw: object, zone: ZoneInfo, field: str) -> datetime.datetime:
+    """A wall-clock time from the page (offset, if any, ignored) as an instant in ``zone``.
+
+    A time the zone skips (the hour lost when clocks go forward) is refused, not shifted."""
+    if not isinstance(raw, str):
+        raise ValidationError({field: "A date and time such as 2027-03-02T10:00."})
     try:
-        value = datetime.datetime.fromisoformat((raw or "").replace("Z", ""))
-    except ValueError as error:
+        naive = datetime.datetime.fromisoformat(raw.replace("Z", "")).replace(tzinfo=None)
+        value = naive.replace(tzinfo=zone)
+        back = value.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    except (ValueError, OverflowError) as error:
         raise ValidationError({field: f"Not a date and time: {raw!r}."}) from error
-    return value.replace(tzinfo=None).replace(tzinfo=zone)
+    if back != naive:
+        raise ValidationError(
+            {field: f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks change."}
+        )
+    return value
+
+
+def _page_zone(body: dict[str, Any], default: ZoneInfo) -> ZoneInfo:
+    """The zone the page showed its times in (the person calendar shows one zone for rooms
+    in several); the booking's own studio zone when the page does not say."""
+    name = body.get("zone")
+    if name is None:
+        return default
+    try:
+        if not isinstance(name, str):
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError) as error:
+        raise ValidationError({"zone": "An IANA time zone such as Europe/Berlin."}) from error
 
 
 def _event_json(booking: Booking, zone: ZoneInfo, may_schedule: set[int]) -> dict[str, object]:
@@ -307,6 +331,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "people": people_visible(user).filter(engineered__isnull=False).distinct(),
         "projects": projects_with(user, Capability.SCHEDULE_MANAGE),
         "feed_url": request.build_absolute_uri(reverse("feed", args=[feed.token])) if feed else "",
+        "feed_id": feed.pk if feed else None,
     }
     return render(request, "studio/calendar.html", context)
 
@@ -337,7 +362,7 @@ def calendar_events(request: HttpRequest) -> JsonResponse:
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"{}")
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValidationError({"body": f"Not JSON: {error}."}) from error
     if not isinstance(body, dict):
         raise ValidationError({"body": "Send a JSON object."})
@@ -382,7 +407,10 @@ def calendar_booking_create(request: HttpRequest) -> JsonResponse:
         status = body.get("status") or None
         if status not in (None, Booking.Status.CONFIRMED):
             raise ValidationError({"status": "A hold or confirmed."})
-        zone = room.studio.zone
+        title = body.get("title") or ""
+        if not isinstance(title, str) or len(title) > 200:
+            raise ValidationError({"title": "Text of at most 200 characters."})
+        zone = _page_zone(body, room.studio.zone)
         [booking] = services.booking_create(
             by=request_user(request),
             room=room,
@@ -390,7 +418,7 @@ def calendar_booking_create(request: HttpRequest) -> JsonResponse:
             start=_wall_clock(body.get("start"), zone, "start"),
             end=_wall_clock(body.get("end"), zone, "end"),
             status=status,
-            title=str(body.get("title", ""))[:200],
+            title=title,
         )
         return booking
 
@@ -412,7 +440,7 @@ def calendar_booking_move(request: HttpRequest, pk: int) -> JsonResponse:
         if not has_capability(request.user, booking.project, Capability.SCHEDULE_MANAGE):
             raise PermissionDenied("Your role on this project may not move bookings.")
         body = _json_body(request)
-        zone = booking.room.studio.zone
+        zone = _page_zone(body, booking.room.studio.zone)
         return services.booking_update(
             booking=booking,
             start=_wall_clock(body.get("start"), zone, "start"),
@@ -423,6 +451,9 @@ def calendar_booking_move(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def _int(raw: object, field: str) -> int:
-    if isinstance(raw, bool) or not isinstance(raw, int | str) or not str(raw).isdigit():
+    text = str(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | str) or not text.isascii():
         raise ValidationError({field: "Expected an id."})
-    return int(raw)
+    if not text.isdigit():  # ASCII digits only: "²" is a digit to str.isdigit, not to int()
+        raise ValidationError({field: "Expected an id."})
+    return int(text)

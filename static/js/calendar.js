@@ -2,7 +2,7 @@
  *
  * FullCalendar runs in "UTC" and is given the studio's wall-clock times without an offset, so
  * what shows is the studio's clock whatever the browser's zone. Times sent back are wall-clock
- * too; the server gives them the studio's zone. */
+ * too, with the zone the page shows them in (the person view shows one zone for all rooms). */
 (function () {
   "use strict";
   const el = document.getElementById("calendar");
@@ -69,7 +69,9 @@
 
   async function move(info) {
     const url = data.moveUrl.replace("/0/", "/" + info.event.id + "/");
-    const result = await send(url, { start: wall(info.event.start), end: wall(info.event.end) });
+    const result = await send(url, {
+      start: wall(info.event.start), end: wall(info.event.end), zone: data.zone,
+    });
     if (!result.ok) {
       info.revert();
       // Show the booking where it stays, with what it would have collided with.
@@ -98,6 +100,7 @@
       status: fields.get("status"),
       start: form.dataset.start,
       end: form.dataset.end,
+      zone: data.zone,
     });
     if (!result.ok) {
       document.getElementById("create-error").textContent = message(result.payload);
@@ -172,9 +175,13 @@
 
   const feedButton = document.getElementById("feed-create");
   feedButton.addEventListener("click", async () => {
-    const result = await send(data.feedsUrl, { kind: data.kind, target: Number(data.target) });
+    // A new address replaces the old one (which stops working); the first one is made.
+    const result = feedButton.dataset.feed
+      ? await send(data.feedsUrl + feedButton.dataset.feed + "/rotate/")
+      : await send(data.feedsUrl, { kind: data.kind, target: Number(data.target) });
     const input = document.getElementById("feed-url");
     if (!result.ok) { input.value = message(result.payload); return; }
+    feedButton.dataset.feed = result.payload.id;
     input.value = result.payload.url;
     input.select();
     feedButton.textContent = "New address";
