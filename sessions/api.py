@@ -64,6 +64,8 @@ class RateRuleSerializer(serializers.ModelSerializer):
         model = RateRule
         fields = ["id", "project", "name", "kind", "currency", "params", "source", "verified"]
         read_only_fields = ["verified"]
+        # Presets (no project) come with the app; a rule written here belongs to a project.
+        extra_kwargs = {"project": {"required": True, "allow_null": False}}
 
     def validate_project(self, project: Project | None) -> Project:
         if project is None:

@@ -249,6 +249,22 @@ def test_presets_are_read_only(as_owner: APIClient, union: RateRule) -> None:
     assert as_owner.delete(f"/api/v1/rate-rules/{union.pk}/").status_code == 403
 
 
+@pytest.mark.parametrize("null_project", [True, False])
+def test_nobody_writes_a_preset(as_outsider: APIClient, null_project: bool) -> None:
+    body: dict[str, object] = {
+        "name": "Global",
+        "kind": "flat",
+        "currency": "EUR",
+        "params": {"amount": "100"},
+    }
+    if null_project:
+        body["project"] = None
+    response = as_outsider.post("/api/v1/rate-rules/", body, format="json")
+    assert response.status_code == 400
+    assert "project" in response.json()
+    assert not RateRule.objects.filter(name="Global").exists()
+
+
 def test_approve_and_pay(
     as_owner: APIClient, project: Project, session: Session, player: Person, union: RateRule
 ) -> None:
