@@ -50,10 +50,9 @@ def _pdf_response(body: bytes, filename: str) -> HttpResponse:
 
 
 def _money_projects(user: Any) -> set[int]:
-    """Projects on which the user may see what people are paid."""
-    return set(projects_with(user, Capability.BUDGET_VIEW).values_list("pk", flat=True)) | set(
-        projects_with(user, Capability.SESSIONS_MANAGE).values_list("pk", flat=True)
-    )
+    """Projects on which the user may see what people are paid: money is need-to-know
+    (studio/permissions.py), so running a session does not show its pay."""
+    return set(projects_with(user, Capability.BUDGET_VIEW).values_list("pk", flat=True))
 
 
 # --- rate rules -------------------------------------------------------------------------------
@@ -271,7 +270,7 @@ class EngagementViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, ProjectRolePermission]
     filterset_fields = ["session", "person", "role", "session__project"]
     write_capability = Capability.SESSIONS_MANAGE
-    action_capabilities = {"quote": Capability.SESSIONS_MANAGE}
+    action_capabilities: dict[str, Capability] = {}
 
     def get_queryset(self) -> QuerySet[Engagement]:
         return Engagement.objects.filter(

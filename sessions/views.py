@@ -13,13 +13,6 @@ from sessions.selectors import pay_summary, session_sheet
 from studio.permissions import Capability, has_capability, projects_visible
 
 
-def _sees_pay(request: HttpRequest, project_id: int) -> bool:
-    project = projects_visible(request.user).get(pk=project_id)
-    return has_capability(request.user, project, Capability.BUDGET_VIEW) or has_capability(
-        request.user, project, Capability.SESSIONS_MANAGE
-    )
-
-
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(
@@ -34,7 +27,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "session": session,
         "start": session.start.astimezone(zone),
         "end": session.end.astimezone(zone),
-        "sees_pay": _sees_pay(request, session.project_id),
+        # Money is need-to-know: running the session does not show its pay.
+        "sees_pay": has_capability(request.user, session.project, Capability.BUDGET_VIEW),
     }
     return render(request, "sessions/session_detail.html", context)
 

@@ -304,10 +304,15 @@ def test_approve_and_pay(
     )
     assert paid.status_code == 200
     assert (paid.json()["status"], paid.json()["reference"]) == ("paid", "TX-77")
-    # An engineer runs sessions but does not approve pay.
+    # An engineer runs sessions but neither approves nor sees pay (money is need-to-know).
     engineer = UserFactory.create()
     MembershipFactory.create(project=project, user=engineer, role=Role.ENGINEER)
-    assert api_client_for(engineer).get(url).status_code == 404
+    as_engineer = api_client_for(engineer)
+    assert as_engineer.get(url).status_code == 404
+    engagement = f"/api/v1/engagements/{created['id']}/"
+    assert as_engineer.get(engagement).json()["wages"] is None
+    assert as_engineer.get(engagement + "quote/").status_code == 403
+    assert as_engineer.get(engagement + "statement/").status_code == 403
 
 
 def test_pending_engagement_can_change_and_go(
@@ -407,8 +412,8 @@ def test_list_query_counts(
 ) -> None:
     for _ in range(8):
         engage(as_owner, session, PersonFactory.create(projects=[project]), union)
-    # the filter's session, money projects (2), count, page with everything joined
-    with django_assert_num_queries(5):
+    # the filter's session, money projects, count, page with everything joined
+    with django_assert_num_queries(4):
         rows = as_owner.get("/api/v1/engagements/", {"session": session.pk}).json()
     assert rows["count"] == 8
     with django_assert_num_queries(2):
