@@ -156,6 +156,10 @@ class SessionViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = services.session_create(**serializer.validated_data)
 
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        session = cast(Session, serializer.instance)
+        serializer.instance = services.session_update(session=session, **serializer.validated_data)
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def report(self, request: Request, pk: str | None = None) -> HttpResponse:
@@ -351,7 +355,7 @@ class EngagementViewSet(viewsets.ModelViewSet):
 
 
 class OnSessionSerializer(serializers.ModelSerializer):
-    """A record that hangs off a session of the caller's projects."""
+    """A record that hangs off a session of the caller's projects (and stays on it)."""
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -363,6 +367,8 @@ class OnSessionSerializer(serializers.ModelSerializer):
         return fields
 
     def validate_session(self, session: Session) -> Session:
+        if self.instance is not None and session != self.instance.session:
+            raise serializers.ValidationError("It stays on its session: record a new one.")
         user = self.context["request"].user
         require_capability(user, session.project, Capability.SESSIONS_MANAGE)
         return session
@@ -404,6 +410,10 @@ class TakeViewSet(OnSessionViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = services.take_create(**serializer.validated_data)
 
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        take = cast(Take, serializer.instance)
+        serializer.instance = services.take_update(take=take, **serializer.validated_data)
+
 
 class GearCheckSerializer(OnSessionSerializer):
     class Meta:
@@ -418,6 +428,12 @@ class GearCheckSerializer(OnSessionSerializer):
         if request is not None:
             fields["gear"].queryset = Gear.objects.filter(studio__in=studios_visible(request.user))
         return fields
+
+    def validate_gear(self, gear: Gear) -> Gear:
+        # A check is of one item: another item is another check, not an edit of this one.
+        if self.instance is not None and gear != self.instance.gear:
+            raise serializers.ValidationError("A check stays with its gear: record a new one.")
+        return gear
 
 
 class GearCheckViewSet(OnSessionViewSet):

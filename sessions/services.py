@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from sessions import rates
@@ -16,9 +17,17 @@ from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, T
 from studio.errors import Conflict
 from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
+from studio.rates import booked_hours
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+def _check_booking(project: Project, booking: Booking) -> None:
+    if booking.project_id != project.pk:
+        raise ValidationError({"booking": "The booking belongs to another project."})
+    if booking.status == Booking.Status.CANCELLED:
+        raise ValidationError({"booking": "The booking is cancelled."})
 
 
 @transaction.atomic
@@ -35,10 +44,7 @@ def session_create(
 ) -> Session:
     """A session, standalone or on a booking whose room and times it takes unless told."""
     if booking is not None:
-        if booking.project_id != project.pk:
-            raise ValidationError({"booking": "The booking belongs to another project."})
-        if booking.status == Booking.Status.CANCELLED:
-            raise ValidationError({"booking": "The booking is cancelled."})
+        _check_booking(project, booking)
         room = room or booking.room
         start = start or booking.start
         end = end or booking.end
@@ -55,6 +61,26 @@ def session_create(
         notes=notes,
         status=status,
     )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_update(*, session: Session, **fields: Any) -> Session:
+    """Change a session under the rules it was made with; it may not become shorter than the
+    hours its players are engaged for (their pay was worked out on them)."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    if session.booking is not None and "booking" in fields:
+        _check_booking(session.project, session.booking)
+    check_interval(start=session.start, end=session.end)
+    longest = session.engagements.aggregate(hours=Max("hours"))["hours"]
+    if longest is not None and booked_hours(session.start, session.end) < longest:
+        raise ValidationError(
+            {"end": f"A player is engaged for {longest.normalize():f} h; the session is shorter."}
+        )
     session.full_clean()
     session.save()
     return session
@@ -120,7 +146,7 @@ def _check_engagement(
             f"The rule pays in {rule.currency}, the project is in {session.project.currency}: "
             "copy the rule into the project in its currency."
         )
-    length = Decimal(int((session.end - session.start).total_seconds())) / 3600
+    length = booked_hours(session.start, session.end)
     if hours < 0:
         errors["hours"] = "Hours cannot be negative."
     elif hours > min(length, Decimal(24)):
@@ -256,6 +282,21 @@ def engagement_delete(*, engagement: Engagement) -> None:
             )
         payment.delete()
     engagement.delete()
+
+
+@transaction.atomic
+def take_update(*, take: Take, **fields: Any) -> Take:
+    """Change a take; its song and number stay unique in the session."""
+    for name, value in fields.items():
+        setattr(take, name, value)
+    clash = Take.objects.filter(session=take.session, song=take.song, number=take.number)
+    if clash.exclude(pk=take.pk).exists():
+        raise ValidationError(
+            {"number": f"{take.song} already has a take {take.number} in this session."}
+        )
+    take.full_clean()
+    take.save()
+    return take
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from sessions import rates
-from sessions.models import Engagement, Payment, RateRule, Session
+from sessions.models import Engagement, GearCheck, Payment, RateRule, Session
 from studio import services as studio_services
 from studio.models import Gear, Person, Project, Role, Room
 from tests.conftest import api_client_for
@@ -17,6 +17,7 @@ from tests.factories import (
     GearFactory,
     MembershipFactory,
     PersonFactory,
+    ProjectFactory,
     RoomFactory,
     StudioFactory,
     UserFactory,
@@ -369,6 +370,49 @@ def test_takes_and_gear_checks(as_owner: APIClient, session: Session, room: Room
         ).status_code
         == 400
     )
+
+    # Edits keep the rules of creation.
+    clash = as_owner.patch(f"/api/v1/takes/{first.json()['id']}/", {"number": 2}, format="json")
+    assert clash.json() == {"number": ["Low Tide already has a take 2 in this session."]}
+    renumbered = as_owner.patch(
+        f"/api/v1/takes/{first.json()['id']}/", {"number": 3, "rating": 4}, format="json"
+    )
+    assert (renumbered.json()["number"], renumbered.json()["rating"]) == (3, 4)
+    amp = GearFactory.create(studio=room.studio, room=room, name="Amp")
+    check = f"/api/v1/gear-checks/{fault.json()['id']}/"
+    moved = as_owner.patch(check, {"gear": amp.pk}, format="json")
+    assert moved.json() == {"gear": ["A check stays with its gear: record a new one."]}
+    fixed = as_owner.patch(check, {"result": "ok", "note": ""}, format="json")
+    assert (fixed.status_code, fixed.json()["id"]) == (200, fault.json()["id"])
+    assert GearCheck.objects.filter(session=session).count() == 1
+
+
+def test_session_edits_keep_the_rules(
+    as_owner: APIClient,
+    owner: Any,
+    session: Session,
+    player: Person,
+    union: RateRule,
+    room: Room,
+) -> None:
+    url = f"/api/v1/sessions/{session.pk}/"
+    booking_id = session.booking_id
+    elsewhere = ProjectFactory.create(currency="USD")
+    MembershipFactory.create(project=elsewhere, user=owner, role=Role.PRODUCER)
+    start = datetime.datetime(2026, 12, 10, 10, tzinfo=BERLIN)
+    [theirs] = studio_services.booking_create(
+        by=owner, room=room, project=elsewhere, start=start, end=start + datetime.timedelta(hours=2)
+    )
+    other = as_owner.patch(url, {"booking": theirs.pk}, format="json")
+    assert other.json() == {"booking": ["The booking belongs to another project."]}
+    assert engage(as_owner, session, player, union, hours="5").status_code == 201
+    short = as_owner.patch(url, {"end": "2026-12-03T13:00:00+01:00"}, format="json")
+    assert short.json() == {"end": ["A player is engaged for 5 h; the session is shorter."]}
+    longer = as_owner.patch(url, {"end": "2026-12-03T17:00:00+01:00"}, format="json")
+    assert longer.status_code == 200
+    session.refresh_from_db()
+    assert session.booking_id == booking_id
+    assert session.end == datetime.datetime(2026, 12, 3, 16, tzinfo=datetime.UTC)
 
 
 def test_bad_sessions(as_owner: APIClient, project: Project, room: Room) -> None:
