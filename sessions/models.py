@@ -6,6 +6,7 @@ way: budgets reads payments as committed and actual money, sessions never import
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -91,6 +92,11 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.start:%Y-%m-%d})"
+
+    @property
+    def zone(self) -> datetime.tzinfo:
+        """The zone its times are read in: its studio's; UTC for a session without a room."""
+        return self.room.studio.zone if self.room is not None else datetime.UTC
 
 
 class Engagement(models.Model):

@@ -49,7 +49,7 @@ def _document(story: Sequence[object], *, title: str) -> bytes:
 
 
 def _when(session: Session) -> str:
-    zone = session.room.studio.zone if session.room is not None else None
+    zone = session.zone
     start = session.start.astimezone(zone)
     end = session.end.astimezone(zone)
     place = f"{session.room}" if session.room is not None else "no room"

@@ -86,14 +86,10 @@ def session_update(*, session: Session, **fields: Any) -> Session:
     return session
 
 
-def _zone(session: Session) -> datetime.tzinfo:
-    return session.room.studio.zone if session.room is not None else datetime.UTC
-
-
 def _earlier_sessions_today(*, session: Session, person: Person) -> int:
     """How many sessions this person played earlier on the session's local day: the health
     contribution is one amount for the first session of a day, another for each further one."""
-    zone = _zone(session)
+    zone = session.zone
     local_day = session.start.astimezone(zone).date()
     day_start = datetime.datetime.combine(local_day, datetime.time(0), tzinfo=zone)
     return (

@@ -21,7 +21,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    zone = session.room.studio.zone if session.room is not None else None
+    zone = session.zone
     context = {
         "sheet": session_sheet(session=session),
         "session": session,
