@@ -128,6 +128,7 @@ def _check_engagement(
     *,
     session: Session,
     rule: RateRule,
+    role: str,
     instrument: str,
     doubles: Sequence[str],
     hours: Decimal,
@@ -149,6 +150,8 @@ def _check_engagement(
         errors["hours"] = f"More hours than the session lasts ({length.normalize():f} h)."
     if not all(isinstance(item, str) and item.strip() for item in doubles):
         errors["doubles"] = "A list of the extra instruments played."
+    elif doubles and role not in rates.DOUBLING_ROLES_AT_SCALE:
+        errors["doubles"] = f"Players double; a {role} does not."
     elif doubles and not instrument.strip():
         errors["doubles"] = "Doubles need a main instrument: name the instrument first."
     elif instrument.strip().lower() in {d.strip().lower() for d in doubles}:
@@ -176,6 +179,7 @@ def engagement_quote(
     _check_engagement(
         session=session,
         rule=rate_rule,
+        role=role,
         instrument=instrument,
         doubles=doubles,
         hours=hours,

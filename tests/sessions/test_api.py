@@ -181,6 +181,7 @@ def test_viewer_sees_the_sheet_but_not_the_pay(
         ({"doubles": ["tenor sax"], "instrument": "tenor sax"}, "doubles"),
         ({"doubles": ["flute", "flute"], "instrument": "sax"}, "doubles"),
         ({"doubles": "flute"}, "doubles"),
+        ({"doubles": ["flute"], "instrument": "desk", "role": "engineer"}, "doubles"),
         ({"role": "soloist"}, "role"),
         ({"person": 999999}, "person"),
     ],

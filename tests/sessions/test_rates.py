@@ -126,10 +126,12 @@ def test_rule_missing_a_parameter(kind: str, params: dict[str, Any], missing: st
 
 
 def test_unknown_kind_and_negative_hours() -> None:
-    with pytest.raises(rates.RuleError):
+    with pytest.raises(rates.RuleError) as unknown:
         fee("piecework", {})
-    with pytest.raises(rates.RuleError):
+    assert list(unknown.value.errors) == ["kind"]
+    with pytest.raises(rates.RuleError) as negative:
         fee(rates.FLAT, {"fee": "1"}, hours=Decimal(-1))
+    assert negative.value.errors == {"hours": "Hours cannot be negative."}
 
 
 RULES = [
