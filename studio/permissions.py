@@ -10,12 +10,12 @@ and its gear; members of a project that uses the studio see it.
 """
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from studio.models import Membership, Person, Project, Role, Studio
+from studio.models import Membership, Person, Project, Role, Room, Studio
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -124,3 +124,15 @@ def people_visible(user: AnyUser) -> QuerySet[Person]:
         return Person.objects.none()
     on_mine = Project.objects.filter(memberships__user=user).values("people")
     return Person.objects.filter(Q(id__in=on_mine) | Q(user=user))
+
+
+def calendar_targets(user: AnyUser) -> dict[str, QuerySet[Any]]:
+    """What a calendar page or a feed may show, by kind, in the order the calendar page reads
+    its query: rooms and studios the user sees, their people and their projects."""
+    studios = studios_visible(user)
+    return {
+        "room": Room.objects.filter(studio__in=studios).select_related("studio"),
+        "studio": studios,
+        "person": people_visible(user),
+        "project": projects_visible(user),
+    }

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from studio.forms import MembershipForm, ProjectForm
 from studio.models import Booking, FeedToken, Person, Project, Room, Studio
 from studio.permissions import (
     Capability,
+    calendar_targets,
     has_capability,
     people_visible,
     projects_visible,
@@ -221,16 +222,11 @@ CALENDAR_WINDOW = datetime.timedelta(days=100)
 def _calendar_scope(request: HttpRequest) -> tuple[str, Studio | Room | Person | None, ZoneInfo]:
     """What the calendar shows (?studio=, ?room=, ?person=; default the first studio) and in
     which zone. Anything the user cannot see is a 404."""
-    user = request.user
-    studios = studios_visible(user)
-    rooms = Room.objects.filter(studio__in=studios).select_related("studio")
+    targets = calendar_targets(request.user)
+    studios = targets["studio"]
     target: Studio | Room | Person | None
-    choices: tuple[tuple[str, QuerySet[Any]], ...] = (
-        ("room", rooms),
-        ("studio", studios),
-        ("person", people_visible(user)),
-    )
-    for kind, queryset in choices:
+    for kind in ("room", "studio", "person"):
+        queryset = targets[kind]
         raw = request.GET.get(kind)
         if raw:
             if not (raw.isascii() and raw.isdigit()):

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from studio import services
 from studio.api_base import request_user
-from studio.models import FeedToken, Room
-from studio.permissions import people_visible, projects_visible, studios_visible
+from studio.models import FeedToken
+from studio.permissions import calendar_targets
 
 
 class FeedTokenSerializer(serializers.ModelSerializer):
@@ -53,13 +53,7 @@ class FeedTokenSerializer(serializers.ModelSerializer):
         return cast(str, self.context["request"].build_absolute_uri(path))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        user = self.context["request"].user
-        visible = {
-            FeedToken.Kind.PERSON: people_visible(user),
-            FeedToken.Kind.ROOM: Room.objects.filter(studio__in=studios_visible(user)),
-            FeedToken.Kind.STUDIO: studios_visible(user),
-            FeedToken.Kind.PROJECT: projects_visible(user),
-        }[attrs["kind"]]
+        visible = calendar_targets(self.context["request"].user)[attrs["kind"]]
         target = visible.filter(pk=attrs["target"]).first()
         if target is None:
             raise serializers.ValidationError(
