@@ -146,10 +146,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# DDEX's ERN 4.3 schema (release-notification.xsd and the value sets it imports).
-# The team keeps DDEX's files beside the repository (shared/ddex/ern43), under DDEX's licence.
+# DDEX's ERN 4.3 schema (release-notification.xsd and the value sets it imports), kept in the
+# repository under DDEX's licence (releases/ddex_schema/NOTICE); a setting may point elsewhere.
 DDEX_SCHEMA_DIR = Path(
-    env.str("DDEX_SCHEMA_DIR", default=str(BASE_DIR.parent / "shared" / "ddex" / "ern43"))
+    env.str("DDEX_SCHEMA_DIR", default=str(BASE_DIR / "releases" / "ddex_schema"))
 )
 
 # Release deliverables. The render hook is a class (releases.render.Renderer); the default runs

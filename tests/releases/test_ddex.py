@@ -15,7 +15,7 @@ from studio.models import Person, Project
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(settings.DDEX_SCHEMA_DIR)
+SAMPLES = Path(settings.BASE_DIR) / "releases" / "ddex_schema"
 
 
 @pytest.fixture
