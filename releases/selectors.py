@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,32 @@ def release_tracks(release: Release) -> QuerySet[Track]:
         Prefetch("credits", queryset=Credit.objects.select_related("person")),
         Prefetch("splits", queryset=Split.objects.all()),
     )
+
+
+def artist_display_name(main: str, featured: Sequence[str]) -> str:
+    """How stores and players print an artist with guests: "A feat. B", "A feat. B & C",
+    "A feat. B, C & D" (each name once, the main artist never as a guest of itself)."""
+    guests = [name for name in dict.fromkeys(featured) if name and name != main]
+    if not guests:
+        return main
+    if len(guests) == 1:
+        return f"{main} feat. {guests[0]}"
+    return f"{main} feat. {', '.join(guests[:-1])} & {guests[-1]}"
+
+
+def featured_artists(release: Release, track: Track | None = None) -> list[str]:
+    """Featured artists' names, the release's first, then the track's; reads prefetched
+    credits (`release.credits` and `track.credits`) when the caller loaded them."""
+    names = [
+        c.person.name
+        for c in release.credits.all()
+        if c.role == CreditRole.FEATURED_ARTIST and c.track_id is None
+    ]
+    if track is not None:
+        names += [
+            c.person.name for c in track.credits.all() if c.role == CreditRole.FEATURED_ARTIST
+        ]
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
