@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install ffmpeg migrate demo test test-services lint typecheck check bench clean
+NODE_STAMP := node_modules/.installed
+
+.PHONY: run install ffmpeg readers migrate demo test test-services lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ffmpeg
+install: $(STAMP) ffmpeg readers
+
+# Other programs' readers the tests check our outputs with (ical.js for calendar feeds), from
+# npm into node_modules/ here. Without node the tests that need them skip, except in CI.
+readers: $(NODE_STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "node and npm are missing: the tests that read feeds with ical.js will skip"; \
+	fi
 
 # Deliverables are rendered with ffmpeg, from Debian's package. Installed here when we can
 # (root with apt-get); otherwise a clear message, and renders answer 503 with the same advice.

@@ -15,9 +15,10 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-from icalendar import Calendar, Event, Timezone, vText
+from icalendar import Calendar, Event, vText
 
 from studio.models import Booking, FeedToken, Membership, Project, Room, Studio
+from studio.vtimezone import vtimezone
 
 WINDOW_BACK = datetime.timedelta(days=90)
 WINDOW_AHEAD = datetime.timedelta(days=548)
@@ -162,7 +163,7 @@ def build_feed(feed: FeedToken, bookings: QuerySet[Booking]) -> bytes:
     # Zones cover the window (and a margin for bookings that reach past its edges).
     first, last = (now - WINDOW_BACK - MARGIN).date(), (now + WINDOW_AHEAD + MARGIN).date()
     for zone_name in sorted({room.studio.time_zone for room in rooms.values()}):
-        calendar.add_component(Timezone.from_tzid(zone_name, first_date=first, last_date=last))
+        calendar.add_component(vtimezone(zone_name, first, last))
     for row in rows:
         calendar.add_component(_event(row, rooms[row["room_id"]], projects[row["project_id"]], now))
     return calendar.to_ical()
