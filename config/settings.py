@@ -6,6 +6,7 @@ generated into ``var/`` on first start, Celery tasks run in-process. Production 
 the README lists them all.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -115,6 +116,10 @@ if _test_name is None and DATABASES["default"]["ENGINE"] == "django.db.backends.
     _test_name = str(VAR_DIR / "test.sqlite3")
 DATABASES["default"]["TEST"] = {"NAME": _test_name}
 
+# Built calendar feeds are kept here by version: local memory by default (per process), Redis
+# (`CACHE_URL=redis://host:6379/2`) when several web processes should share them.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,6 +155,24 @@ LOGOUT_REDIRECT_URL = "login"
 # repository under DDEX's licence (releases/ddex_schema/NOTICE); a setting may point elsewhere.
 DDEX_SCHEMA_DIR = Path(
     env.str("DDEX_SCHEMA_DIR", default=str(BASE_DIR / "releases" / "ddex_schema"))
+)
+# Who sends and who receives the DDEX messages: DDEX Party IDs (DPIDs, from dpid.ddex.net) and
+# the names registered with them. Unset in production, exports answer 503 and `check --deploy`
+# warns; on a laptop (DEBUG) and under pytest they default to placeholders nobody could take for
+# a real party, and those messages are marked TestMessage.
+_ddex_placeholders = DEBUG or "pytest" in sys.modules
+DDEX_SENDER_DPID = env.str(
+    "DDEX_SENDER_DPID", default="PADPIDATESTSENDER" if _ddex_placeholders else ""
+)
+DDEX_SENDER_NAME = env.str(
+    "DDEX_SENDER_NAME", default="Test sender (set DDEX_SENDER_NAME)" if _ddex_placeholders else ""
+)
+DDEX_RECIPIENT_DPID = env.str(
+    "DDEX_RECIPIENT_DPID", default="PADPIDATESTRECIPIENT" if _ddex_placeholders else ""
+)
+DDEX_RECIPIENT_NAME = env.str(
+    "DDEX_RECIPIENT_NAME",
+    default="Test recipient (set DDEX_RECIPIENT_NAME)" if _ddex_placeholders else "",
 )
 
 # Release deliverables. The render hook is a class (releases.render.Renderer); the default runs

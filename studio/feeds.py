@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
@@ -25,6 +26,8 @@ WINDOW_AHEAD = datetime.timedelta(days=548)
 MARGIN = datetime.timedelta(days=2)
 REFRESH = datetime.timedelta(hours=1)
 PRODID = "-//Tracksheet//Studio bookings//EN"
+# A version of a feed is good for the day at most (the window moves with the date).
+CACHE_SECONDS = 24 * 60 * 60
 
 ROW_FIELDS = (
     "uid",
@@ -138,6 +141,18 @@ def _event(row: dict[str, Any], room: Room, project: Project, stamp: datetime.da
     cancelled = row["status"] == Booking.Status.CANCELLED
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     return event
+
+
+def feed_body(feed: FeedToken, bookings: QuerySet[Booking], version: FeedVersion) -> bytes:
+    """The feed's bytes from the cache under its version, built on a miss. The ETag covers
+    the bookings, the token and the day, so a change to any of them is a new key; old keys
+    age out of the cache on their own."""
+    key = "feed:{}:{}".format(feed.pk, version.etag.strip('"'))
+    body = cache.get(key)
+    if body is None:
+        body = build_feed(feed, bookings)
+        cache.set(key, body, timeout=CACHE_SECONDS)
+    return body
 
 
 def build_feed(feed: FeedToken, bookings: QuerySet[Booking]) -> bytes:

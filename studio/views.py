@@ -13,10 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
@@ -173,40 +174,28 @@ def api_token_revoke(request: HttpRequest) -> HttpResponse:
 
 
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A calendar feed by its secret. A poll that names the current version gets a 304 before
-    anything is built: two queries, the token and one aggregate."""
+    """A calendar feed by its secret. A poll that names the current version (weakly, or `*`)
+    gets a 304 before anything is built: two queries, the token and one aggregate. A full GET
+    is served from the cache under the version's ETag, so a feed is built once per change even
+    for clients that poll without If-None-Match (Google)."""
     subscription = feeds.feed_lookup(token)
     if subscription is None:
         raise Http404("No such feed.")
     bookings = feeds.feed_bookings(subscription)
     version = feeds.feed_version(subscription, bookings)
-    headers = {
-        "ETag": version.etag,
-        "Last-Modified": http_date(version.last_modified.timestamp()),
-        "Cache-Control": "private, max-age=300",
-    }
-    if_none_match = request.headers.get("If-None-Match")
-    unchanged = (
-        version.etag in [tag.strip() for tag in if_none_match.split(",")]
-        if if_none_match
-        else _not_modified_since(request, version.last_modified)
+    response = get_conditional_response(
+        request, etag=version.etag, last_modified=int(version.last_modified.timestamp())
     )
-    response: HttpResponse
-    if unchanged:
-        response = HttpResponseNotModified()
-    else:
+    if response is None:
         response = HttpResponse(
-            feeds.build_feed(subscription, bookings), content_type="text/calendar; charset=utf-8"
+            feeds.feed_body(subscription, bookings, version),
+            content_type="text/calendar; charset=utf-8",
         )
         response["Content-Disposition"] = 'inline; filename="tracksheet.ics"'
-    for name, value in headers.items():
-        response[name] = value
+    response["ETag"] = version.etag
+    response["Last-Modified"] = http_date(version.last_modified.timestamp())
+    response["Cache-Control"] = "private, max-age=300"
     return response
-
-
-def _not_modified_since(request: HttpRequest, last_modified: datetime.datetime) -> bool:
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and int(last_modified.timestamp()) <= since
 
 
 # --- calendar ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
-from studio import services
+from studio import feeds, services
 from studio.models import Booking, FeedToken, Person, Project, Role, Room
 from tests.factories import (
     MembershipFactory,
@@ -224,6 +224,54 @@ def test_conditional_requests(
     changed = client.get(feed_url(feed), HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
+    assert "CONFIRMED" in str(by_uid(parse(changed.content)[1])[str(booking.uid)]["STATUS"])
+
+
+def test_if_none_match_compares_weakly_and_star_matches(
+    client: Client, owner: Any, room: Room, project: Project
+) -> None:
+    make(owner, room, project, timezone.now() + datetime.timedelta(days=5), 2)
+    feed = services.feed_token_create(owner=owner, target=project)
+    etag = client.get(feed_url(feed))["ETag"]
+    assert etag.startswith('"')
+    for header in (f"W/{etag}", f'"other", W/{etag}', "*", f'{etag}, W/"x"'):
+        assert client.get(feed_url(feed), HTTP_IF_NONE_MATCH=header).status_code == 304, header
+    for header in ('"other"', 'W/"other"', etag[:-2] + '"'):
+        assert client.get(feed_url(feed), HTTP_IF_NONE_MATCH=header).status_code == 200, header
+    # If-None-Match decides alone when given: an old tag with a fresh date is a full answer.
+    stale = client.get(
+        feed_url(feed),
+        HTTP_IF_NONE_MATCH='"old"',
+        HTTP_IF_MODIFIED_SINCE="Fri, 01 Jan 2100 00:00:00 GMT",
+    )
+    assert stale.status_code == 200
+
+
+def test_repeat_full_get_is_served_from_the_cache_until_a_change(
+    client: Client,
+    owner: Any,
+    room: Room,
+    project: Project,
+    django_assert_num_queries: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    booking = make(owner, room, project, timezone.now() + datetime.timedelta(days=5), 2)
+    feed = services.feed_token_create(owner=owner, target=project)
+    builds: list[int] = []
+    real_build = feeds.build_feed
+    monkeypatch.setattr(feeds, "build_feed", lambda *a: builds.append(1) or real_build(*a))
+    first = client.get(feed_url(feed))
+    # Google polls without If-None-Match: the body comes from the cache, in two queries.
+    with django_assert_num_queries(2):
+        again = client.get(feed_url(feed))
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert len(builds) == 1
+    services.booking_confirm(booking=booking)
+    changed = client.get(feed_url(feed))
+    assert len(builds) == 2
+    assert changed["ETag"] != first["ETag"]
     assert "CONFIRMED" in str(by_uid(parse(changed.content)[1])[str(booking.uid)]["STATUS"])
 
 
