@@ -55,6 +55,8 @@ class InvoiceAdmin(admin.ModelAdmin):
         "recipient_name",
         "status",
         "issue_date",
+        "service_period_start",
+        "service_period_end",
         "currency",
     ]
     list_filter = ["status", "kind"]
@@ -80,7 +82,7 @@ class InvoiceSeriesAdmin(admin.ModelAdmin):
 
 @admin.register(InvoiceLine)
 class InvoiceLineAdmin(admin.ModelAdmin):
-    list_display = ["description", "invoice", "quantity", "unit_price", "tax_rate"]
+    list_display = ["description", "invoice", "quantity", "unit_price", "tax_rate", "vat_exemption"]
     list_select_related = ["invoice"]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

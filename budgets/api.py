@@ -19,7 +19,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from budgets import services
-from budgets.models import Budget, BudgetLine, Category, Cost, Invoice, InvoiceLine
+from budgets.models import (
+    Budget,
+    BudgetLine,
+    Category,
+    Cost,
+    Invoice,
+    InvoiceLine,
+    VatExemption,
+)
 from budgets.selectors import CategoryRow, budget_report, burn_down, invoice_totals
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
@@ -364,7 +372,11 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             "unit",
             "unit_price",
             "tax_rate",
+            "vat_exemption",
+            "vat_exemption_reference",
+            "vat_statement",
         ]
+        read_only_fields = ["vat_statement"]
 
     def validate_invoice(self, invoice: Invoice) -> Invoice:
         if self.instance is not None and invoice != self.instance.invoice:
@@ -402,6 +414,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "recipient_name",
             "recipient_address",
             "recipient_vat",
+            "service_period_start",
+            "service_period_end",
             "notes",
             "pdf_sha256",
             "lines",
@@ -456,6 +470,15 @@ class FromProjectRequest(serializers.Serializer):
         max_value=Decimal(100),
         default=Decimal(0),
     )
+    vat_exemption = serializers.ChoiceField(
+        choices=VatExemption.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Why the lines carry no VAT, when tax_rate is 0.",
+    )
+    vat_exemption_reference = serializers.CharField(
+        max_length=200, required=False, allow_blank=True
+    )
     bookings = serializers.BooleanField(default=True)
     engagements = serializers.BooleanField(default=False)
     cost_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
@@ -463,8 +486,10 @@ class FromProjectRequest(serializers.Serializer):
     issuer_address = serializers.CharField()
     issuer_vat = serializers.CharField(max_length=40, required=False, allow_blank=True)
     issuer_iban = serializers.CharField(max_length=42, required=False, allow_blank=True)
+    issuer_bic = serializers.CharField(max_length=11, required=False, allow_blank=True)
     recipient_name = serializers.CharField(max_length=200)
     recipient_address = serializers.CharField()
+    recipient_vat = serializers.CharField(max_length=40, required=False, allow_blank=True)
     recipient_email = serializers.EmailField(required=False, allow_blank=True)
 
     def validate_project(self, project: Project) -> Project:

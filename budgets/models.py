@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from studio.errors import Conflict
 from studio.models import Project, money_field
@@ -172,7 +172,12 @@ INVOICE_MUTABLE_AFTER_ISSUE = {"status", "paid_on", "reminded_at"}
 
 class Invoice(models.Model):
     """An invoice or a credit note. Both parties' details are copied onto it; once issued it
-    never changes (the model refuses, the API answers 409) and its PDF is kept as made."""
+    never changes (the model refuses, the API answers 409) and its PDF is kept as made.
+
+    The service period is the date of supply the EU VAT directive asks for (2006/112/EC art.
+    226(7)): one day when start and end are the same. Left blank, issuing sets it to the issue
+    date, since the directive asks for the date only where it differs from the issue date.
+    """
 
     class Kind(models.TextChoices):
         INVOICE = "invoice", "Invoice"
@@ -206,6 +211,12 @@ class Invoice(models.Model):
     recipient_address = models.TextField()
     recipient_vat = models.CharField(max_length=40, blank=True)
     recipient_email = models.EmailField(blank=True, help_text="Where reminders go.")
+    service_period_start = models.DateField(
+        null=True, blank=True, help_text="First day of the supply (date of supply)."
+    )
+    service_period_end = models.DateField(
+        null=True, blank=True, help_text="Last day of the supply; the start for a single day."
+    )
     notes = models.TextField(blank=True)
     pdf = models.FileField(upload_to="invoices/%Y/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
@@ -224,6 +235,13 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="credit_note") | Q(credits__isnull=False),
                 name="invoice_credit_note_refers",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(service_period_start__isnull=True) & Q(service_period_end__isnull=True)
+                )
+                | Q(service_period_end__gte=F("service_period_start")),
+                name="invoice_service_period",
             ),
         ]
 
@@ -248,12 +266,44 @@ class Invoice(models.Model):
             raise FrozenInvoice(self)
         return super().delete(*args, **kwargs)
 
+    def clean(self) -> None:
+        start, end = self.service_period_start, self.service_period_end
+        if (start is None) != (end is None):
+            missing = "service_period_end" if end is None else "service_period_start"
+            raise ValidationError(
+                {missing: "Give both ends of the service period (the same day for one day)."}
+            )
+        if start is not None and end is not None and end < start:
+            raise ValidationError(
+                {"service_period_end": "The service period ends on or after its start."}
+            )
+
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
 
 
+class VatExemption(models.TextChoices):
+    """Why a line carries no VAT. The invoice must say so (2006/112/EC art. 226(11), (11a))."""
+
+    EXEMPT = "exempt", "Exempt"
+    REVERSE_CHARGE = "reverse_charge", "Reverse charge"
+    OUTSIDE_SCOPE = "outside_scope", "Outside the scope of VAT"
+
+
+# Art. 226(11) accepts the exempting article of the directive, the national provision, or
+# "any other reference indicating that the supply ... is exempt": without the user's provision,
+# the directive's title on exemptions is that reference.
+DEFAULT_EXEMPTION_REFERENCE = "Title IX of Directive 2006/112/EC"
+# Art. 226(11a) wants the words "Reverse charge"; art. 196 is the rule for the services a studio
+# sells to a business customer in another member state.
+DEFAULT_REVERSE_CHARGE_REFERENCE = "Article 196 of Directive 2006/112/EC"
+
+
 class InvoiceLine(models.Model):
+    """A line of an invoice. A line at 0 % VAT names its reason (``vat_exemption``) before the
+    invoice is issued; a taxed line has none."""
+
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(default=0)
     description = models.CharField(max_length=300)
@@ -261,6 +311,18 @@ class InvoiceLine(models.Model):
     unit = models.CharField(max_length=20, blank=True, help_text="h, day, piece…")
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    vat_exemption = models.CharField(
+        max_length=20,
+        choices=VatExemption.choices,
+        blank=True,
+        help_text="Why a 0 % line carries no VAT; required to issue.",
+    )
+    vat_exemption_reference = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The provision, e.g. 'Article 132(1)(c) of Directive 2006/112/EC' or the "
+        "national law's; a generic reference when left blank.",
+    )
     credits_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credited_by"
     )
@@ -273,6 +335,10 @@ class InvoiceLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(unit_price__gte=0), name="invoiceline_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate=0) | (Q(vat_exemption="") & Q(vat_exemption_reference="")),
+                name="invoiceline_taxed_not_exempt",
             ),
         ]
 
@@ -289,3 +355,28 @@ class InvoiceLine(models.Model):
         if self.invoice.is_frozen:
             raise FrozenInvoice(self.invoice)
         return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.tax_rate is not None and self.tax_rate != 0 and self.vat_exemption:
+            raise ValidationError(
+                {
+                    "vat_exemption": f"A line taxed at {self.tax_rate.normalize():f} % is not "
+                    "exempt: set the rate to 0 or leave the reason out."
+                }
+            )
+        if self.vat_exemption_reference and not self.vat_exemption:
+            raise ValidationError(
+                {"vat_exemption_reference": "A provision goes with a reason: give vat_exemption."}
+            )
+
+    @property
+    def vat_statement(self) -> str:
+        """What the invoice prints for this line's missing VAT, in the directive's words."""
+        reference = self.vat_exemption_reference
+        if self.vat_exemption == VatExemption.EXEMPT:
+            return f"VAT exempt: {reference or DEFAULT_EXEMPTION_REFERENCE}"
+        if self.vat_exemption == VatExemption.REVERSE_CHARGE:
+            return f"Reverse charge ({reference or DEFAULT_REVERSE_CHARGE_REFERENCE})"
+        if self.vat_exemption == VatExemption.OUTSIDE_SCOPE:
+            return "Outside the scope of VAT" + (f" ({reference})" if reference else "")
+        return ""

@@ -1,35 +1,41 @@
 """Invoice PDFs with reportlab. A renderer class whose parts are hooks a subclass may replace
-(as pretix does), made once at issue and then served as stored."""
+(as pretix does), made once at issue and then served as stored. The page itself (paper, the
+embedded DejaVu font, "Page x of y" with the number on every page) is studio.pdf's."""
 
 from __future__ import annotations
 
-import io
+import datetime
 
-from django.conf import settings
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from budgets.models import Invoice, InvoiceLine
 from budgets.selectors import InvoiceTotals, invoice_totals
+from studio.pdf import CELL, FONT, FONT_BOLD, TITLE, build_pdf, register_fonts, text
 
-STYLES = getSampleStyleSheet()
-CELL = ParagraphStyle("cell", parent=STYLES["Normal"], fontSize=9, leading=11)
-RIGHT = ParagraphStyle("right", parent=CELL, alignment=2)
-PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
+DESCRIPTION_WIDTH = 78 * mm
+# The table's cell padding (6 pt a side by default) is not room for text.
+DESCRIPTION_TEXT_WIDTH = DESCRIPTION_WIDTH - 12
 
 
-def _address(address: str, vat: str) -> str:
-    """A party's address as a plain multi-line cell (cheaper to draw than a Paragraph)."""
-    return "\n".join([*address.splitlines(), *([f"VAT {vat}"] if vat else [])])
+def _day(day: datetime.date) -> str:
+    return f"{day:%d %B %Y}"
+
+
+def _party(name: str, address: str, vat: str) -> Paragraph:
+    lines = [f"<b>{text(name)}</b>", *map(text, address.splitlines())]
+    if vat:
+        lines.append(f"VAT {text(vat)}")
+    return Paragraph("<br/>".join(lines), CELL)
 
 
 class InvoiceRenderer:
     """Turns an invoice into PDF bytes; each part of the page is one method to override."""
 
     def __init__(self, invoice: Invoice, lines: list[InvoiceLine]) -> None:
+        register_fonts()
         self.invoice = invoice
         self.lines = lines
         self.totals: InvoiceTotals = invoice_totals(invoice=invoice, lines=lines)
@@ -37,17 +43,32 @@ class InvoiceRenderer:
     def title(self) -> str:
         return "Credit note" if self.invoice.kind == Invoice.Kind.CREDIT_NOTE else "Invoice"
 
+    def label(self) -> str:
+        """What every page's footer calls the document."""
+        return f"{self.title()} {self.invoice.number or '(draft, not issued)'}"
+
+    def supply(self) -> str:
+        """The date of supply or the service period (2006/112/EC art. 226(7))."""
+        start, end = self.invoice.service_period_start, self.invoice.service_period_end
+        if start is None or end is None:
+            return ""
+        if start == end:
+            return f"Date of supply: {_day(start)}"
+        return f"Service period: {_day(start)} – {_day(end)}"
+
     def header(self) -> list[Flowable]:
         invoice = self.invoice
         facts = [
-            f"<b>{self.title()} {invoice.number}</b>",
-            f"Date: {invoice.issue_date:%d %B %Y}" if invoice.issue_date else "",
-            f"Due: {invoice.due_date:%d %B %Y}" if invoice.due_date else "",
+            f"<b>{text(self.label())}</b>",
+            f"Date: {_day(invoice.issue_date)}" if invoice.issue_date else "",
+            self.supply(),
+            f"Due: {_day(invoice.due_date)}" if invoice.due_date else "",
         ]
         if invoice.credits is not None:
-            facts.append(f"Credits invoice {invoice.credits.number}")
+            facts.append(f"Credits invoice {text(invoice.credits.number)}")
         return [
-            Paragraph(self.title(), STYLES["Title"]),
+            Paragraph(self.title(), TITLE),
+            Spacer(1, 2 * mm),
             Paragraph("<br/>".join(f for f in facts if f), CELL),
             Spacer(1, 6 * mm),
         ]
@@ -57,10 +78,11 @@ class InvoiceRenderer:
         table = Table(
             [
                 ["From", "To"],
-                [invoice.issuer_name, invoice.recipient_name],
                 [
-                    _address(invoice.issuer_address, invoice.issuer_vat),
-                    _address(invoice.recipient_address, invoice.recipient_vat),
+                    _party(invoice.issuer_name, invoice.issuer_address, invoice.issuer_vat),
+                    _party(
+                        invoice.recipient_name, invoice.recipient_address, invoice.recipient_vat
+                    ),
                 ],
             ],
             colWidths=[85 * mm, 85 * mm],
@@ -68,15 +90,25 @@ class InvoiceRenderer:
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
-                    ("FONT", (0, 1), (-1, 1), "Helvetica-Bold", 9),
+                    ("FONT", (0, 0), (-1, -1), FONT, 9),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("TEXTCOLOR", (0, 0), (-1, 0), colors.grey),
-                    ("BOTTOMPADDING", (0, 1), (-1, 1), 0),
                 ]
             )
         )
         return [table, Spacer(1, 8 * mm)]
+
+    def description(self, line: InvoiceLine) -> object:
+        """The description cell; a 0 % line says under it why it carries no VAT."""
+        statement = line.vat_statement
+        # A plain string draws several times faster than a Paragraph; only a description that
+        # needs wrapping, or carries a VAT statement, pays for one.
+        if not statement and stringWidth(line.description, FONT, 9) <= DESCRIPTION_TEXT_WIDTH:
+            return line.description
+        body = text(line.description)
+        if statement:
+            body += f'<br/><font size="7.5" color="#555555">{text(statement)}</font>'
+        return Paragraph(body, CELL)
 
     def lines_table(self) -> list[Flowable]:
         currency = self.invoice.currency
@@ -85,19 +117,16 @@ class InvoiceRenderer:
         ]
         for line, net in zip(self.lines, self.totals.line_nets, strict=True):
             quantity = f"{line.quantity.normalize():f}{' ' + line.unit if line.unit else ''}"
-            # Plain strings draw several times faster than Paragraphs; only a description long
-            # enough to need wrapping pays for one.
-            description: object = line.description
-            if len(line.description) > 48:
-                description = Paragraph(line.description, CELL)
             price, rate = f"{line.unit_price}", f"{line.tax_rate.normalize():f} %"
-            rows.append([description, quantity, price, rate, f"{net}"])
-        table = Table(rows, colWidths=[78 * mm, 20 * mm, 26 * mm, 18 * mm, 28 * mm], repeatRows=1)
+            rows.append([self.description(line), quantity, price, rate, f"{net}"])
+        table = Table(
+            rows, colWidths=[DESCRIPTION_WIDTH, 20 * mm, 26 * mm, 18 * mm, 28 * mm], repeatRows=1
+        )
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-                    ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+                    ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9),
+                    ("FONT", (0, 1), (-1, -1), FONT, 9),
                     ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
                     ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
@@ -113,13 +142,13 @@ class InvoiceRenderer:
         for rate, (net, tax) in sorted(self.totals.by_rate.items()):
             rows.append([f"Tax {rate.normalize():f} % on {net}", f"{tax} {currency}"])
         rows.append(["Total", f"{self.totals.gross} {currency}"])
-        table = Table(rows, colWidths=[142 * mm, 28 * mm])
+        table = Table(rows, colWidths=[132 * mm, 38 * mm])
         table.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
+                    ("FONT", (0, 0), (-1, -1), FONT, 9),
                     ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
-                    ("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 10),
+                    ("FONT", (0, -1), (-1, -1), FONT_BOLD, 10),
                     ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
                 ]
             )
@@ -131,39 +160,28 @@ class InvoiceRenderer:
         parts = []
         if invoice.kind == Invoice.Kind.INVOICE and invoice.due_date:
             parts.append(
-                f"Please pay within {invoice.payment_terms_days} days, "
-                f"by {invoice.due_date:%d %B %Y}."
+                f"Please pay within {invoice.payment_terms_days} days, by {_day(invoice.due_date)}."
             )
         if invoice.issuer_iban:
             parts.append(
-                f"IBAN {invoice.issuer_iban}"
-                + (f" · BIC {invoice.issuer_bic}" if invoice.issuer_bic else "")
+                f"IBAN {text(invoice.issuer_iban)}"
+                + (f" · BIC {text(invoice.issuer_bic)}" if invoice.issuer_bic else "")
             )
         if invoice.notes:
-            parts.append(invoice.notes)
+            parts.append(text(invoice.notes))
         return [Paragraph("<br/>".join(parts), CELL)] if parts else []
 
     def render(self) -> bytes:
-        buffer = io.BytesIO()
-        size = PAGE_SIZES.get(getattr(settings, "INVOICE_PAGE_SIZE", "A4").upper(), A4)
-        doc = SimpleDocTemplate(
-            buffer,
-            pagesize=size,
-            title=f"{self.title()} {self.invoice.number}",
-            author=self.invoice.issuer_name,
-            leftMargin=20 * mm,
-            rightMargin=20 * mm,
-            topMargin=18 * mm,
-            bottomMargin=18 * mm,
-        )
-        doc.build(
+        return build_pdf(
             self.header()
             + self.parties()
             + self.lines_table()
             + self.totals_table()
-            + self.footer()
+            + self.footer(),
+            title=self.label(),
+            author=self.invoice.issuer_name,
+            label=self.label(),
         )
-        return buffer.getvalue()
 
 
 def render_invoice(invoice: Invoice, lines: list[InvoiceLine]) -> bytes:

@@ -25,6 +25,7 @@ from budgets.models import (
     Invoice,
     InvoiceLine,
     InvoiceSeries,
+    VatExemption,
 )
 from budgets.pdf import render_invoice
 from sessions.models import Engagement
@@ -235,6 +236,31 @@ def _take_number(prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{series.last_number:04d}"
 
 
+def _check_issuable(invoice: Invoice, lines: list[InvoiceLine]) -> None:
+    """What the VAT directive's art. 226 asks of an invoice that the draft may still lack."""
+    if not lines:
+        raise ValidationError({"lines": "An invoice without lines cannot be issued."})
+    if invoice.kind == Invoice.Kind.CREDIT_NOTE:
+        # A credit note copies its invoice's lines and reasons: it must issue even when the
+        # invoice predates these checks, or the invoice could never be corrected.
+        return
+    unexplained = [line for line in lines if line.tax_rate == 0 and not line.vat_exemption]
+    if unexplained:
+        names = ", ".join(f"{line.description!r} (line {line.pk})" for line in unexplained)
+        raise ValidationError(
+            {
+                "vat_exemption": f"Lines at 0 % VAT must say why: {names}. Give vat_exemption "
+                "(exempt, reverse_charge or outside_scope) on each."
+            }
+        )
+    reverse = any(line.vat_exemption == VatExemption.REVERSE_CHARGE for line in lines)
+    if reverse and not invoice.recipient_vat:
+        # Art. 226(4): under reverse charge the customer's VAT number is on the invoice.
+        raise ValidationError(
+            {"recipient_vat": "A reverse-charge invoice carries the customer's VAT number."}
+        )
+
+
 def invoice_issue(*, invoice: Invoice) -> Invoice:
     """Give the invoice its number, make its PDF once, and freeze it."""
     today = timezone.localdate()
@@ -244,10 +270,13 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
         if invoice.is_frozen:
             raise FrozenInvoice(invoice)
         lines = list(invoice.lines.all())
-        if not lines:
-            raise ValidationError({"lines": "An invoice without lines cannot be issued."})
+        _check_issuable(invoice, lines)
         invoice.number = _take_number(invoice.series, today.year)
         invoice.issue_date = today
+        if invoice.service_period_start is None:
+            # The directive asks for the date of supply where it differs from the issue date;
+            # none given means it does not, and the invoice says so in as many words.
+            invoice.service_period_start = invoice.service_period_end = today
         invoice.due_date = today + datetime.timedelta(days=invoice.payment_terms_days)
         body = render_invoice(invoice, lines)
         invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(body), save=False)
@@ -302,6 +331,9 @@ def invoice_credit(*, invoice: Invoice, quantities: dict[int, Decimal] | None = 
             currency=invoice.currency,
             payment_terms_days=0,
             **{name: getattr(invoice, name) for name in PARTY_FIELDS},
+            # The note takes back the same supply: it carries the invoice's date of supply.
+            service_period_start=invoice.service_period_start,
+            service_period_end=invoice.service_period_end,
             notes=f"Credits invoice {invoice.number}.",
         )
         for position, line in enumerate(lines):
@@ -316,6 +348,8 @@ def invoice_credit(*, invoice: Invoice, quantities: dict[int, Decimal] | None = 
                     unit=line.unit,
                     unit_price=line.unit_price,
                     tax_rate=line.tax_rate,
+                    vat_exemption=line.vat_exemption,
+                    vat_exemption_reference=line.vat_exemption_reference,
                 )
     note = invoice_issue(invoice=note)
     if quantities is None or _fully_credited(invoice):
@@ -408,29 +442,47 @@ def invoice_from_project(
     start: datetime.date,
     end: datetime.date,
     tax_rate: Decimal = Decimal(0),
+    vat_exemption: str = "",
+    vat_exemption_reference: str = "",
     bookings: bool = True,
     engagements: bool = False,
     cost_ids: list[int] | None = None,
     **parties: Any,
 ) -> Invoice:
     """A draft built from the project's own records in [start, end]: the studio time of its
-    confirmed bookings, the wages of its engagements, and chosen costs."""
+    confirmed bookings, the wages of its engagements, and chosen costs. Its service period
+    runs from the first to the last local day of what it bills; at 0 % its lines carry
+    ``vat_exemption``."""
     if end < start:
         raise ValidationError({"end": "The end must not be before the start."})
+    if tax_rate != 0 and (vat_exemption or vat_exemption_reference):
+        raise ValidationError(
+            {"vat_exemption": f"Lines taxed at {tax_rate.normalize():f} % are not exempt."}
+        )
     invoice = invoice_create(project=project, **parties)
     position = 0
+    days: list[datetime.date] = []
 
     def add(description: str, quantity: Decimal, price: Decimal) -> None:
         nonlocal position
-        InvoiceLine.objects.create(
+        line = InvoiceLine(
             invoice=invoice,
             position=position,
             description=description,
             quantity=quantity,
             unit_price=price,
             tax_rate=tax_rate,
+            vat_exemption=vat_exemption,
+            vat_exemption_reference=vat_exemption_reference,
         )
+        line.full_clean()
+        line.save()
         position += 1
+
+    def served(begin: datetime.datetime, finish: datetime.datetime, zone: Any) -> None:
+        # Local days, and the last instant before the end: a session to midnight is that day's.
+        days.append(begin.astimezone(zone).date())
+        days.append((finish - datetime.timedelta(microseconds=1)).astimezone(zone).date())
 
     if bookings:
         rows = Booking.objects.filter(
@@ -442,6 +494,7 @@ def invoice_from_project(
         ).select_related("room__studio")
         for booking in rows.order_by("start"):
             local = booking.start.astimezone(booking.room.studio.zone)
+            served(booking.start, booking.end, booking.room.studio.zone)
             add(
                 f"Studio time: {booking.room}, {local:%d %b %Y}",
                 Decimal(1),
@@ -455,9 +508,10 @@ def invoice_from_project(
                 session__start__date__lte=end,
                 currency=invoice.currency,
             )
-            .select_related("person", "session")
+            .select_related("person", "session__room__studio")
             .order_by("session__start", "pk")
         ):
+            served(engagement.session.start, engagement.session.end, engagement.session.zone)
             add(
                 f"{engagement.person.name}, {engagement.get_role_display().lower()}: "
                 f"{engagement.session.title} ({engagement.session.start:%d %b %Y})",
@@ -474,6 +528,7 @@ def invoice_from_project(
                 {"cost_ids": f"Not costs of this project in the range: {sorted(missing)}."}
             )
         for cost in costs:
+            days.append(cost.date)
             add(
                 f"{cost.vendor}: {cost.description or cost.get_category_display()}",
                 Decimal(1),
@@ -481,4 +536,7 @@ def invoice_from_project(
             )
     if position == 0:
         raise ValidationError({"start": "Nothing to invoice in that range."})
+    invoice.service_period_start, invoice.service_period_end = min(days), max(days)
+    invoice.full_clean(exclude=["number"])
+    invoice.save(update_fields=["service_period_start", "service_period_end"])
     return invoice

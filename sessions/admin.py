@@ -1,6 +1,18 @@
-from django.contrib import admin
+from typing import Any
 
-from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, RateRule, Session, Take
+from django.contrib import admin
+from django.http import HttpRequest
+
+from sessions.models import (
+    Engagement,
+    GearCheck,
+    PayeeDetails,
+    Payment,
+    PayStatement,
+    RateRule,
+    Session,
+    Take,
+)
 
 
 @admin.register(RateRule)
@@ -65,3 +77,21 @@ class PaymentAdmin(admin.ModelAdmin):
 class PayeeDetailsAdmin(admin.ModelAdmin):
     list_display = ["person", "tax_status", "vat_number"]
     list_filter = ["tax_status"]
+
+
+@admin.register(PayStatement)
+class PayStatementAdmin(admin.ModelAdmin):
+    """Shown, never written here: statements are numbered by the service, once, and kept."""
+
+    list_display = ["number", "project", "engagement", "issued_on", "payer_name"]
+    list_select_related = ["project", "engagement__person", "engagement__session"]
+    search_fields = ["number", "payer_name", "engagement__person__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -26,6 +26,7 @@ from sessions.models import (
     GearCheck,
     PayeeDetails,
     Payment,
+    PayStatement,
     RateRule,
     Session,
     Take,
@@ -267,6 +268,26 @@ class EngagementSerializer(serializers.ModelSerializer):
         return session
 
 
+class PayStatementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PayStatement
+        fields = [
+            "id",
+            "engagement",
+            "number",
+            "issued_on",
+            "payer_name",
+            "payer_address",
+            "payer_tax_id",
+        ]
+        read_only_fields = ["engagement", "number", "issued_on"]
+        # Left out, the payer is the one on the project's last statement, else its client.
+        extra_kwargs = {
+            "payer_name": {"required": False, "allow_blank": True},
+            "payer_address": {"required": False, "allow_blank": True},
+        }
+
+
 class EngagementViewSet(viewsets.ModelViewSet):
     """Who played on a session, and what it pays. A collision of the money is a 409."""
 
@@ -274,7 +295,8 @@ class EngagementViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, ProjectRolePermission]
     filterset_fields = ["session", "person", "role", "session__project"]
     write_capability = Capability.SESSIONS_MANAGE
-    action_capabilities: dict[str, Capability] = {}
+    # Numbering a statement is a money write, like approving the payment behind it.
+    action_capabilities: dict[str, Capability] = {"issue_statement": Capability.BUDGET_MANAGE}
 
     def get_queryset(self) -> QuerySet[Engagement]:
         return Engagement.objects.filter(
@@ -330,6 +352,17 @@ class EngagementViewSet(viewsets.ModelViewSet):
             raise PermissionDenied("Your role on this project does not see pay.")
         body = pdf.pay_statement(engagement)
         return _pdf_response(body, f"pay-statement-{engagement.pk}.pdf")
+
+    @extend_schema(request=PayStatementSerializer, responses={201: PayStatementSerializer})
+    @action(detail=True, methods=["post"], url_path="statement/issue")
+    def issue_statement(self, request: Request, pk: str | None = None) -> Response:
+        """Number and date the player's pay statement and name who pays; the payment must be
+        approved first (409), and a statement is issued once (409)."""
+        engagement = self.get_object()
+        body = PayStatementSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        statement = services.pay_statement_issue(engagement=engagement, **body.validated_data)
+        return Response(PayStatementSerializer(statement).data, status=201)
 
     @extend_schema(request=None, responses=QuoteSerializer)
     @action(detail=True, methods=["get"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 from sessions import rates
+from studio.errors import Conflict
 from studio.models import Booking, Gear, Person, Project, Room
 from studio.money import validate_currency
 
@@ -284,3 +286,58 @@ class PayeeDetails(models.Model):
                 raise ValidationError(
                     {"vat_number": f"Not a valid EU VAT number: {error}."}
                 ) from error
+
+
+class FrozenPayStatement(Conflict):
+    def __init__(self, statement: PayStatement) -> None:
+        super().__init__(
+            f"Pay statement {statement.number} is issued: it never changes.",
+            code="pay_statement_frozen",
+        )
+
+
+class PayStatement(models.Model):
+    """The numbered pay statement of one engagement, issued once its payment is approved (from
+    then on the amount cannot change), with the payer's name and address copied onto it.
+
+    Numbering: gapless per project and calendar year of issue, ``PS-<project id>-<year>-0001``.
+    Per project rather than per payer because the project is what pays its players (its
+    client, label or production company) and is known on every engagement; a payer who runs
+    several projects keeps one clear series per production. Numbers are taken under the
+    project's row lock, and a statement is never changed or deleted, so none goes missing.
+    """
+
+    engagement = models.OneToOneField(
+        Engagement, on_delete=models.PROTECT, related_name="pay_statement"
+    )
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="pay_statements")
+    year = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=30, unique=True)
+    issued_on = models.DateField()
+    payer_name = models.CharField(max_length=200)
+    payer_address = models.TextField()
+    payer_tax_id = models.CharField(
+        max_length=40, blank=True, help_text="The payer's VAT or employer number, if any."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project_id", "year", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year", "sequence"], name="paystatement_unique_sequence"
+            ),
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="paystatement_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise FrozenPayStatement(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise FrozenPayStatement(self)

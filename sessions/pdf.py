@@ -1,51 +1,41 @@
 """PDFs of sessions with reportlab: a pay statement per player per session, and a session report
-in the manner of a union session report form (players, times, instruments, songs recorded)."""
+in the manner of a union session report form (players, times, instruments, songs recorded).
+The page itself (paper, the embedded DejaVu font, "Page x of y") is studio.pdf's."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from sessions.models import Engagement, Session, Take
-
-STYLES = getSampleStyleSheet()
-CELL = ParagraphStyle("cell", parent=STYLES["Normal"], fontSize=9, leading=11)
-SMALL = ParagraphStyle(
-    "small", parent=STYLES["Normal"], fontSize=8, leading=10, textColor=colors.grey
+from sessions.models import Engagement, PayStatement, Session, Take
+from studio.pdf import (
+    BODY,
+    CELL,
+    CELL_RIGHT,
+    FONT,
+    FONT_BOLD,
+    HEADING,
+    SMALL,
+    TITLE,
+    build_pdf,
+    register_fonts,
+    text,
 )
+
 GRID = TableStyle(
     [
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+        ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9),
+        ("FONT", (0, 1), (-1, -1), FONT, 9),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ]
 )
-
-
-def _document(story: Sequence[object], *, title: str) -> bytes:
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=title,
-        author="Tracksheet",
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-    )
-    doc.build(list(story))
-    return buffer.getvalue()
 
 
 def _when(session: Session) -> str:
@@ -56,14 +46,61 @@ def _when(session: Session) -> str:
     return f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} {start:%Z} · {place}"
 
 
+def _block(lines: Sequence[str]) -> Paragraph:
+    """Lines of user text (a name, an address) as one cell."""
+    return Paragraph("<br/>".join(text(line) for line in lines if line), CELL)
+
+
+def _statement_header(engagement: Engagement, statement: PayStatement | None) -> list[Flowable]:
+    """Number, date and the two parties: who pays, and who is paid."""
+    if statement is None:
+        facts = "<b>Draft: not issued.</b> Issue it once the payment is approved to number it."
+        payer = Paragraph("Payer not stated until issued.", CELL)
+    else:
+        facts = (
+            f"<b>Pay statement {text(statement.number)}</b><br/>"
+            f"Date of issue: {statement.issued_on:%d %B %Y}"
+        )
+        payer = _block(
+            [
+                statement.payer_name,
+                *statement.payer_address.splitlines(),
+                f"Tax ID {statement.payer_tax_id}" if statement.payer_tax_id else "",
+            ]
+        )
+    person = engagement.person
+    details = getattr(person, "payee", None)
+    payee = _block(
+        [
+            details.legal_name if details is not None and details.legal_name else person.name,
+            *(details.address.splitlines() if details is not None else []),
+        ]
+    )
+    parties = Table([["Payer", "Paid to"], [payer, payee]], colWidths=[85 * mm, 85 * mm])
+    parties.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return [Paragraph(facts, CELL), Spacer(1, 4 * mm), parties, Spacer(1, 5 * mm)]
+
+
 def pay_statement(engagement: Engagement) -> bytes:
-    """One player's pay for one session, line by line, as the rule computed it."""
+    """One player's pay for one session, line by line, as the rule computed it; numbered,
+    dated and naming its payer once issued (sessions.services.pay_statement_issue)."""
+    register_fonts()
     session = engagement.session
     person = engagement.person
-    right = ParagraphStyle("right", parent=CELL, alignment=2)
+    statement = PayStatement.objects.filter(engagement=engagement).first()
     rows: list[list[object]] = [["", "Amount"]]
     for line in engagement.fee_lines:
-        rows.append([Paragraph(str(line["label"]), CELL), Paragraph(f"{line['amount']}", right)])
+        rows.append(
+            [Paragraph(text(line["label"]), CELL), Paragraph(f"{line['amount']}", CELL_RIGHT)]
+        )
     rows.append(["Wages to the player", f"{engagement.wages} {engagement.currency}"])
     rows.append(
         [
@@ -78,7 +115,7 @@ def pay_statement(engagement: Engagement) -> bytes:
         TableStyle(
             [
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("FONT", (0, -3), (-1, -1), "Helvetica-Bold", 9),
+                ("FONT", (0, -3), (-1, -1), FONT_BOLD, 9),
                 ("LINEABOVE", (0, -3), (-1, -3), 0.6, colors.black),
             ]
         )
@@ -88,50 +125,57 @@ def pay_statement(engagement: Engagement) -> bytes:
     if payment is not None and payment.paid_on:
         reference = payment.reference or "no reference"
         status += f" on {payment.paid_on:%d %B %Y} ({payment.get_method_display()}, {reference})"
+    role = engagement.get_role_display()
+    instrument = f", {engagement.instrument}" if engagement.instrument else ""
     story = [
-        Paragraph("Pay statement", STYLES["Title"]),
+        Paragraph("Pay statement", TITLE),
+        Spacer(1, 2 * mm),
+        *_statement_header(engagement, statement),
+        Paragraph(f"<b>{text(person.name)}</b> · {text(role + instrument)}", BODY),
         Paragraph(
-            f"<b>{person.name}</b> · {engagement.get_role_display()}"
-            f"{', ' + engagement.instrument if engagement.instrument else ''}",
-            STYLES["Normal"],
+            text(f"{session.project.artist}: {session.project.title} — {session.title}"), BODY
         ),
-        Paragraph(
-            f"{session.project.artist}: {session.project.title} — {session.title}", STYLES["Normal"]
-        ),
-        Paragraph(_when(session), STYLES["Normal"]),
+        Paragraph(text(_when(session)), BODY),
         Paragraph(
             f"Hours worked: {engagement.hours.normalize():f} · "
-            f"Rate rule: {engagement.rate_rule.name}",
-            STYLES["Normal"],
+            f"Rate rule: {text(engagement.rate_rule.name)}",
+            BODY,
         ),
         Spacer(1, 6 * mm),
         table,
         Spacer(1, 4 * mm),
-        Paragraph(f"Payment: {status}", STYLES["Normal"]),
+        Paragraph(f"Payment: {text(status)}", BODY),
         Spacer(1, 8 * mm),
-        Paragraph(f"Rule source: {engagement.rate_rule.source or 'not given'}", SMALL),
+        Paragraph(f"Rule source: {text(engagement.rate_rule.source or 'not given')}", SMALL),
     ]
-    return _document(story, title=f"Pay statement {person.name} {session.start:%Y-%m-%d}")
+    label = f"Pay statement {statement.number}" if statement else "Pay statement (draft)"
+    return build_pdf(
+        story,
+        title=f"Pay statement {person.name} {session.start:%Y-%m-%d}",
+        author=statement.payer_name if statement else "Tracksheet",
+        label=f"{label} · {person.name}",
+    )
 
 
 def session_report(
     session: Session, engagements: Sequence[Engagement], takes: Sequence[Take]
 ) -> bytes:
     """Who played, when, on what, and the songs recorded: the session report form."""
+    register_fonts()
     players: list[list[object]] = [["Name", "Role", "Instrument", "Doubles", "Hours", "Cartage"]]
     for item in engagements:
         players.append(
             [
-                Paragraph(item.person.name, CELL),
+                Paragraph(text(item.person.name), CELL),
                 Paragraph(item.get_role_display(), CELL),
-                Paragraph(item.instrument or "—", CELL),
-                Paragraph(", ".join(item.doubles) or "—", CELL),
+                Paragraph(text(item.instrument or "—"), CELL),
+                Paragraph(text(", ".join(item.doubles) or "—"), CELL),
                 Paragraph(f"{item.hours.normalize():f}", CELL),
-                Paragraph(", ".join(item.cartage) or "—", CELL),
+                Paragraph(text(", ".join(item.cartage) or "—"), CELL),
             ]
         )
     player_table = Table(
-        players, colWidths=[42 * mm, 22 * mm, 30 * mm, 35 * mm, 14 * mm, 31 * mm], repeatRows=1
+        players, colWidths=[40 * mm, 22 * mm, 30 * mm, 34 * mm, 14 * mm, 30 * mm], repeatRows=1
     )
     player_table.setStyle(GRID)
     songs: dict[str, list[Take]] = {}
@@ -141,33 +185,45 @@ def session_report(
     for song, song_takes in songs.items():
         keepers = ", ".join(str(t.number) for t in song_takes if t.keeper) or "—"
         song_rows.append(
-            [Paragraph(song, CELL), Paragraph(str(len(song_takes)), CELL), Paragraph(keepers, CELL)]
+            [
+                Paragraph(text(song), CELL),
+                Paragraph(str(len(song_takes)), CELL),
+                Paragraph(keepers, CELL),
+            ]
         )
-    song_table = Table(song_rows, colWidths=[110 * mm, 25 * mm, 39 * mm], repeatRows=1)
+    song_table = Table(song_rows, colWidths=[106 * mm, 25 * mm, 39 * mm], repeatRows=1)
     song_table.setStyle(GRID)
     total_hours = sum((e.hours for e in engagements), Decimal(0))
-    story = [
-        Paragraph("Session report", STYLES["Title"]),
+    project = session.project
+    story: list[Flowable] = [
+        Paragraph("Session report", TITLE),
+        Spacer(1, 2 * mm),
         Paragraph(
-            f"<b>{session.project.artist}: {session.project.title}</b> — {session.title}",
-            STYLES["Normal"],
+            f"<b>{text(f'{project.artist}: {project.title}')}</b> — {text(session.title)}", BODY
         ),
-        Paragraph(_when(session), STYLES["Normal"]),
-        Paragraph(f"Status: {session.get_status_display()}", STYLES["Normal"]),
+        Paragraph(text(_when(session)), BODY),
+        Paragraph(f"Status: {session.get_status_display()}", BODY),
         Spacer(1, 5 * mm),
         Paragraph(
-            f"Players ({len(engagements)}, {total_hours.normalize():f} hours in all)",
-            STYLES["Heading3"],
+            f"Players ({len(engagements)}, {total_hours.normalize():f} hours in all)", HEADING
         ),
+        Spacer(1, 2 * mm),
         player_table,
         Spacer(1, 5 * mm),
-        Paragraph("Songs recorded", STYLES["Heading3"]),
-        song_table if len(song_rows) > 1 else Paragraph("No takes logged.", STYLES["Normal"]),
+        Paragraph("Songs recorded", HEADING),
+        Spacer(1, 2 * mm),
+        song_table if len(song_rows) > 1 else Paragraph("No takes logged.", BODY),
     ]
     if session.notes:
         story += [
             Spacer(1, 5 * mm),
-            Paragraph("Notes", STYLES["Heading3"]),
-            Paragraph(session.notes),
+            Paragraph("Notes", HEADING),
+            Paragraph(text(session.notes), BODY),
         ]
-    return _document(story, title=f"Session report {session.title} {session.start:%Y-%m-%d}")
+    day = session.start.astimezone(session.zone)
+    return build_pdf(
+        story,
+        title=f"Session report {session.title} {day:%Y-%m-%d}",
+        author="Tracksheet",
+        label=f"Session report · {session.title} · {day:%d %b %Y}",
+    )

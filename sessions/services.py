@@ -13,7 +13,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sessions import rates
-from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
+from sessions.models import (
+    Engagement,
+    GearCheck,
+    Payment,
+    PayStatement,
+    RateRule,
+    Session,
+    Take,
+)
 from studio.errors import Conflict
 from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
@@ -359,3 +367,62 @@ def payment_pay(
     payment.reference = reference
     payment.save()
     return payment
+
+
+@transaction.atomic
+def pay_statement_issue(
+    *,
+    engagement: Engagement,
+    payer_name: str = "",
+    payer_address: str = "",
+    payer_tax_id: str = "",
+) -> PayStatement:
+    """Number the engagement's pay statement and date it today, with the payer's details.
+
+    Left blank, the payer is the one on the project's last statement (typed once per
+    production), and the name falls back to the project's client (who pays). A statement is
+    issued once its payment is approved, so the amount it states no longer changes.
+    """
+    # The project's row lock is the queue for its numbers: two issues never read the same
+    # last sequence.
+    project = Project.objects.select_for_update().get(pk=engagement.session.project_id)
+    existing = PayStatement.objects.filter(engagement=engagement).first()
+    if existing is not None:
+        raise Conflict(
+            f"This engagement's statement is already issued: {existing.number}.",
+            code="pay_statement_issued",
+        )
+    payment = Payment.objects.filter(engagement=engagement).first()
+    if payment is None or payment.status == Payment.Status.PENDING:
+        raise Conflict(
+            "Approve the payment first: a numbered statement states an amount that is fixed.",
+            code="payment_pending",
+        )
+    previous = PayStatement.objects.filter(project=project).order_by("-created_at", "-pk").first()
+    if not payer_name and not payer_address and previous is not None:
+        payer_name, payer_address = previous.payer_name, previous.payer_address
+        payer_tax_id = payer_tax_id or previous.payer_tax_id
+    payer_name = payer_name.strip() or project.client.strip()
+    if not payer_name:
+        raise ValidationError({"payer_name": "Who pays the player: a name is required."})
+    if not payer_address.strip():
+        raise ValidationError({"payer_address": "The payer's postal address is required."})
+    today = timezone.localdate()
+    last = PayStatement.objects.filter(project=project, year=today.year).aggregate(
+        n=Max("sequence")
+    )["n"]
+    sequence = (last or 0) + 1
+    statement = PayStatement(
+        engagement=engagement,
+        project=project,
+        year=today.year,
+        sequence=sequence,
+        number=f"PS-{project.pk}-{today.year}-{sequence:04d}",
+        issued_on=today,
+        payer_name=payer_name,
+        payer_address=payer_address.strip(),
+        payer_tax_id=payer_tax_id.strip(),
+    )
+    statement.full_clean()
+    statement.save()
+    return statement

@@ -34,6 +34,13 @@ def pdf_text(body: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 
 
+# A disbursement paid in the client's name is not part of the taxable amount (art. 79(c)).
+DISBURSEMENT = {
+    "vat_exemption": "outside_scope",
+    "vat_exemption_reference": "Article 79(c) of Directive 2006/112/EC, disbursement",
+}
+
+
 def draft(project: Project, lines: list[tuple[str, str, str, str]] | None = None) -> Invoice:
     invoice = services.invoice_create(project=project, **PARTIES)
     for description, quantity, price, rate in lines or [
@@ -47,6 +54,7 @@ def draft(project: Project, lines: list[tuple[str, str, str, str]] | None = None
             quantity=Decimal(quantity),
             unit_price=Decimal(price),
             tax_rate=Decimal(rate),
+            **(DISBURSEMENT if Decimal(rate) == 0 else {}),
         )
     return invoice
 
