@@ -18,7 +18,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from studio.errors import Conflict
+from studio.errors import Conflict, Unavailable, missing_file
 from studio.models import Project, Studio
 from studio.permissions import AnyUser, Capability, has_capability, role_on
 
@@ -57,6 +57,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = ConflictError(
             detail="This collides with a change made at the same time; reload and retry.",
             code="integrity",
+        )
+    elif isinstance(exc, Unavailable | FileNotFoundError):
+        missing = exc if isinstance(exc, Unavailable) else missing_file(exc)
+        logger.error("503: %s", missing.detail)
+        return Response(
+            {"detail": missing.detail, "code": "unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
     return drf_exception_handler(exc, context)
 

@@ -1,0 +1,33 @@
+"""Page-side answers to what the API's exception handler maps (studio.api_base)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+from studio.errors import Unavailable, missing_file
+
+logger = logging.getLogger(__name__)
+
+
+class UnavailableMiddleware:
+    """A page whose tool, schema or stored file is missing answers 503 saying what to fix,
+    not Django's bare "Server Error (500)"."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, FileNotFoundError):
+            exception = missing_file(exception)
+        if not isinstance(exception, Unavailable):
+            return None
+        logger.error("503 on %s: %s", request.path, exception.detail)
+        body = render_to_string("503.html", {"detail": exception.detail}, request=request)
+        return HttpResponse(body, status=503)
