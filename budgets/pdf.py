@@ -9,7 +9,7 @@ import datetime
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from budgets.models import Invoice, InvoiceLine
 from budgets.selectors import InvoiceTotals, invoice_totals
@@ -99,41 +99,50 @@ class InvoiceRenderer:
         return [table, Spacer(1, 8 * mm)]
 
     def description(self, line: InvoiceLine) -> object:
-        """The description cell; a 0 % line says under it why it carries no VAT."""
-        statement = line.vat_statement
         # A plain string draws several times faster than a Paragraph; only a description that
-        # needs wrapping, or carries a VAT statement, pays for one.
-        if not statement and stringWidth(line.description, FONT, 9) <= DESCRIPTION_TEXT_WIDTH:
+        # needs wrapping pays for one.
+        if stringWidth(line.description, FONT, 9) <= DESCRIPTION_TEXT_WIDTH:
             return line.description
-        body = text(line.description)
-        if statement:
-            body += f'<br/><font size="7.5" color="#555555">{text(statement)}</font>'
-        return Paragraph(body, CELL)
+        return Paragraph(text(line.description), CELL)
 
     def lines_table(self) -> list[Flowable]:
         currency = self.invoice.currency
         rows: list[list[object]] = [
             ["Description", "Qty", "Unit price", "Tax", f"Net ({currency})"]
         ]
+        style: list[tuple[object, ...]] = [
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9),
+            ("FONT", (0, 1), (-1, -1), FONT, 9),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
         for line, net in zip(self.lines, self.totals.line_nets, strict=True):
             quantity = f"{line.quantity.normalize():f}{' ' + line.unit if line.unit else ''}"
             price, rate = f"{line.unit_price}", f"{line.tax_rate.normalize():f} %"
             rows.append([self.description(line), quantity, price, rate, f"{net}"])
+            statement = line.vat_statement
+            if statement:
+                # Why a 0 % line carries no VAT (art. 226(11), (11a)), on a row of its own under
+                # the line, across the table, so that the directive's words are not wrapped.
+                row = len(rows)
+                rows.append([statement, "", "", "", ""])
+                style += [
+                    ("SPAN", (0, row), (-1, row)),
+                    ("NOSPLIT", (0, row - 1), (-1, row)),
+                    ("ALIGN", (0, row), (-1, row), "LEFT"),
+                    ("FONT", (0, row), (-1, row), FONT, 7.5),
+                    ("TEXTCOLOR", (0, row), (-1, row), colors.HexColor("#555555")),
+                    ("TOPPADDING", (0, row), (-1, row), 0),
+                    ("LEFTPADDING", (0, row), (-1, row), 14),
+                ]
+            style.append(
+                ("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.25, colors.lightgrey)
+            )
         table = Table(
             rows, colWidths=[DESCRIPTION_WIDTH, 20 * mm, 26 * mm, 18 * mm, 28 * mm], repeatRows=1
         )
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9),
-                    ("FONT", (0, 1), (-1, -1), FONT, 9),
-                    ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-                    ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
+        table.setStyle(TableStyle(style))
         return [table, Spacer(1, 4 * mm)]
 
     def totals_table(self) -> list[Flowable]:
@@ -153,7 +162,8 @@ class InvoiceRenderer:
                 ]
             )
         )
-        return [table, Spacer(1, 8 * mm)]
+        # Net, taxes and total are read together: never split over two pages.
+        return [KeepTogether([table]), Spacer(1, 8 * mm)]
 
     def footer(self) -> list[Flowable]:
         invoice = self.invoice

@@ -126,6 +126,8 @@ def build_pdf(story: Sequence[Flowable], *, title: str, author: str, label: str)
         rightMargin=MARGIN,
         topMargin=18 * mm,
         bottomMargin=20 * mm,
+        # Else reportlab starts each page in Helvetica and lists it among the page's fonts.
+        initialFontName=FONT,
     )
     doc.build(list(story), canvasmaker=_numbered_canvas(label))
     return buffer.getvalue()

@@ -275,6 +275,16 @@ def test_draft_from_project_data(as_owner: APIClient, owner: Any, project: Proje
         end=start + datetime.timedelta(hours=10),
         status="confirmed",
     )
+    # 23:00 to 07:00 in Berlin: the night of the 20th runs into the 21st, the period's end.
+    night = datetime.datetime(2027, 1, 20, 22, tzinfo=datetime.UTC)
+    studio_services.booking_create(
+        by=owner,
+        room=room,
+        project=project,
+        start=night,
+        end=night + datetime.timedelta(hours=8),
+        status="confirmed",
+    )
     studio_services.booking_create(
         by=owner,
         room=room,
@@ -296,15 +306,55 @@ def test_draft_from_project_data(as_owner: APIClient, owner: Any, project: Proje
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert [line["description"] for line in body["lines"]] == [f"Studio time: {room}, 12 Jan 2027"]
-    assert body["totals"] == {"net": "700.00", "tax": "133.00", "gross": "833.00"}
+    assert [line["description"] for line in body["lines"]] == [
+        f"Studio time: {room}, 12 Jan 2027",
+        f"Studio time: {room}, 20 Jan 2027",
+    ]
+    # The date of supply: from the first to the last local day of what is billed.
+    assert (body["service_period_start"], body["service_period_end"]) == (
+        "2027-01-12",
+        "2027-01-21",
+    )
+    night_price = Decimal(body["lines"][1]["unit_price"])
+    assert Decimal(body["totals"]["net"]) == Decimal("700.00") + night_price
+    taxed_but_exempt = as_owner.post(
+        "/api/v1/invoices/from-project/",
+        {
+            "project": project.pk,
+            "start": "2027-01-01",
+            "end": "2027-01-31",
+            "tax_rate": "19",
+            "vat_exemption": "exempt",
+            **PARTIES,
+        },
+        format="json",
+    )
+    assert taxed_but_exempt.status_code == 400
+    assert "vat_exemption" in taxed_but_exempt.json()
+    reverse = as_owner.post(
+        "/api/v1/invoices/from-project/",
+        {
+            "project": project.pk,
+            "start": "2027-01-12",
+            "end": "2027-01-12",
+            "tax_rate": "0",
+            "vat_exemption": "reverse_charge",
+            **PARTIES,
+            "recipient_vat": "FR40303265045",
+        },
+        format="json",
+    )
+    assert reverse.status_code == 201, reverse.json()
+    assert [line["vat_exemption"] for line in reverse.json()["lines"]] == ["reverse_charge"]
+    assert reverse.json()["service_period_end"] == "2027-01-12"
+    assert as_owner.post(f"/api/v1/invoices/{reverse.json()['id']}/issue/").status_code == 200
     empty = as_owner.post(
         "/api/v1/invoices/from-project/",
         {"project": project.pk, "start": "2027-06-01", "end": "2027-06-30", **PARTIES},
         format="json",
     )
     assert empty.status_code == 400
-    assert Invoice.objects.count() == 1
+    assert Invoice.objects.count() == 2
 
 
 @pytest.mark.django_db
