@@ -138,7 +138,8 @@ def mutagen_alone(path: Path, extension: str, tags: tagging.Tags) -> None:
         "isrc": tags.isrc,
         "barcode": tags.barcode,
         "label": tags.label,
-        "copyright": tags.copyright,
+        "copyright": f"© {tags.c_line}",
+        "producednotice": f"℗ {tags.p_line}",
         "composer": tags.composer,
     }
     if extension == "flac":
@@ -165,7 +166,8 @@ def mutagen_alone(path: Path, extension: str, tags: tagging.Tags) -> None:
             id3.TDRC(encoding=3, text=tags.date),
             id3.TCON(encoding=3, text=tags.genre),
             id3.TPUB(encoding=3, text=tags.label),
-            id3.TCOP(encoding=3, text=tags.copyright),
+            id3.TCOP(encoding=3, text=tags.c_line),
+            id3.TPRO(encoding=3, text=tags.p_line),
             id3.TCOM(encoding=3, text=tags.composer),
             id3.TXXX(encoding=3, desc="BARCODE", text=tags.barcode),
             id3.APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover", data=tags.cover),
@@ -187,10 +189,15 @@ def mutagen_alone(path: Path, extension: str, tags: tagging.Tags) -> None:
         m.delete()
         m["\xa9nam"], m["\xa9ART"], m["\xa9alb"] = [tags.title], [tags.artist], [tags.album]
         m["aART"], m["\xa9day"], m["\xa9gen"] = [tags.album_artist], [tags.date], [tags.genre]
-        m["cprt"], m["\xa9wrt"] = [tags.copyright], [tags.composer]
+        m["cprt"], m["\xa9wrt"] = [f"© {tags.c_line}"], [tags.composer]
         m["trkn"], m["disk"], m["rtng"] = [(1, 1)], [(1, 1)], [0]
-        for name in ("ISRC", "BARCODE", "LABEL"):
-            value = {"ISRC": tags.isrc, "BARCODE": tags.barcode, "LABEL": tags.label}[name]
+        freeform = {
+            "ISRC": tags.isrc,
+            "BARCODE": tags.barcode,
+            "LABEL": tags.label,
+            "PRODUCEDNOTICE": f"℗ {tags.p_line}",
+        }
+        for name, value in freeform.items():
             m[f"----:com.apple.iTunes:{name}"] = [mp4.MP4FreeForm(value.encode())]
         m["covr"] = [mp4.MP4Cover(tags.cover, mp4.MP4Cover.FORMAT_JPEG)]
         m.save()

@@ -1,5 +1,12 @@
 """Tags of a deliverable, written with mutagen in each format's own scheme: Vorbis comments
-(FLAC), ID3v2.4 (MP3, and WAV's `id3 ` chunk) and iTunes atoms (M4A). The cover is embedded."""
+(FLAC), ID3v2.4 (MP3, and WAV's `id3 ` chunk) and iTunes atoms (M4A). The cover is embedded.
+
+The © line goes where taggers (MusicBrainz Picard, beets, Mp3tag) put "copyright": ID3 TCOP,
+Vorbis COPYRIGHT, iTunes `cprt`. The ℗ line has a standard home in ID3 only (TPRO, "Produced
+notice"); Vorbis comments and iTunes atoms have none (Picard has no ℗ field at all), so it goes
+under the name that Lyrion Music Server's ID3 mapping gives TPRO: PRODUCEDNOTICE, as a Vorbis
+comment and as an iTunes freeform atom (`----:com.apple.iTunes:PRODUCEDNOTICE`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from pathlib import Path
 from mutagen import flac, id3, mp4, wave
 
 from releases.models import CreditRole, Release, Track
+from releases.selectors import artist_display_name, featured_artists
 
 
 @dataclass(frozen=True)
@@ -26,7 +34,9 @@ class Tags:
     date: str
     genre: str
     label: str
-    copyright: str
+    # "2027 Owner": year first, as ID3v2.4 wants TCOP and TPRO; the other schemes add © or ℗.
+    c_line: str
+    p_line: str
     composer: str
     explicit: bool
     advisory: int  # iTunes advisory: 1 explicit, 2 clean (edited version), 0 none
@@ -40,18 +50,22 @@ class Tags:
         return fields
 
 
+def _notice(year: int | None, owner: str) -> str:
+    """A © or ℗ line without its symbol, year first; empty without a year (readiness asks for
+    both, and a line with no year would break ID3's five-character rule)."""
+    return f"{year} {owner}".strip() if year else ""
+
+
 def tags_for(track: Track, *, track_total: int, disc_total: int, cover: bytes = b"") -> Tags:
-    """A track's tags from its release; `track.credits` and `release` are best loaded."""
+    """A track's tags from its release. `track.credits` and `track.release.credits` (with their
+    persons) are best prefetched: the featured artists are read from both."""
     release = track.release
     title = f"{track.title} ({track.version})" if track.version else track.title
     album = f"{release.title} ({release.version})" if release.version else release.title
     composers = [c.person.name for c in track.credits.all() if c.role == CreditRole.COMPOSER]
-    if release.p_line_year:
-        copyright_line = f"℗ {release.p_line_year} {release.p_line_owner}"
-    elif release.c_line_year:
-        copyright_line = f"© {release.c_line_year} {release.c_line_owner}"
-    else:
-        copyright_line = ""
+    # As DDEX's display artist: the track adds its own guests to the release's.
+    artist = artist_display_name(release.display_artist, featured_artists(release, track))
+    album_artist = artist_display_name(release.display_artist, featured_artists(release))
     date = release.release_date.isoformat() if release.release_date else ""
     if track.explicit:
         advisory = 1
@@ -61,9 +75,9 @@ def tags_for(track: Track, *, track_total: int, disc_total: int, cover: bytes = 
         advisory = 0
     return Tags(
         title=title,
-        artist=release.display_artist,
+        artist=artist,
         album=album,
-        album_artist=release.display_artist,
+        album_artist=album_artist,
         track_number=track.position,
         track_total=track_total,
         disc_number=track.disc,
@@ -73,7 +87,8 @@ def tags_for(track: Track, *, track_total: int, disc_total: int, cover: bytes = 
         date=date,
         genre=release.genre,
         label=release.label,
-        copyright=copyright_line,
+        c_line=_notice(release.c_line_year, release.c_line_owner),
+        p_line=_notice(release.p_line_year, release.p_line_owner),
         composer=", ".join(composers),
         explicit=track.explicit,
         advisory=advisory,
@@ -98,7 +113,8 @@ def _vorbis(audio: flac.FLAC, tags: Tags) -> None:
         "DATE": tags.date,
         "GENRE": tags.genre,
         "LABEL": tags.label,
-        "COPYRIGHT": tags.copyright,
+        "COPYRIGHT": f"© {tags.c_line}" if tags.c_line else "",
+        "PRODUCEDNOTICE": f"℗ {tags.p_line}" if tags.p_line else "",
         "COMPOSER": tags.composer,
         "ITUNESADVISORY": str(tags.advisory),
     }
@@ -128,7 +144,9 @@ def _id3(frames: id3.ID3, tags: Tags) -> None:
         id3.TDRC(encoding=3, text=tags.date),
         id3.TCON(encoding=3, text=tags.genre),
         id3.TPUB(encoding=3, text=tags.label),
-        id3.TCOP(encoding=3, text=tags.copyright),
+        # ID3v2.4 §4.2.1: both start with the year and a space; players add "©" / "℗".
+        id3.TCOP(encoding=3, text=tags.c_line),
+        id3.TPRO(encoding=3, text=tags.p_line),
         id3.TCOM(encoding=3, text=tags.composer),
         id3.TXXX(encoding=3, desc="ITUNESADVISORY", text=str(tags.advisory)),
     ]
@@ -156,7 +174,7 @@ def _itunes(audio: mp4.MP4, tags: Tags) -> None:
         "aART": tags.album_artist,
         "\xa9day": tags.date,
         "\xa9gen": tags.genre,
-        "cprt": tags.copyright,
+        "cprt": f"© {tags.c_line}" if tags.c_line else "",
         "\xa9wrt": tags.composer,
     }
     for name, value in atoms.items():
@@ -165,7 +183,13 @@ def _itunes(audio: mp4.MP4, tags: Tags) -> None:
     audio["trkn"] = [(tags.track_number, tags.track_total)]
     audio["disk"] = [(tags.disc_number, tags.disc_total)]
     audio["rtng"] = [tags.advisory]
-    for name, value in (("ISRC", tags.isrc), ("BARCODE", tags.barcode), ("LABEL", tags.label)):
+    freeform = (
+        ("ISRC", tags.isrc),
+        ("BARCODE", tags.barcode),
+        ("LABEL", tags.label),
+        ("PRODUCEDNOTICE", f"℗ {tags.p_line}" if tags.p_line else ""),
+    )
+    for name, value in freeform:
         if value:
             audio[f"----:com.apple.iTunes:{name}"] = [mp4.MP4FreeForm(value.encode())]
     if tags.cover:

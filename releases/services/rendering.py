@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from releases import tagging
@@ -204,7 +204,13 @@ class ReleaseFacts:
 
 
 def track_tags(track: Track, facts: ReleaseFacts | None = None) -> tagging.Tags:
-    """The track's tags; `track.credits` are best prefetched."""
+    """The track's tags; `track.credits` are best prefetched.
+
+    The release's featured artists come from `release.credits`: loaded here once per release
+    object unless the caller prefetched them, so the tracks of one `release.tracks` query
+    (which share their release object) cost one query together, not one each."""
+    credits = Prefetch("credits", queryset=Credit.objects.select_related("person"))
+    prefetch_related_objects([track.release], credits)
     facts = facts or ReleaseFacts.of(track.release)
     same_disc = [p for d, p in facts.positions if d == track.disc]
     return tagging.tags_for(
@@ -301,7 +307,10 @@ def render_task_run(*, task_id: int) -> str:
         return RenderTask.Status.CANCELLED
     track = (
         Track.objects.select_related("release", "master")
-        .prefetch_related(Prefetch("credits", queryset=Credit.objects.select_related("person")))
+        .prefetch_related(
+            Prefetch("credits", queryset=Credit.objects.select_related("person")),
+            Prefetch("release__credits", queryset=Credit.objects.select_related("person")),
+        )
         .get(pk=task.track_id)
     )
     master = getattr(track, "master", None)

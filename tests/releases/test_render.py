@@ -68,7 +68,10 @@ def test_render_makes_every_target_tagged(as_owner: APIClient, ready_release: Re
         assert tags["composer"] == "Wren Castellano"
         assert tags["genre"] == "Folk"
         assert tags["date"].startswith("2027")
-        assert tags["copyright"] == "℗ 2027 Harbour Lane Productions"
+        # The © line is the copyright; ID3 (MP3, WAV) keeps it year first, without the symbol.
+        id3_scheme = deliverable.target in ("mp3", "wav16")
+        c_line = "2027 Harbour Lane Productions"
+        assert tags["copyright"] == (c_line if id3_scheme else f"© {c_line}")
         assert tags.get("isrc", tags.get("tsrc")) == track.isrc
         assert tags["barcode"] == "4006381333931"
         assert tags.get("label", tags.get("publisher")) == "Driftwood Records"
