@@ -7,6 +7,10 @@ class ReleasesConfig(AppConfig):
     name = "releases"
     verbose_name = "Releases"
 
+    def ready(self) -> None:
+        # Registers the deploy check on the DDEX message parties.
+        from releases.ddex import checks  # noqa: F401
+
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: the single, with its tracks and credits."""
         from releases.demo import load

@@ -56,6 +56,8 @@ class Release(models.Model):
         NOT_EXPLICIT = "NotExplicit", "Not explicit"
         EXPLICIT = "Explicit", "Explicit"
         EDITED = "ExplicitContentEdited", "Edited (clean) version"
+        # DDEX's own value for "nobody said": not the same claim as NotExplicit.
+        NO_ADVICE = "NoAdviceAvailable", "No advice available"
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="releases")
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.SINGLE)
@@ -83,6 +85,9 @@ class Release(models.Model):
         validators=[validate_targets],
         help_text="Deliverable formats: flac, wav16, mp3, aac.",
     )
+    # What a DDEX import could not keep as given (a barcode failing its check digit, an unknown
+    # role): [{"code", "field", "message", "value", "track"}], shown by readiness until fixed.
+    import_warnings = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -175,6 +180,15 @@ class CreditRole(models.TextChoices):
     LYRICIST = "Lyricist", "Lyricist"
     ARRANGER = "Arranger", "Arranger"
     MUSICIAN = "Musician", "Musician"
+    VOCALIST = "Vocalist", "Vocalist"
+    BACKGROUND_VOCALIST = "BackgroundVocalist", "Background vocalist"
+    SOLOIST = "Soloist", "Soloist"
+    CONDUCTOR = "Conductor", "Conductor"
+    ORCHESTRA = "Orchestra", "Orchestra"
+    CHOIR = "Choir", "Choir"
+    ENSEMBLE = "Ensemble", "Ensemble"
+    REMIXER = "Remixer", "Remixer"
+    ENGINEER = "Engineer", "Engineer"
 
 
 class Credit(models.Model):

@@ -78,6 +78,10 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path: Path) -> None
         "SECRET_KEY": "k" * 20 + "-production-secret-" + "q7Zp" * 10,
         "ALLOWED_HOSTS": "tracksheet.example.com",
         "HTTPS": "true",
+        "DDEX_SENDER_DPID": "PADPIDA2026010101A",
+        "DDEX_SENDER_NAME": "Driftwood Records",
+        "DDEX_RECIPIENT_DPID": "PADPIDA2026010102B",
+        "DDEX_RECIPIENT_NAME": "Invented Distribution",
     }
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode == 0, result.stdout + result.stderr

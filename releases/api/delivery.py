@@ -16,7 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from releases import package, services
+from releases import ddex, package, services
 from releases.models import Deliverable, Master, RenderJob, RenderTask, Target
 from releases.render import RendererUnavailable
 from releases.services.rendering import safe_name
@@ -162,7 +162,7 @@ class DeliveryActions:
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
-    def package(self, request: Request, pk: str | None = None) -> FileResponse:
+    def package(self, request: Request, pk: str | None = None) -> FileResponse | Response:
         """The delivery zip: deliverables, cover, DDEX message (with the files' checksums),
         metadata JSON, the tracks CSV and checksum manifests."""
         release = self.get_object()  # type: ignore[attr-defined]
@@ -176,6 +176,9 @@ class DeliveryActions:
         except DjangoValidationError as error:
             out.close()
             raise serializers.ValidationError(error.message_dict) from error
+        except ddex.PartiesNotConfigured as error:
+            out.close()
+            return Response({"package": [str(error)]}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         out.seek(0)
         name = f"{release.upc}-{safe_name(release.title, limit=60)}.zip"
         return FileResponse(out, as_attachment=True, filename=name, content_type="application/zip")

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from lxml import etree
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from releases import ddex, services
 from releases.api.delivery import DeliveryActions, MasterActions
 from releases.models import Artwork, Credit, Release, Split, Track
-from releases.selectors import release_readiness
+from releases.selectors import Finding, release_readiness
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
 from studio.permissions import Capability, people_visible, projects_visible
@@ -108,7 +108,7 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
 
     @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"])
-    def ddex(self, request: Request, pk: str | None = None) -> HttpResponse:
+    def ddex(self, request: Request, pk: str | None = None) -> HttpResponse | Response:
         """The release as a DDEX ERN 4.3 NewReleaseMessage, validated against DDEX's schema."""
         release = self.get_object()
         missing = [f"track {t.position} has no ISRC" for t in release.tracks.all() if not t.isrc]
@@ -118,7 +118,10 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
             raise serializers.ValidationError(
                 {"ddex": [f"Not deliverable yet: {m}." for m in missing]}
             )
-        document = ddex.new_release_message(release)
+        try:
+            document = ddex.new_release_message(release)
+        except ddex.PartiesNotConfigured as error:
+            return Response({"ddex": [str(error)]}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         errors = ddex.validate(document)
         if errors:
             raise serializers.ValidationError({"ddex": errors[:10]})
@@ -130,7 +133,9 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
     @extend_schema(request=ImportRequest, responses=ReleaseSerializer)
     @action(detail=False, methods=["post"], url_path="import-ddex")
     def import_ddex(self, request: Request) -> Response:
-        """A draft release from an ERN 4.3 message: tracks, ISRCs, artists and credits."""
+        """A draft release from an ERN 4.3 message: tracks, ISRCs, artists and credits, lines,
+        dates and languages. What could not be kept as given (a barcode or ISRC failing its
+        check) is left empty and listed in `import_warnings`."""
         body = ImportRequest(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         upload = body.validated_data["message"]
@@ -138,7 +143,7 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
             parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
             document = etree.parse(upload, parser)
             parsed = ddex.parse_message(document)
-        except (etree.XMLSyntaxError, ValueError) as error:
+        except (etree.ParseError, ValueError) as error:
             raise serializers.ValidationError({"message": [str(error)[:500]]}) from error
         release = services.release_import(project=body.validated_data["project"], parsed=parsed)
         return Response(self.get_serializer(release).data, status=201)
@@ -165,7 +170,13 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
     @action(detail=True, methods=["get"])
     def readiness(self, request: Request, pk: str | None = None) -> Response:
         """Every rule a distributor rejects on: blocking findings stop a delivery."""
-        findings = release_readiness(release=self.get_object())
+        release = self.get_object()
+        findings = release_readiness(release=release)
+        # What a DDEX import flagged, until the user fills the field in (services clear it).
+        findings += [
+            Finding("warning", str(w["code"]), str(w["message"]), w.get("track"))
+            for w in release.import_warnings
+        ]
         ready = not any(f.level == "blocking" for f in findings)
         body = {"ready": ready, "findings": [asdict(f) for f in findings]}
         return Response(ReadinessSerializer(body).data)

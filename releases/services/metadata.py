@@ -26,6 +26,7 @@ from releases.models import (
     Release,
     Split,
     Track,
+    language_code,
 )
 from studio.errors import Conflict
 from studio.models import Person, Project
@@ -63,6 +64,8 @@ def release_save(*, release: Release | None = None, **fields: Any) -> Release:
         setattr(release, name, value)
     release.full_clean()
     release.save()
+    if release.import_warnings:
+        _clear_import_warnings(release, fields, None)
     return release
 
 
@@ -82,6 +85,8 @@ def track_save(*, track: Track | None = None, **fields: Any) -> Track:
         setattr(track, name, value)
     track.full_clean()
     track.save()
+    if track.release.import_warnings:
+        _clear_import_warnings(track.release, fields, track)
     return track
 
 
@@ -162,40 +167,181 @@ def splits_set(*, track: Track, kind: str, shares: list[dict[str, Any]]) -> list
     return created
 
 
+def _import_warning(
+    code: str, message: str, *, field: str, value: str = "", track: Track | None = None
+) -> dict[str, Any]:
+    return {
+        "code": code,
+        "field": field,
+        "value": value,
+        "message": message,
+        "track": track.pk if track is not None else None,
+    }
+
+
+def _checked(
+    value: str, normalize: Any, *, field: str, what: str, warnings: list[dict[str, Any]]
+) -> str:
+    """The identifier in its compact form, or empty with a warning: a message carrying a wrong
+    check digit still imports, and the user fixes the one field."""
+    if not value:
+        return ""
+    try:
+        return str(normalize(value))
+    except ValidationError as error:
+        warnings.append(
+            _import_warning(
+                f"invalid_{field}",
+                f"The message's {what} {value!r} is not valid ({' '.join(error.messages)}); "
+                "it was left empty: enter the right one.",
+                field=field,
+                value=value,
+            )
+        )
+        return ""
+
+
+def _language(value: str, *, where: str, warnings: list[dict[str, Any]]) -> str:
+    """An ISO 639 code as we keep it; DDEX may add a script ("ja-Jpan"), which we drop."""
+    for candidate in (value, value.split("-")[0]):
+        try:
+            language_code(candidate)
+        except ValidationError:
+            continue
+        return candidate
+    if value:
+        warnings.append(
+            _import_warning(
+                "invalid_language",
+                f"The language {value!r} of {where} is not an ISO 639 code; left empty.",
+                field="language",
+                value=value,
+            )
+        )
+    return ""
+
+
 @transaction.atomic
 def release_import(*, project: Project, parsed: ParsedRelease) -> Release:
-    """A draft release from a parsed DDEX message: tracks, ISRCs, artists and credits. All or
-    nothing: an ISRC or barcode already in the catalogue stops the import."""
+    """A draft release from a parsed DDEX message: tracks, ISRCs, artists and credits, lines,
+    dates, languages and versions.
+
+    A barcode, ISRC or language that fails its check is left empty and flagged in
+    `import_warnings` (readiness shows them) rather than refusing the message; a barcode or
+    ISRC that is valid but already in the catalogue stops the import, all or nothing."""
+    warnings: list[dict[str, Any]] = []
     release = release_save(
         project=project,
         type=parsed.type,
-        title=parsed.title[:300],
+        title=parsed.title[:300] or "Untitled",
+        version=parsed.version[:200],
         display_artist=parsed.display_artist[:300] or "Unknown artist",
-        upc=parsed.upc,
+        # An ICPN may come as a GTIN-14 with a leading zero; we keep the EAN-13.
+        upc=_checked(
+            parsed.upc[1:] if len(parsed.upc) == 14 and parsed.upc.startswith("0") else parsed.upc,
+            normalize_upc,
+            field="upc",
+            what="barcode (UPC/EAN)",
+            warnings=warnings,
+        ),
+        catalog_number=parsed.catalog_number[:50],
         label=parsed.label[:200],
         genre=parsed.genre[:100],
+        language=_language(parsed.language, where="the release", warnings=warnings),
+        release_date=parsed.release_date,
+        original_release_date=parsed.original_release_date,
+        p_line_year=parsed.p_line_year,
+        p_line_owner=parsed.p_line_owner[:200],
+        c_line_year=parsed.c_line_year,
+        c_line_owner=parsed.c_line_owner[:200],
+        parental_warning=parsed.parental_warning,
     )
+    # The parser's warnings name tracks by their index in the message; ours by id.
+    created: list[Track] = []
     people: dict[str, Person] = {}
-    for position, parsed_track in enumerate(parsed.tracks, start=1):
+
+    def person(name: str) -> Person:
+        if name not in people:
+            found = Person.objects.filter(name=name, projects=project).first()
+            if found is None:
+                found = Person.objects.create(name=name[:200])
+                found.projects.add(project)
+            people[name] = found
+        return people[name]
+
+    for credit in parsed.credits:
+        Credit.objects.create(
+            release=release,
+            person=person(credit.name),
+            role=credit.role,
+            instrument=credit.instrument[:100],
+        )
+    seen_isrcs: set[str] = set()
+    for parsed_track in parsed.tracks:
+        where = f"track {parsed_track.position} “{parsed_track.title}”"
+        track_warnings: list[dict[str, Any]] = []
+        isrc = _checked(
+            parsed_track.isrc, normalize_isrc, field="isrc", what="ISRC", warnings=track_warnings
+        )
+        if isrc in seen_isrcs:
+            track_warnings.append(
+                _import_warning(
+                    "duplicate_isrc",
+                    f"The message gives {where} the ISRC {isrc} of an earlier track; it was "
+                    "left empty.",
+                    field="isrc",
+                    value=isrc,
+                )
+            )
+            isrc = ""
+        seen_isrcs.add(isrc)
         track = track_save(
             release=release,
-            position=position,
-            title=parsed_track.title[:300] or f"Track {position}",
-            isrc=parsed_track.isrc,
+            disc=parsed_track.disc,
+            position=parsed_track.position,
+            title=parsed_track.title[:300] or f"Track {parsed_track.position}",
+            version=parsed_track.version[:200],
+            isrc=isrc,
             duration_seconds=parsed_track.duration_seconds,
             explicit=parsed_track.explicit,
+            instrumental=parsed_track.instrumental,
+            language=_language(parsed_track.language, where=where, warnings=track_warnings),
         )
-        for name, role in parsed_track.credits:
-            if name not in people:
-                person = Person.objects.filter(name=name, projects=project).first()
-                if person is None:
-                    person = Person.objects.create(name=name[:200])
-                    person.projects.add(project)
-                people[name] = person
-            Credit.objects.get_or_create(
-                release=release, track=track, person=people[name], role=role
+        created.append(track)
+        for warning in track_warnings:
+            warning["track"] = track.pk
+            warning["message"] = f"Track {parsed_track.position}: {warning['message']}"
+        warnings += track_warnings
+        for credit in parsed_track.credits:
+            Credit.objects.create(
+                release=release,
+                track=track,
+                person=person(credit.name),
+                role=credit.role,
+                instrument=credit.instrument[:100],
             )
+    for warning in parsed.warnings:
+        index = warning.get("track")
+        track_of = created[index] if isinstance(index, int) and index < len(created) else None
+        warnings.append({**warning, "track": track_of.pk if track_of is not None else None})
+    if warnings:
+        release.import_warnings = warnings
+        release.save(update_fields=["import_warnings"])
     return release
+
+
+def _clear_import_warnings(release: Release, fields: dict[str, Any], track: Track | None) -> None:
+    """A field the user filled in is no longer flagged."""
+    filled = {name for name, value in fields.items() if value not in ("", None)}
+    track_id = track.pk if track is not None else None
+    kept = [
+        w
+        for w in release.import_warnings
+        if not (w.get("field") in filled and w.get("track") == track_id)
+    ]
+    if len(kept) != len(release.import_warnings):
+        release.import_warnings = kept
+        release.save(update_fields=["import_warnings"])
 
 
 @transaction.atomic
