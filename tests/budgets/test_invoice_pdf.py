@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from pypdf import PageObject, PdfReader
 from rest_framework.test import APIClient
@@ -41,7 +42,8 @@ def words(page: PageObject) -> str:
 
 def embedded_fonts(page: PageObject) -> dict[str, Any]:
     """The page's fonts by base name, each with its font descriptor."""
-    fonts = page["/Resources"]["/Font"]
+    resources: Any = page["/Resources"]
+    fonts = resources["/Font"]
     found = {}
     for ref in fonts.values():
         font = ref.get_object()
@@ -324,3 +326,18 @@ def test_letter_paper_for_every_page(project: Project, settings: Any) -> None:
     _, body = issue(invoice)
     sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages(body)}
     assert sizes == {(612, 792)}
+
+
+def test_the_invoice_page_shows_the_period_and_the_reasons(owner: Any, project: Project) -> None:
+    invoice = services.invoice_create(
+        project=project,
+        **{**PARTIES, "recipient_vat": "FR40303265045"},
+        service_period_start=datetime.date(2026, 10, 5),
+        service_period_end=datetime.date(2026, 10, 30),
+    )
+    line(invoice, "Mixing", "0", vat_exemption="reverse_charge")
+    client = Client()
+    client.force_login(owner)
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "service period 5 October 2026 – 30 October 2026" in page
+    assert "Reverse charge (Article 196 of Directive 2006/112/EC)" in page

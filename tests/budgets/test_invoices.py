@@ -35,7 +35,7 @@ def pdf_text(body: bytes) -> str:
 
 
 # A disbursement paid in the client's name is not part of the taxable amount (art. 79(c)).
-DISBURSEMENT = {
+DISBURSEMENT: dict[str, Any] = {
     "vat_exemption": "outside_scope",
     "vat_exemption_reference": "Article 79(c) of Directive 2006/112/EC, disbursement",
 }

@@ -7,11 +7,20 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from sessions import rates, services
-from sessions.models import Engagement, PayeeDetails, Payment, RateRule, Session
+from sessions.models import (
+    Engagement,
+    FrozenPayStatement,
+    PayeeDetails,
+    Payment,
+    PayStatement,
+    RateRule,
+    Session,
+)
 from sessions.selectors import nec_threshold
 from studio.models import Project, Role, Room
 from tests.conftest import api_client_for
@@ -19,6 +28,7 @@ from tests.factories import (
     GearFactory,
     MembershipFactory,
     PersonFactory,
+    ProjectFactory,
     RoomFactory,
     StudioFactory,
     UserFactory,
@@ -265,3 +275,197 @@ def test_pay_summary_amounts_are_money(
         "0.00",
         "1423.31",
     )
+
+
+# --- numbered pay statements, names as written, the shared page -------------------------------
+
+
+def page_words(body: bytes) -> list[str]:
+    """Each page's text, runs of whitespace made one space (wrapping is not under test)."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(body)).pages]
+
+
+def font_names(body: bytes) -> set[str]:
+    """The fonts every page uses, subset prefixes removed, each checked to be embedded."""
+    names = set()
+    for page in PdfReader(io.BytesIO(body)).pages:
+        resources: Any = page["/Resources"]
+        for ref in resources["/Font"].values():
+            font = ref.get_object()
+            assert "/FontFile2" in font["/FontDescriptor"], font
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+    return names
+
+
+PAYER = {
+    "payer_name": "Wytwórnia Łódź Sp. z o.o.",
+    "payer_address": "ul. Piotrkowska 12\n90-001 Łódź",
+    "payer_tax_id": "PL5260250274",
+}
+
+
+def approved(engagement: Engagement, by: Any) -> Engagement:
+    services.payment_approve(payment=engagement.payment, by=by)
+    return engagement
+
+
+def test_pay_statement_is_numbered_dated_and_names_the_payer(
+    owner: Any,
+    as_owner: APIClient,
+    as_collaborator: APIClient,
+    project: Project,
+    session: Session,
+    union: RateRule,
+) -> None:
+    first = engaged(session, union, "Antonín Dvořák", instrument="viola")
+    second = engaged(session, union, "Ayşe Ğündüz", instrument="oud")
+    issue = f"/api/v1/engagements/{first.pk}/statement/issue/"
+    # A pending payment's amount may still change: nothing is numbered yet.
+    pending = as_owner.post(issue, PAYER, format="json")
+    assert pending.status_code == 409
+    approved(first, owner)
+    assert as_collaborator.post(issue, PAYER, format="json").status_code == 403
+    response = as_owner.post(issue, PAYER, format="json")
+    assert response.status_code == 201, response.json()
+    today = timezone.localdate()
+    body = response.json()
+    assert body["number"] == f"PS-{project.pk}-{today.year}-0001"
+    assert body["issued_on"] == today.isoformat()
+    assert as_owner.post(issue, PAYER, format="json").status_code == 409  # issued once
+
+    # The next one of the project: the next number, the payer as on the last statement.
+    approved(second, owner)
+    again = as_owner.post(f"/api/v1/engagements/{second.pk}/statement/issue/", format="json")
+    assert again.status_code == 201, again.json()
+    assert again.json()["number"] == f"PS-{project.pk}-{today.year}-0002"
+    assert again.json()["payer_name"] == PAYER["payer_name"]
+
+    pdf = as_owner.get(f"/api/v1/engagements/{first.pk}/statement/").content
+    [text] = page_words(pdf)
+    for expected in [
+        f"Pay statement PS-{project.pk}-{today.year}-0001",
+        f"Date of issue: {today:%d %B %Y}",
+        "Wytwórnia Łódź Sp. z o.o.",
+        "ul. Piotrkowska 12 90-001 Łódź",
+        "Tax ID PL5260250274",
+        "Antonín Dvořák",
+        "Page 1 of 1",
+    ]:
+        assert expected in text, expected
+    assert (
+        "Ayşe Ğündüz"
+        in page_words(as_owner.get(f"/api/v1/engagements/{second.pk}/statement/").content)[0]
+    )
+    assert font_names(pdf) == {"DejaVuSans", "DejaVuSans-Bold"}
+
+
+def test_a_statement_never_changes_and_is_never_deleted(
+    owner: Any, session: Session, union: RateRule
+) -> None:
+    engagement = approved(engaged(session, union, "Ezra Winds"), owner)
+    statement = services.pay_statement_issue(engagement=engagement, **PAYER)
+    statement.payer_name = "Someone else"
+    with pytest.raises(FrozenPayStatement):
+        statement.save()
+    with pytest.raises(FrozenPayStatement):
+        statement.delete()
+    assert PayStatement.objects.get().payer_name == PAYER["payer_name"]
+    # Nor does the engagement it states go away.
+    assert api_client_for(owner).delete(f"/api/v1/engagements/{engagement.pk}/").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("client", "body", "field"),
+    [
+        ("", {"payer_address": "Somewhere 1"}, "payer_name"),
+        ("Invented Records", {}, "payer_address"),
+        ("Invented Records", {"payer_tax_id": "x" * 41}, "payer_tax_id"),
+    ],
+)
+def test_a_statement_needs_a_payer(
+    owner: Any,
+    as_owner: APIClient,
+    project: Project,
+    session: Session,
+    union: RateRule,
+    client: str,
+    body: dict[str, str],
+    field: str,
+) -> None:
+    Project.objects.filter(pk=project.pk).update(client=client)
+    engagement = approved(engaged(session, union, "Ezra Winds"), owner)
+    response = as_owner.post(
+        f"/api/v1/engagements/{engagement.pk}/statement/issue/", body, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    assert field in response.json()
+    assert not PayStatement.objects.exists()
+
+
+def test_the_payer_name_falls_back_to_the_projects_client(
+    owner: Any, as_owner: APIClient, project: Project, session: Session, union: RateRule
+) -> None:
+    engagement = approved(engaged(session, union, "Ezra Winds"), owner)
+    response = as_owner.post(
+        f"/api/v1/engagements/{engagement.pk}/statement/issue/",
+        {"payer_address": "Label Road 2\nNashville"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["payer_name"] == project.client
+
+
+def test_numbers_are_per_project_and_year(owner: Any, session: Session, union: RateRule) -> None:
+    other = ProjectFactory.create(currency="USD")  # the AFM preset pays in dollars
+    MembershipFactory.create(project=other, user=owner, role=Role.PRODUCER)
+    other_session = services.session_create(
+        project=other, title="Elsewhere", start=session.start, end=session.end
+    )
+    here = approved(engaged(session, union, "Here Player"), owner)
+    there = approved(engaged(other_session, union, "There Player"), owner)
+    year = timezone.localdate().year
+    assert services.pay_statement_issue(engagement=here, **PAYER).number == (
+        f"PS-{session.project_id}-{year}-0001"
+    )
+    assert services.pay_statement_issue(engagement=there, **PAYER).number == (
+        f"PS-{other.pk}-{year}-0001"
+    )
+
+
+def test_an_unissued_statement_says_it_is_a_draft(
+    as_owner: APIClient, session: Session, union: RateRule
+) -> None:
+    engagement = engaged(session, union, "Ezra Winds")
+    [text] = page_words(as_owner.get(f"/api/v1/engagements/{engagement.pk}/statement/").content)
+    assert "Draft: not issued." in text and "Pay statement (draft)" in text
+    assert "PS-" not in text
+
+
+def test_session_report_prints_names_as_written_on_every_page(
+    as_owner: APIClient, session: Session, union: RateRule
+) -> None:
+    names = ["Antonín Dvořák", "Ayşe Ğündüz", "Søren Øresund", "Jürgen Straße", "Łucja Łódź"]
+    for name in names:
+        engaged(session, union, name, instrument="Flügelhorn", cartage=["Kontrabaß"])
+    for n in range(60):
+        services.take_create(session=session, song=f"Pieśń {n} — Straße & <Co>")
+    body = as_owner.get(f"/api/v1/sessions/{session.pk}/report/").content
+    every = page_words(body)
+    assert len(every) >= 2
+    for number, text in enumerate(every, start=1):
+        assert "Session report · Horn overdubs · 02 Jun 2026" in text
+        assert f"Page {number} of {len(every)}" in text
+    everything = " ".join(every)
+    for expected in [*names, "Flügelhorn", "Kontrabaß", "Pieśń 59 — Straße & <Co>"]:
+        assert expected in everything, expected
+    assert font_names(body) == {"DejaVuSans", "DejaVuSans-Bold"}
+
+
+def test_pay_statements_follow_the_paper_setting(
+    as_owner: APIClient, session: Session, union: RateRule, settings: Any
+) -> None:
+    settings.INVOICE_PAGE_SIZE = "letter"
+    engagement = engaged(session, union, "Ezra Winds")
+    body = as_owner.get(f"/api/v1/engagements/{engagement.pk}/statement/").content
+    box = PdfReader(io.BytesIO(body)).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
