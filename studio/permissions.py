@@ -73,6 +73,47 @@ def roles_with(capability: Capability) -> frozenset[Role]:
     return ROLE_MATRIX[capability]
 
 
+# Who may hand out which role. A producer holds every capability; a manager runs the project
+# but not its sessions or invoices; the specialist roles each hold one area; a viewer only
+# looks. A member manager may give or take away roles up to their own rank and never above it,
+# so a manager cannot make a producer (or themselves one) nor touch one.
+ROLE_RANK: dict[Role, int] = {
+    Role.PRODUCER: 3,
+    Role.MANAGER: 2,
+    Role.ENGINEER: 1,
+    Role.ACCOUNTANT: 1,
+    Role.ARTIST: 1,
+    Role.VIEWER: 0,
+}
+
+
+def membership_change_refusal(
+    *,
+    by_role: Role | None,
+    by_self: bool,
+    current: Role | None,
+    wanted: Role | None,
+) -> str | None:
+    """Why a member manager of role ``by_role`` may not make this change, or None if they may.
+
+    ``current`` is the member's role now (None when adding them), ``wanted`` the role they are
+    to have (None when removing them); ``by_self`` says whether the member is the caller.
+    """
+    if by_role is None or by_role not in roles_with(Capability.MEMBERS_MANAGE):
+        return f"Your role on this project ({by_role}) may not manage members."
+    if by_self and wanted is not None:
+        return "Nobody changes their own role; ask another producer."
+    rank = ROLE_RANK[by_role]
+    for role in (current, wanted):
+        if role is not None and ROLE_RANK[Role(role)] > rank:
+            verb = "make" if role == wanted else "change or remove"
+            return (
+                f"As {Role(by_role).label.lower()} you may not {verb} a "
+                f"{Role(role).label.lower()}: only a role of that rank or above may."
+            )
+    return None
+
+
 def projects_visible(user: AnyUser) -> QuerySet[Project]:
     """The projects the user is a member of, in any role."""
     return projects_with(user, Capability.PROJECT_VIEW)

@@ -101,6 +101,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+            except PermissionDenied as refusal:
+                # A role above the caller's own: said beside the role they picked.
+                form.add_error("role", str(refusal))
             else:
                 messages.success(request, f"Added {form.cleaned_data['user']}.")
                 return redirect("project-detail", pk=project.pk)

@@ -289,10 +289,12 @@ class MembershipViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         membership = cast(Membership, serializer.instance)
         role = serializer.validated_data.get("role", membership.role)
-        serializer.instance = services.membership_change_role(membership=membership, role=role)
+        serializer.instance = services.membership_change_role(
+            membership=membership, role=role, by=request_user(self.request)
+        )
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.membership_remove(membership=instance)
+        services.membership_remove(membership=instance, by=request_user(self.request))
 
 
 # --- studios, rooms, gear -------------------------------------------------------------------

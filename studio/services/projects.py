@@ -6,14 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from studio.errors import Conflict
 from studio.models import Membership, Person, Project, Role, Studio
-from studio.permissions import Capability, has_capability
+from studio.permissions import Capability, has_capability, membership_change_refusal
 
 
 @transaction.atomic
@@ -37,9 +37,32 @@ def _ensure_a_producer_remains(*, project: Project, leaving: Membership) -> None
         raise ValidationError({"role": "A project keeps at least one producer."})
 
 
+def _check_may_change(
+    *, project: Project, by: User, member: User, current: Role | None, wanted: Role | None
+) -> None:
+    """Refuse (403) a membership change the caller's role does not reach.
+
+    Called with the project row locked, so the caller's role is read as it stands when the
+    change is written: a producer demoting a manager at the same moment as that manager acts
+    leaves the manager acting on their new role.
+    """
+    by_role = (
+        Membership.objects.filter(project=project, user=by).values_list("role", flat=True).first()
+    )
+    refusal = membership_change_refusal(
+        by_role=Role(by_role) if by_role else None,
+        by_self=member.pk == by.pk,
+        current=current,
+        wanted=wanted,
+    )
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
 @transaction.atomic
 def membership_add(*, project: Project, user: User, role: Role | str, by: User) -> Membership:
-    """Add a member and tell them by email once the row is committed."""
+    """Add a member with a role no higher than the caller's; tell them by email once the row is
+    committed."""
     from studio.tasks import membership_notify
 
     # Lock the project row so that two concurrent adds of one user meet the unique
@@ -47,6 +70,7 @@ def membership_add(*, project: Project, user: User, role: Role | str, by: User) 
     Project.objects.select_for_update().filter(pk=project.pk).first()
     if Membership.objects.filter(project=project, user=user).exists():
         raise ValidationError({"user": f"{user} is already a member of this project."})
+    _check_may_change(project=project, by=by, member=user, current=None, wanted=Role(role))
     membership = Membership.objects.create(project=project, user=user, role=role)
     person = Person.objects.filter(user=user).first()
     if person is not None:
@@ -56,8 +80,19 @@ def membership_add(*, project: Project, user: User, role: Role | str, by: User) 
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: Role | str) -> Membership:
+def membership_change_role(*, membership: Membership, role: Role | str, by: User) -> Membership:
+    """Change another member's role, within the caller's rank; nobody changes their own."""
     project = Project.objects.select_for_update().get(pk=membership.project_id)
+    membership = Membership.objects.select_related("user").get(pk=membership.pk)
+    if role == membership.role:
+        return membership
+    _check_may_change(
+        project=project,
+        by=by,
+        member=membership.user,
+        current=Role(membership.role),
+        wanted=Role(role),
+    )
     if role != Role.PRODUCER:
         _ensure_a_producer_remains(project=project, leaving=membership)
     membership.role = role
@@ -66,8 +101,19 @@ def membership_change_role(*, membership: Membership, role: Role | str) -> Membe
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership) -> None:
+def membership_remove(*, membership: Membership, by: User) -> None:
+    """Remove a member within the caller's rank, or leave the project oneself; a project keeps
+    at least one producer."""
     project = Project.objects.select_for_update().get(pk=membership.project_id)
+    membership = Membership.objects.select_related("user").get(pk=membership.pk)
+    if membership.user_id != by.pk:
+        _check_may_change(
+            project=project,
+            by=by,
+            member=membership.user,
+            current=Role(membership.role),
+            wanted=None,
+        )
     _ensure_a_producer_remains(project=project, leaving=membership)
     membership.delete()
 

@@ -114,11 +114,11 @@ def test_change_role_and_keep_a_producer(as_owner: APIClient, project: Project) 
     assert response.status_code == 200
     assert response.json()["role"] == "accountant"
 
+    # The last producer cannot leave; changing their own role is refused before that (403).
     producer = project.memberships.get(role=Role.PRODUCER)
-    response = as_owner.patch(member_url(producer), {"role": "viewer"})
+    response = as_owner.delete(member_url(producer))
     assert response.status_code == 400
     assert "at least one producer" in response.json()["role"][0]
-    assert as_owner.delete(member_url(producer)).status_code == 400
     producer.refresh_from_db()
     assert producer.role == Role.PRODUCER
 
@@ -143,3 +143,70 @@ def test_membership_of_another_project_is_404(as_owner: APIClient, project: Proj
     assert as_owner.get(url).status_code == 404
     assert as_owner.delete(url).status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+# --- roles cannot be climbed ------------------------------------------------------------------
+
+
+@pytest.fixture
+def manager(project: Project) -> Membership:
+    return MembershipFactory.create(project=project, user=UserFactory.create(), role=Role.MANAGER)
+
+
+def test_manager_cannot_promote_themselves(project: Project, manager: Membership) -> None:
+    response = api_client_for(manager.user).patch(member_url(manager), {"role": "producer"})
+    assert response.status_code == 403
+    assert "own role" in response.json()["detail"]
+    manager.refresh_from_db()
+    assert manager.role == Role.MANAGER
+
+
+def test_manager_cannot_make_or_unmake_a_producer(
+    project: Project, manager: Membership, owner: Any
+) -> None:
+    as_manager = api_client_for(manager.user)
+    producer = project.memberships.get(user=owner)
+    response = as_manager.patch(member_url(producer), {"role": "viewer"})
+    assert response.status_code == 403
+    assert "may not change or remove a producer" in response.json()["detail"]
+    assert as_manager.delete(member_url(producer)).status_code == 403
+    viewer = project.memberships.get(role=Role.VIEWER)
+    response = as_manager.patch(member_url(viewer), {"role": "producer"})
+    assert response.status_code == 403
+    assert "may not make a producer" in response.json()["detail"]
+    newcomer = UserFactory.create()
+    response = as_manager.post(
+        members_url(project), {"user": newcomer.username, "role": "producer"}
+    )
+    assert response.status_code == 403
+    producer.refresh_from_db()
+    viewer.refresh_from_db()
+    assert (producer.role, viewer.role) == (Role.PRODUCER, Role.VIEWER)
+    assert not project.memberships.filter(user=newcomer).exists()
+
+
+def test_manager_may_grant_up_to_manager(project: Project, manager: Membership) -> None:
+    """Same rank is allowed: a manager may make another manager, or an engineer."""
+    as_manager = api_client_for(manager.user)
+    viewer = project.memberships.get(role=Role.VIEWER)
+    response = as_manager.patch(member_url(viewer), {"role": "manager"})
+    assert response.status_code == 200
+    newcomer = UserFactory.create()
+    response = as_manager.post(
+        members_url(project), {"user": newcomer.username, "role": "engineer"}
+    )
+    assert response.status_code == 201
+    assert project.memberships.get(user=newcomer).role == Role.ENGINEER
+
+
+def test_producer_cannot_change_their_own_role(as_owner: APIClient, project: Project) -> None:
+    second = MembershipFactory.create(project=project, role=Role.PRODUCER)
+    mine = project.memberships.get(user__username="owner")
+    response = as_owner.patch(member_url(mine), {"role": "manager"})
+    assert response.status_code == 403
+    assert "own role" in response.json()["detail"]
+    # Another producer may make that change, and unmake a producer.
+    response = api_client_for(second.user).patch(member_url(mine), {"role": "manager"})
+    assert response.status_code == 200
+    mine.refresh_from_db()
+    assert mine.role == Role.MANAGER

@@ -5,7 +5,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from studio.models import Project
+from studio.models import Project, Role
 from tests.factories import PASSWORD, MembershipFactory, PersonFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +146,16 @@ def test_logout(browser_for: Any, owner: Any) -> None:
     client = browser_for(owner)
     assert client.post("/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_member_form_refuses_a_role_above_mine_beside_the_field(
+    browser_for: Any, outsider: Any, project: Project
+) -> None:
+    manager = MembershipFactory.create(project=project, role=Role.MANAGER).user
+    response = browser_for(manager).post(
+        f"/projects/{project.pk}/", {"user": "outsider", "role": "producer"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<p class="error" id="member-role-error">As manager you may not make a producer' in page
+    assert not project.memberships.filter(user=outsider).exists()
