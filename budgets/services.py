@@ -331,9 +331,10 @@ def invoice_credit(*, invoice: Invoice, quantities: dict[int, Decimal] | None = 
             currency=invoice.currency,
             payment_terms_days=0,
             **{name: getattr(invoice, name) for name in PARTY_FIELDS},
-            # The note takes back the same supply: it carries the invoice's date of supply.
-            service_period_start=invoice.service_period_start,
-            service_period_end=invoice.service_period_end,
+            # The note takes back the same supply: it carries the invoice's date of supply
+            # (an invoice issued without one was dated its issue day, as issuing now does).
+            service_period_start=invoice.service_period_start or invoice.issue_date,
+            service_period_end=invoice.service_period_end or invoice.issue_date,
             notes=f"Credits invoice {invoice.number}.",
         )
         for position, line in enumerate(lines):

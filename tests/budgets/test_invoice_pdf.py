@@ -341,3 +341,16 @@ def test_the_invoice_page_shows_the_period_and_the_reasons(owner: Any, project: 
     page = client.get(f"/invoices/{invoice.pk}/").content.decode()
     assert "service period 5 October 2026 – 30 October 2026" in page
     assert "Reverse charge (Article 196 of Directive 2006/112/EC)" in page
+
+
+def test_crediting_an_invoice_from_before_the_period_dates_the_note_by_its_issue(
+    project: Project,
+) -> None:
+    issued, _ = issue(draft(project))
+    # As an invoice issued before invoices had a service period: none stored.
+    Invoice.objects.filter(pk=issued.pk).update(
+        service_period_start=None, service_period_end=None, issue_date=datetime.date(2025, 3, 4)
+    )
+    issued.refresh_from_db()
+    note = services.invoice_credit(invoice=issued)
+    assert note.service_period_start == note.service_period_end == datetime.date(2025, 3, 4)

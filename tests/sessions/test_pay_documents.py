@@ -33,6 +33,7 @@ from tests.factories import (
     StudioFactory,
     UserFactory,
 )
+from tests.studio.test_booking_races import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -469,3 +470,25 @@ def test_pay_statements_follow_the_paper_setting(
     body = as_owner.get(f"/api/v1/engagements/{engagement.pk}/statement/").content
     box = PdfReader(io.BytesIO(body)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_statements_issued_at_once_get_consecutive_numbers() -> None:
+    owner = UserFactory.create()
+    project = ProjectFactory.create(currency="USD")
+    MembershipFactory.create(project=project, user=owner, role=Role.PRODUCER)
+    preset = next(p for p in rates.PRESETS if p["kind"] == rates.UNION)
+    rule = RateRule.objects.create(
+        project=project, **{k: v for k, v in preset.items() if k != "project"}
+    )
+    start = datetime.datetime(2026, 6, 2, 14, tzinfo=datetime.UTC)
+    session = services.session_create(
+        project=project, title="Strings", start=start, end=start + datetime.timedelta(hours=4)
+    )
+    players = [approved(engaged(session, rule, f"Player {i}"), owner) for i in range(10)]
+
+    results = run_at_once(
+        lambda i: services.pay_statement_issue(engagement=players[i], **PAYER).number, 10
+    )
+    year = timezone.localdate().year
+    assert sorted(results) == [f"PS-{project.pk}-{year}-{n:04d}" for n in range(1, 11)], results
