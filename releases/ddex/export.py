@@ -147,7 +147,11 @@ def _file(parent: etree._Element, uri: str, md5: str | None, size: int | None) -
         sub(file_element, "FileSize", str(size))
 
 
-def _contributor(recording: etree._Element, number: int, reference: str, credit: Credit) -> None:
+def _contributor(
+    recording: etree._Element, number: int, reference: str, credit: Credit, namespace: str
+) -> None:
+    """A credit as DDEX writes it; an instrument DDEX does not list is UserDefined, in the
+    sender's namespace, with the words kept."""
     contributor = sub(recording, "Contributor", SequenceNumber=str(number))
     sub(contributor, "ContributorPartyReference", reference)
     sub(contributor, "Role", CONTRIBUTOR_ROLES[credit.role])
@@ -156,7 +160,13 @@ def _contributor(recording: etree._Element, number: int, reference: str, credit:
         if user_defined is None:
             sub(contributor, "InstrumentType", value)
         else:
-            sub(contributor, "InstrumentType", value, UserDefinedValue=user_defined)
+            sub(
+                contributor,
+                "InstrumentType",
+                value,
+                Namespace=namespace,
+                UserDefinedValue=user_defined,
+            )
 
 
 def _image(resources: etree._Element, artwork: Artwork, reference: str, sender: str) -> None:
@@ -284,7 +294,7 @@ def new_release_message(
             key=lambda c: c.pk,
         )
         for number, credit in enumerate(contributors, start=1):
-            _contributor(recording, number, person_ref(credit), credit)
+            _contributor(recording, number, person_ref(credit), credit, sender.dpid)
         sub(recording, "Duration", _duration(track.duration_seconds))
         sub(recording, "ParentalWarningType", _track_warning(release, track))
         sub(recording, "IsInstrumental", "true" if track.instrumental else "false")
@@ -358,7 +368,8 @@ def _resource_group(main: etree._Element, tracks: list[Track], cover_ref: str | 
     discs = sorted({track.disc for track in tracks})
     if len(discs) > 1:
         for disc in discs:
-            disc_group = sub(group, "ResourceGroup")
+            # "Component": one of the volumes (discs) a release is made of.
+            disc_group = sub(group, "ResourceGroup", ResourceGroupType="Component")
             sub(disc_group, "SequenceNumber", str(disc))
             _items(disc_group, [(i, t) for i, t in enumerate(tracks, 1) if t.disc == disc])
     else:
