@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, SimpleDocTemplate
@@ -102,11 +103,17 @@ def _numbered_canvas(label: str) -> type[Canvas]:
 
         def _footer(self, number: int, total: int) -> None:
             width, _ = self._pagesize
+            count = f"Page {number} of {total}"
+            # A long name must not run into the page count: cut it short, visibly.
+            room = width - 2 * MARGIN - stringWidth(count, FONT, 8) - 6 * mm
+            shown = label
+            while shown and stringWidth(shown, FONT, 8) > room:
+                shown = shown[:-2] + "…"
             self.saveState()
             self.setFont(FONT, 8)
             self.setFillColor(colors.grey)
-            self.drawString(MARGIN, FOOTER_Y, label)
-            self.drawRightString(width - MARGIN, FOOTER_Y, f"Page {number} of {total}")
+            self.drawString(MARGIN, FOOTER_Y, shown)
+            self.drawRightString(width - MARGIN, FOOTER_Y, count)
             self.restoreState()
 
     return NumberedCanvas
