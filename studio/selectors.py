@@ -5,11 +5,43 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from studio.models import Booking, Membership, Person, Project, Room, Studio
 from studio.permissions import AnyUser, projects_visible
+
+# --- the clock decides when a hold lapses ------------------------------------------------------
+#
+# ``holds_expire`` (celery beat, every minute) marks lapsed holds cancelled with ending
+# "expired". Until it has run (or when beat is not running at all) a hold past its
+# ``expires_at`` is lapsed all the same: every read judges by the clock, through these.
+
+
+def lapsed_holds(now: datetime.datetime | None = None) -> Q:
+    """Holds whose time has run out, marked or not."""
+    return Q(status__in=Booking.HOLDS, expires_at__lte=now or timezone.now())
+
+
+def live_bookings(now: datetime.datetime | None = None) -> Q:
+    """Everything but lapsed holds (NULL expiries included: Django negates them safely)."""
+    return ~lapsed_holds(now)
+
+
+def is_lapsed(booking: Booking, now: datetime.datetime | None = None) -> bool:
+    return (
+        booking.status in Booking.HOLDS
+        and booking.expires_at is not None
+        and booking.expires_at <= (now or timezone.now())
+    )
+
+
+def shown_state(booking: Booking, now: datetime.datetime | None = None) -> tuple[str, str]:
+    """The status and ending a booking has by the clock: a lapsed hold is what the expiry task
+    will make it (cancelled, expired), whether or not the task has run."""
+    if is_lapsed(booking, now):
+        return Booking.Status.CANCELLED, Booking.Ending.EXPIRED
+    return booking.status, booking.ending
 
 
 def project_list_for(*, user: AnyUser) -> QuerySet[Project]:
@@ -38,6 +70,7 @@ def room_availability(
     mine = Membership.objects.filter(project=OuterRef("project_id"), user=user.pk)
     rows = (
         Booking.objects.filter(room=room, status__in=Booking.ACTIVE, start__lt=end, end__gt=start)
+        .filter(live_bookings())
         .annotate(mine=Exists(mine))
         .order_by("start", "pk")
         .values("pk", "start", "end", "status", "project_id", "mine")
@@ -87,6 +120,7 @@ def upcoming_bookings(*, user: AnyUser, days: int = 7) -> QuerySet[Booking]:
     now = timezone.now()
     return (
         Booking.objects.filter(
+            live_bookings(now),
             project__in=projects_visible(user),
             status__in=Booking.ACTIVE,
             end__gt=now,

@@ -36,7 +36,7 @@ from studio.permissions import (
     role_on,
     studios_visible,
 )
-from studio.selectors import calendar_bookings, project_list_for, upcoming_bookings
+from studio.selectors import calendar_bookings, project_list_for, shown_state, upcoming_bookings
 
 
 @login_required
@@ -272,7 +272,8 @@ def _page_zone(body: dict[str, Any], default: ZoneInfo) -> ZoneInfo:
 
 
 def _event_json(booking: Booking, zone: ZoneInfo, may_schedule: set[int]) -> dict[str, object]:
-    status = Booking.Status(booking.status)
+    shown_status, _ = shown_state(booking)
+    status = Booking.Status(shown_status)
     title = booking.title or booking.project.title
     return {
         "id": booking.pk,
@@ -292,7 +293,7 @@ def _event_json(booking: Booking, zone: ZoneInfo, may_schedule: set[int]) -> dic
             else "",
             "fee": str(booking.cancellation_fee) if booking.cancellation_fee is not None else "",
             "expires": booking.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            if booking.expires_at and booking.is_hold
+            if booking.expires_at and status in Booking.HOLDS
             else "",
             "notes": booking.notes,
             "mayChange": booking.project_id in may_schedule,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.db.models import Q
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -17,12 +19,18 @@ from studio.api.fields import AwareDateTimeField
 from studio.api_base import ProjectRolePermission, request_user, require_capability
 from studio.models import Booking, Gear, Project, Room
 from studio.permissions import Capability, people_visible, projects_visible, studios_visible
+from studio.selectors import lapsed_holds, live_bookings, shown_state
 
 
 class BookingSerializer(serializers.ModelSerializer):
     start = AwareDateTimeField()
     end = AwareDateTimeField()
-    expires_at = AwareDateTimeField(required=False, allow_null=True)
+    expires_at = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="On create only, for a hold to lapse sooner than the studio's hold_hours. "
+        "Afterwards the rules set it (a challenge shortens it; confirming clears it).",
+    )
     studio = serializers.IntegerField(source="room.studio_id", read_only=True)
     currency = serializers.CharField(source="room.studio.currency", read_only=True)
     status = serializers.ChoiceField(
@@ -97,6 +105,12 @@ class BookingSerializer(serializers.ModelSerializer):
             gear.child_relation.queryset = Gear.objects.filter(studio__in=studios)
         return fields
 
+    def to_representation(self, instance: Booking) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # A hold past its expiry reads as lapsed whether or not the expiry task has run.
+        data["status"], data["ending"] = shown_state(instance)
+        return data
+
     def validate_project(self, project: Project) -> Project:
         if self.instance is not None and project != self.instance.project:
             raise serializers.ValidationError("A booking stays with its project.")
@@ -104,6 +118,17 @@ class BookingSerializer(serializers.ModelSerializer):
         return project
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # DRF drops read-only fields silently; these are refused out loud so that nobody thinks
+        # they moved a deadline.
+        sent = self.initial_data if isinstance(self.initial_data, dict) else {}
+        ruled = {"challenged_at": "Set by a challenge from a 2nd hold; it cannot be sent."}
+        if self.instance is not None:
+            ruled["expires_at"] = (
+                "Set by the studio's rules: a challenge shortens it, confirming clears it."
+            )
+        refused = {name: message for name, message in ruled.items() if name in sent}
+        if refused:
+            raise serializers.ValidationError(refused)
         if self.instance is not None:
             if "status" in attrs and attrs["status"] != self.instance.status:
                 raise serializers.ValidationError(
@@ -118,7 +143,7 @@ class BookingSerializer(serializers.ModelSerializer):
 
 class BookingFilter(filters.FilterSet):
     studio = filters.NumberFilter(field_name="room__studio")
-    status = filters.MultipleChoiceFilter(choices=Booking.Status.choices)
+    status = filters.MultipleChoiceFilter(choices=Booking.Status.choices, method="filter_status")
     after = filters.IsoDateTimeFilter(
         field_name="end", lookup_expr="gt", label="Ends after (ISO 8601 with offset)"
     )
@@ -130,6 +155,16 @@ class BookingFilter(filters.FilterSet):
     class Meta:
         model = Booking
         fields = ["room", "project", "engineer", "studio", "status", "after", "before", "series"]
+
+    def filter_status(self, queryset: Any, name: str, value: list[str]) -> Any:
+        """By the status a booking has by the clock: a lapsed hold is cancelled, not a hold."""
+        if not value:
+            return queryset
+        now = timezone.now()
+        wanted = Q(status__in=value) & live_bookings(now)
+        if Booking.Status.CANCELLED in value:
+            wanted |= lapsed_holds(now)
+        return queryset.filter(wanted)
 
 
 def _booking_queryset(user: Any) -> Any:
@@ -179,16 +214,17 @@ class BookingViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         booking = cast(Booking, serializer.instance)
-        data = dict(serializer.validated_data)
-        data.pop("project", None)
-        data.pop("status", None)
-        data.pop("rrule", None)
-        kwargs: dict[str, Any] = {
-            key: data.pop(key) for key in ("start", "end", "room", "gear") if key in data
-        }
-        if "engineer" in data:
-            kwargs["engineer"] = data.pop("engineer")
-        updated = services.booking_update(booking=booking, **kwargs, **data)
+        data = serializer.validated_data
+        updated = services.booking_update(
+            booking=booking,
+            start=data.get("start"),
+            end=data.get("end"),
+            room=data.get("room"),
+            engineer=data["engineer"] if "engineer" in data else ...,
+            gear=data.get("gear"),
+            title=data.get("title"),
+            notes=data.get("notes"),
+        )
         serializer.instance = _booking_queryset(self.request.user).get(pk=updated.pk)
 
     def _respond(self, booking: Booking) -> Response:

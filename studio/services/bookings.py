@@ -13,6 +13,7 @@ import datetime
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from dateutil.rrule import rrulestr
@@ -25,6 +26,7 @@ from studio.errors import Conflict
 from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
 from studio.rates import booked_hours, cancellation_fee, room_quote
+from studio.selectors import is_lapsed, live_bookings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,9 +61,9 @@ def _others(exclude: Booking | None) -> QuerySet[Booking]:
 
 
 def _live() -> Q:
-    """Holds whose time has not run out; a lapsed hold binds nobody, even before the periodic
-    task has marked it expired."""
-    return Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    """Not a lapsed hold; a lapsed hold binds nobody, even before the periodic task has marked
+    it expired."""
+    return live_bookings(timezone.now())
 
 
 def _check_times(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
@@ -185,12 +187,24 @@ def _save_guarded(booking: Booking, **kwargs: Any) -> None:
         ) from error
 
 
-def _promote_second_holds(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
-    """When a 1st hold (or a booking ahead of a 2nd hold) goes, the 2nd hold moves up."""
-    seconds = Booking.objects.filter(_overlapping(start, end), room=room, status=Status.HOLD_2)
+def _promote_second_holds(
+    *,
+    room: Room,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> None:
+    """When a 1st hold (or a booking ahead of a 2nd hold) goes, the 2nd hold moves up, but only
+    when nothing still holds or books any part of its time: a 2nd hold over two 1st holds stays
+    behind the one that remains, and behind a confirmed booking for good."""
+    live = live_bookings(now or timezone.now())
+    seconds = Booking.objects.filter(
+        _overlapping(start, end), live, room=room, status=Status.HOLD_2
+    )
     for second in seconds.order_by("created_at", "pk"):
         ahead = Booking.objects.filter(
             _overlapping(second.start, second.end),
+            live,
             room=room,
             status__in=(Status.HOLD_1, Status.CONFIRMED),
         ).exclude(pk=second.pk)
@@ -261,8 +275,21 @@ def booking_create(
     if status not in (None, *Booking.HOLDS, Status.CONFIRMED):
         raise ValidationError({"status": "A new booking is a hold or confirmed."})
     now = timezone.now()
-    if expires_at is not None and expires_at <= now:
-        raise ValidationError({"expires_at": "A hold cannot expire in the past."})
+    if expires_at is not None:
+        if status == Status.CONFIRMED:
+            raise ValidationError({"expires_at": "A confirmed booking does not expire."})
+        if expires_at <= now:
+            raise ValidationError({"expires_at": "A hold cannot expire in the past."})
+        # A hold may be asked to lapse sooner than the studio's rule, never later: the time a
+        # hold blocks others is the studio's to set.
+        longest = now + datetime.timedelta(hours=room.studio.hold_hours)
+        if expires_at > longest:
+            raise ValidationError(
+                {
+                    "expires_at": f"A hold at {room.studio} lasts at most "
+                    f"{room.studio.hold_hours} hours (until {longest:%Y-%m-%d %H:%M} UTC)."
+                }
+            )
     slots = _occurrences(room=room, start=start, end=end, rule=rrule) if rrule else [(start, end)]
     _lock(rooms=[room.pk], people=[engineer.pk if engineer else None], gear=[g.pk for g in gear])
 
@@ -333,16 +360,21 @@ def booking_update(
     start: datetime.datetime | None = None,
     end: datetime.datetime | None = None,
     room: Room | None = None,
-    engineer: Person | None | Any = ...,
+    engineer: Person | None | EllipsisType = ...,
     gear: Sequence[Gear] | None = None,
-    **fields: Any,
+    title: str | None = None,
+    notes: str | None = None,
 ) -> Booking:
-    """Move, resize or re-staff a booking; a confirmed one is checked and re-quoted again."""
+    """Move, resize, re-staff or retitle a booking; a confirmed one is checked and re-quoted.
+
+    ``engineer`` left out keeps the engineer (None takes them off). Status, expiry and challenge
+    times are not here: they follow the rules, through confirm, release, cancel and challenge.
+    """
     if booking.status == Status.CANCELLED:
         raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
     new_room = room or booking.room
     new_start, new_end = start or booking.start, end or booking.end
-    new_engineer = booking.engineer if engineer is ... else engineer
+    new_engineer = booking.engineer if isinstance(engineer, EllipsisType) else engineer
     new_gear = list(booking.gear.all()) if gear is None else list(gear)
     _check_times(room=new_room, start=new_start, end=new_end)
     _check_gear(room=new_room, gear=new_gear)
@@ -352,6 +384,11 @@ def booking_update(
         gear=[g.pk for g in new_gear],
     )
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if is_lapsed(booking):
+        # Moving would give a lapsed hold a tier again without a new expiry.
+        raise Conflict(
+            f"Booking #{booking.pk}'s hold has lapsed; hold the slot again.", code="lapsed"
+        )
     moved = (new_room.pk, new_start, new_end) != (booking.room_id, booking.start, booking.end)
     if booking.status == Status.CONFIRMED:
         clash = _confirmed_clash(
@@ -373,8 +410,10 @@ def booking_update(
         new_end,
         new_engineer,
     )
-    for name, value in fields.items():
-        setattr(booking, name, value)
+    if title is not None:
+        booking.title = title
+    if notes is not None:
+        booking.notes = notes
     for name, value in _quote(room=new_room, start=new_start, end=new_end, gear=new_gear).items():
         setattr(booking, name, value)
     booking.sequence += 1
@@ -448,15 +487,23 @@ def booking_confirm(*, booking: Booking) -> Booking:
     return booking
 
 
-def _end(booking: Booking, *, ending: str, fee: Decimal | None) -> Booking:
+def _end(
+    booking: Booking, *, ending: str, fee: Decimal | None, now: datetime.datetime | None = None
+) -> Booking:
     booking.status = Status.CANCELLED
     booking.ending = ending
     booking.cancelled_at = timezone.now()
     booking.cancellation_fee = fee
     booking.sequence += 1
     booking.save()
-    _promote_second_holds(room=booking.room, start=booking.start, end=booking.end)
+    _promote_second_holds(room=booking.room, start=booking.start, end=booking.end, now=now)
     return booking
+
+
+def _hold_ending(booking: Booking) -> str:
+    """A hold let go after its time ran out had already lapsed: it ends as expired, as the
+    expiry task would have marked it."""
+    return Booking.Ending.EXPIRED if is_lapsed(booking) else Booking.Ending.RELEASED
 
 
 @transaction.atomic
@@ -467,7 +514,7 @@ def booking_release(*, booking: Booking) -> Booking:
         raise Conflict(
             f"Booking #{booking.pk} is not a hold; cancel it instead.", code="not_a_hold"
         )
-    return _end(booking, ending=Booking.Ending.RELEASED, fee=None)
+    return _end(booking, ending=_hold_ending(booking), fee=None)
 
 
 @transaction.atomic
@@ -477,7 +524,7 @@ def booking_cancel(*, booking: Booking) -> Booking:
     if booking.status == Status.CANCELLED:
         raise Conflict(f"Booking #{booking.pk} is already cancelled.", code="cancelled")
     if booking.is_hold:
-        return _end(booking, ending=Booking.Ending.RELEASED, fee=None)
+        return _end(booking, ending=_hold_ending(booking), fee=None)
     fee = cancellation_fee(
         amount=booking.quoted_amount or Decimal(0),
         tiers=booking.room.studio.cancellation_tiers,
@@ -493,10 +540,19 @@ def booking_challenge(*, booking: Booking) -> list[Booking]:
     booking = _locked(booking)
     if booking.status != Status.HOLD_2:
         raise Conflict("Only a 2nd hold can challenge.", code="not_second_hold")
+    if is_lapsed(booking):
+        raise Conflict(
+            f"Booking #{booking.pk}'s hold has lapsed; hold the slot again.", code="lapsed"
+        )
     deadline = timezone.now() + datetime.timedelta(hours=booking.room.studio.challenge_hours)
     firsts = list(
         Booking.objects.select_for_update()
-        .filter(_overlapping(booking.start, booking.end), room=booking.room, status=Status.HOLD_1)
+        .filter(
+            _overlapping(booking.start, booking.end),
+            _live(),
+            room=booking.room,
+            status=Status.HOLD_1,
+        )
         .exclude(pk=booking.pk)
     )
     if not firsts:
@@ -535,6 +591,6 @@ def holds_expire(*, now: datetime.datetime | None = None) -> int:
             )
             if booking is None:
                 continue
-            _end(booking, ending=Booking.Ending.EXPIRED, fee=None)
+            _end(booking, ending=Booking.Ending.EXPIRED, fee=None, now=now)
             expired += 1
     return expired
