@@ -10,12 +10,13 @@ import datetime
 import io
 import os
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 from rest_framework.authtoken.models import Token
 
@@ -24,6 +25,7 @@ from budgets import services
 from budgets.models import Category, Cost, Invoice
 from budgets.pdf import render_invoice
 from studio.models import Booking, Membership, Project, Role, Room, Studio
+from studio.pdf import FONT, FONT_BOLD, register_fonts
 
 COSTS = 10_000
 BOOKINGS = 2_000
@@ -95,18 +97,32 @@ def invoice_of(lines: int) -> Invoice:
 
 
 def bare_reportlab(rows: list[list[str]]) -> bytes:
-    """The same content as plainly as reportlab allows: title, parties, table, totals."""
+    """The same content as plainly as reportlab allows: title, parties, lines, totals and a
+    page footer, in the same two embedded faces as ours (subsetting TrueType costs more than
+    Helvetica, which cannot print "Łódź": the baseline pays it too)."""
+    register_fonts()
     styles = getSampleStyleSheet()
+    normal = ParagraphStyle("n", parent=styles["Normal"], fontName=FONT)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4)
+
+    def footer(canvas: Any, _doc: Any) -> None:
+        canvas.setFont(FONT, 8)
+        canvas.drawString(40, 30, "Invoice TS-2026-0001")
+        canvas.drawRightString(550, 30, "Page 1 of 1")
+
+    bold = [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD)]
+    totals = [["Net", "11,110.00 EUR"], ["Tax 19 % on 11,110.00", "2,110.90 EUR"]]
     doc.build(
         [
-            Paragraph("Invoice", styles["Title"]),
-            Paragraph("Bench Productions, Bench Street 1, 10000 Bench", styles["Normal"]),
-            Paragraph("Bench Records, Label Road 2, 20000 Bench", styles["Normal"]),
-            Table(rows),
-            Paragraph("Total 13,221.00 EUR", styles["Normal"]),
-        ]
+            Paragraph("Invoice", ParagraphStyle("t", parent=styles["Title"], fontName=FONT_BOLD)),
+            Paragraph("Bench Productions, Bench Street 1, 10000 Bench", normal),
+            Paragraph("Bench Records, Label Road 2, 20000 Bench", normal),
+            Table(rows, style=bold),
+            Table([*totals, ["Total", "13,221.00 EUR"]], style=bold),
+        ],
+        onFirstPage=footer,
+        onLaterPages=footer,
     )
     return buffer.getvalue()
 
