@@ -242,10 +242,12 @@ def _group_items(group: etree._Element) -> list[tuple[int, int | None, str]]:
     items straight in the group."""
     subgroups = group.findall("ResourceGroup")
     if not subgroups:
-        disc = int(text(group, "SequenceNumber") or 1)
+        disc = max(1, int(text(group, "SequenceNumber") or 1))
         groups = [(disc, group)]
     else:
-        groups = [(int(text(g, "SequenceNumber") or n), g) for n, g in enumerate(subgroups, 1)]
+        groups = [
+            (max(1, int(text(g, "SequenceNumber") or n)), g) for n, g in enumerate(subgroups, 1)
+        ]
     items = []
     for disc, sub_group in groups:
         for item in sub_group.iterfind(".//ResourceGroupContentItem"):
@@ -285,7 +287,8 @@ def parse_message(document: etree._ElementTree) -> ParsedRelease:
         recording = recordings.get(reference)
         if recording is None:
             continue  # the cover, a video: not a track
-        position = number if number and (disc, number) not in taken else None
+        # A position the message does not give, or gives twice, follows the last one.
+        position = number if number and number >= 1 and (disc, number) not in taken else None
         if position is None:
             position = max((p for d, p in taken if d == disc), default=0) + 1
         taken.add((disc, position))

@@ -6,6 +6,8 @@ import hashlib
 
 import pytest
 from django.conf import LazySettings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from lxml import etree
 from rest_framework.test import APIClient
 
@@ -300,3 +302,17 @@ def test_a_bare_single_without_cover_or_dates(project: Project) -> None:
     assert party_names(
         root, texts(root, "ReleaseList/Release/DisplayArtist/ArtistPartyReference/text()")
     ) == ["Wren Castellano"]
+
+
+def test_export_queries_do_not_grow_with_tracks(release: Release) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            ddex.new_release_message(Release.objects.get(pk=release.pk))
+        return len(queries) - 1  # the release itself
+
+    before = count()
+    for position in range(3, 7):
+        track = TrackFactory.create(release=release, position=position, isrc="")
+        CreditFactory.create(track=track, role="Musician", instrument="piano")
+        CreditFactory.create(track=track, role="FeaturedArtist")
+    assert count() == before == 5
