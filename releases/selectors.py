@@ -150,6 +150,10 @@ def release_readiness(*, release: Release, tracks: list[Track] | None = None) ->
                 block("too_short", f"Track {track.position} “{track.title}” is under 30 s.", track)
         else:
             _audio_findings(track, master, block, warn)
+    # What a DDEX import could not keep as given, until the user fills the field in (the
+    # services drop a flag when its field gets a value).
+    for flag in release.import_warnings:
+        findings.append(Finding("warning", flag["code"], flag["message"], flag.get("track")))
     return findings
 
 

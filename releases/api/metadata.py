@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from releases import ddex, services
 from releases.api.delivery import DeliveryActions, MasterActions
 from releases.models import Artwork, Credit, Release, Split, Track
-from releases.selectors import Finding, release_readiness
+from releases.selectors import release_readiness
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
 from studio.permissions import Capability, people_visible, projects_visible
@@ -170,13 +170,7 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
     @action(detail=True, methods=["get"])
     def readiness(self, request: Request, pk: str | None = None) -> Response:
         """Every rule a distributor rejects on: blocking findings stop a delivery."""
-        release = self.get_object()
-        findings = release_readiness(release=release)
-        # What a DDEX import flagged, until the user fills the field in (services clear it).
-        findings += [
-            Finding("warning", str(w["code"]), str(w["message"]), w.get("track"))
-            for w in release.import_warnings
-        ]
+        findings = release_readiness(release=self.get_object())
         ready = not any(f.level == "blocking" for f in findings)
         body = {"ready": ready, "findings": [asdict(f) for f in findings]}
         return Response(ReadinessSerializer(body).data)

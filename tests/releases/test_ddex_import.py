@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from lxml import etree
 from rest_framework.test import APIClient
 
@@ -202,7 +203,9 @@ def test_reimport_is_refused_whole(as_owner: APIClient, project: Project) -> Non
     assert Release.objects.count() == 1
 
 
-def test_bad_check_digits_import_as_a_flagged_draft(as_owner: APIClient, project: Project) -> None:
+def test_bad_check_digits_import_as_a_flagged_draft(
+    as_owner: APIClient, owner: Any, project: Project
+) -> None:
     document = sample("sample-audio-album.xml")
     root = document.getroot()
     root.find("ReleaseList/Release/ReleaseId/ICPN").text = "00094631432058"  # check digit off
@@ -226,6 +229,9 @@ def test_bad_check_digits_import_as_a_flagged_draft(as_owner: APIClient, project
     codes = {(f["code"], f["track"]) for f in findings}
     assert {("invalid_upc", None), ("invalid_isrc", first.pk), ("missing_upc", None)} <= codes
     assert "0094631432058" in next(f for f in findings if f["code"] == "invalid_upc")["message"]
+    page = Client()
+    page.force_login(owner)
+    assert "0094631432058" in page.get(f"/releases/{release.pk}/").content.decode()
 
     # Filling the field in is what clears its flag.
     fixed = as_owner.patch(
