@@ -353,6 +353,9 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         body = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValidationError({"body": f"Not JSON: {error}."}) from error
+    except RecursionError as error:
+        # The standard library parses recursively: JSON nested deeper than the limit.
+        raise ValidationError({"body": "Not JSON we take: nested too deeply."}) from error
     if not isinstance(body, dict):
         raise ValidationError({"body": "Send a JSON object."})
     return body

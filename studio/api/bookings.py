@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from studio import services
 from studio.api.fields import AwareDateTimeField
 from studio.api_base import ProjectRolePermission, request_user, require_capability
+from studio.filters import AwareDateTimeFilter, IdFilter, ScopedFilterSet
 from studio.models import Booking, Gear, Project, Room
 from studio.permissions import Capability, people_visible, projects_visible, studios_visible
 from studio.selectors import lapsed_holds, live_bookings, shown_state
@@ -141,13 +142,13 @@ class BookingSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class BookingFilter(filters.FilterSet):
-    studio = filters.NumberFilter(field_name="room__studio")
+class BookingFilter(ScopedFilterSet):
+    studio = IdFilter(field_name="room__studio")
     status = filters.MultipleChoiceFilter(choices=Booking.Status.choices, method="filter_status")
-    after = filters.IsoDateTimeFilter(
+    after = AwareDateTimeFilter(
         field_name="end", lookup_expr="gt", label="Ends after (ISO 8601 with offset)"
     )
-    before = filters.IsoDateTimeFilter(
+    before = AwareDateTimeFilter(
         field_name="start", lookup_expr="lt", label="Starts before (ISO 8601 with offset)"
     )
     series = filters.UUIDFilter()

@@ -4,13 +4,14 @@ import datetime
 
 from rest_framework import serializers
 
-from studio.intervals import OFFSET_NEEDED
+from studio.filters import aware_instant
 
 
 class AwareDateTimeField(serializers.DateTimeField):
     """An instant: a time without a UTC offset is refused, never guessed."""
 
     def enforce_timezone(self, value: datetime.datetime) -> datetime.datetime:
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise serializers.ValidationError(OFFSET_NEEDED)
-        return value.astimezone(datetime.UTC)
+        try:
+            return aware_instant(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error

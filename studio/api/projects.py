@@ -26,6 +26,7 @@ from studio.api_base import (
     request_user,
     require_capability,
 )
+from studio.filters import IdFilter, ScopedFilterSet
 from studio.models import Booking, Gear, Membership, Person, Project, Role, Room, Studio
 from studio.permissions import (
     Capability,
@@ -88,8 +89,8 @@ class PersonSerializer(serializers.ModelSerializer):
         return projects
 
 
-class PersonFilter(filters.FilterSet):
-    project = filters.NumberFilter(field_name="projects", label="On project (id)")
+class PersonFilter(ScopedFilterSet):
+    project = IdFilter(field_name="projects", label="On project (id)")
     has_login = filters.BooleanFilter(field_name="user", lookup_expr="isnull", exclude=True)
 
     class Meta:
@@ -195,7 +196,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProjectFilter(filters.FilterSet):
+class ProjectFilter(ScopedFilterSet):
     class Meta:
         model = Project
         fields = ["status", "currency", "studios"]

@@ -1,0 +1,26 @@
+"""Request parsers of the API (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES).
+
+Apart from ``studio.api_base`` on purpose: DRF imports the parsers named in the settings while
+its views module loads, and ``studio.api_base`` imports those views.
+"""
+
+from typing import Any
+
+from rest_framework import exceptions, parsers
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with JSON nested deeper than Python's recursion limit a 400: the
+    standard library parses recursively and raises RecursionError, which DRF would let through
+    as a 500."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: dict[str, Any] | None = None,
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from error
