@@ -101,6 +101,103 @@ def _lock(
             )
 
 
+def _nearby(
+    *,
+    room: Room,
+    slots: Sequence[tuple[datetime.datetime, datetime.datetime]],
+    engineer: Person | None,
+    gear: Sequence[Gear],
+    exclude: Booking | None,
+) -> list[Booking]:
+    """Every live booking that could stand in the way of ``slots`` in ``room`` (or of the
+    engineer or gear elsewhere), in one query (and one for their gear): a series of a hundred
+    dates is checked with the same queries as a single booking. In (start, id) order, so the
+    booking named in a refusal is the first in the way."""
+    overlaps = Q()
+    for start, end in slots:
+        overlaps |= _overlapping(start, end)
+    elsewhere = Q()
+    if engineer is not None:
+        elsewhere |= Q(engineer=engineer)
+    if gear:
+        # A subquery rather than a join, so that a booking with two of the items comes once.
+        with_gear = Booking.gear.through.objects.filter(gear__in=gear).values("booking_id")
+        elsewhere |= Q(pk__in=with_gear)
+    whose = Q(room=room)
+    if elsewhere:
+        whose |= Q(status=Status.CONFIRMED) & elsewhere
+    nearby = (
+        _others(exclude)
+        .filter(overlaps, whose, _live(), status__in=Booking.ACTIVE)
+        .order_by("start", "pk")
+    )
+    if gear:
+        nearby = nearby.prefetch_related("gear")
+    return list(nearby)
+
+
+def _in_the_way(
+    nearby: Iterable[Booking], start: datetime.datetime, end: datetime.datetime
+) -> list[Booking]:
+    return [b for b in nearby if b.start < end and b.end > start]
+
+
+def _confirmed_clash_among(
+    nearby: Iterable[Booking],
+    *,
+    room: Room,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    engineer: Person | None,
+    gear: Sequence[Gear],
+) -> str | None:
+    """What a confirmed booking of these would collide with among ``nearby``, in words; None
+    when free."""
+    overlapping = _in_the_way(nearby, start, end)
+    confirmed = [b for b in overlapping if b.status == Status.CONFIRMED]
+    same_room = next((b for b in confirmed if b.room_id == room.pk), None)
+    if same_room is not None:
+        return f"{room} is already booked: {_describe(same_room)}."
+    # A 1st hold has first right of refusal: nobody books over it, not even its own project.
+    held = next(
+        (b for b in overlapping if b.room_id == room.pk and b.status == Status.HOLD_1), None
+    )
+    if held is not None:
+        return (
+            f"{room} is on a 1st hold: {_describe(held)}. "
+            "Confirm that hold, or place a 2nd hold and challenge it."
+        )
+    if engineer is not None:
+        busy = next((b for b in confirmed if b.engineer_id == engineer.pk), None)
+        if busy is not None:
+            return f"{engineer} is engineering elsewhere then: {_describe(busy)}."
+    wanted = {g.pk: g.name for g in gear}
+    for taken in confirmed:
+        shared = sorted({wanted[g.pk] for g in taken.gear.all() if g.pk in wanted}) if gear else []
+        if shared:
+            return f"{', '.join(shared)} is already out then: {_describe(taken)}."
+    return None
+
+
+def _hold_tier_among(
+    nearby: Iterable[Booking], *, room: Room, start: datetime.datetime, end: datetime.datetime
+) -> str:
+    """1st hold on a free slot, 2nd behind a 1st; a booked or doubly held slot is taken."""
+    active = [b for b in _in_the_way(nearby, start, end) if b.room_id == room.pk]
+    confirmed = next((b for b in active if b.status == Status.CONFIRMED), None)
+    if confirmed is not None:
+        raise Conflict(f"{room} is already booked: {_describe(confirmed)}.")
+    first = next((b for b in active if b.status == Status.HOLD_1), None)
+    if first is None:
+        return Status.HOLD_1
+    second = next((b for b in active if b.status == Status.HOLD_2), None)
+    if second is not None:
+        raise Conflict(
+            f"{room} already has a 1st and a 2nd hold: {_describe(first)}; {_describe(second)}."
+        )
+    return Status.HOLD_2
+
+
 def _confirmed_clash(
     *,
     room: Room,
@@ -111,31 +208,10 @@ def _confirmed_clash(
     exclude: Booking | None,
 ) -> str | None:
     """What a confirmed booking of these would collide with, in words; None when free."""
-    confirmed = _others(exclude).filter(_overlapping(start, end), status=Status.CONFIRMED)
-    same_room = confirmed.filter(room=room).first()
-    if same_room is not None:
-        return f"{room} is already booked: {_describe(same_room)}."
-    # A 1st hold has first right of refusal: nobody books over it, not even its own project.
-    held = (
-        _others(exclude)
-        .filter(_overlapping(start, end), _live(), room=room, status=Status.HOLD_1)
-        .first()
+    nearby = _nearby(room=room, slots=[(start, end)], engineer=engineer, gear=gear, exclude=exclude)
+    return _confirmed_clash_among(
+        nearby, room=room, start=start, end=end, engineer=engineer, gear=gear
     )
-    if held is not None:
-        return (
-            f"{room} is on a 1st hold: {_describe(held)}. "
-            "Confirm that hold, or place a 2nd hold and challenge it."
-        )
-    if engineer is not None:
-        busy = confirmed.filter(engineer=engineer).first()
-        if busy is not None:
-            return f"{engineer} is engineering elsewhere then: {_describe(busy)}."
-    if gear:
-        taken = confirmed.filter(gear__in=gear).distinct().first()
-        if taken is not None:
-            names = ", ".join(sorted({g.name for g in gear} & {g.name for g in taken.gear.all()}))
-            return f"{names} is already out then: {_describe(taken)}."
-    return None
 
 
 def _quote(
@@ -149,23 +225,8 @@ def _hold_tier(
     *, room: Room, start: datetime.datetime, end: datetime.datetime, exclude: Booking | None
 ) -> str:
     """1st hold on a free slot, 2nd behind a 1st; a booked or doubly held slot is taken."""
-    active = (
-        _others(exclude)
-        .filter(_overlapping(start, end), room=room, status__in=Booking.ACTIVE)
-        .filter(Q(status=Status.CONFIRMED) | _live())
-    )
-    confirmed = active.filter(status=Status.CONFIRMED).first()
-    if confirmed is not None:
-        raise Conflict(f"{room} is already booked: {_describe(confirmed)}.")
-    first = active.filter(status=Status.HOLD_1).first()
-    if first is None:
-        return Status.HOLD_1
-    second = active.filter(status=Status.HOLD_2).first()
-    if second is not None:
-        raise Conflict(
-            f"{room} already has a 1st and a 2nd hold: {_describe(first)}; {_describe(second)}."
-        )
-    return Status.HOLD_2
+    nearby = _nearby(room=room, slots=[(start, end)], engineer=None, gear=(), exclude=exclude)
+    return _hold_tier_among(nearby, room=room, start=start, end=end)
 
 
 def _save_guarded(booking: Booking, **kwargs: Any) -> None:
@@ -185,6 +246,18 @@ def _save_guarded(booking: Booking, **kwargs: Any) -> None:
         raise Conflict(
             f"Collides with {_describe(clash) if clash else 'a confirmed booking'}."
         ) from error
+
+
+def _insert_guarded(bookings: list[Booking]) -> None:
+    """Insert a whole series in one statement (SQLite splits it into batches of its variable
+    limit); an exclusion violation from a race the locks missed is a Conflict."""
+    try:
+        with transaction.atomic():
+            Booking.objects.bulk_create(bookings)
+    except IntegrityError as error:
+        if "no_overlap" not in str(error):
+            raise
+        raise Conflict("Collides with a confirmed booking made at the same time.") from error
 
 
 def _promote_second_holds(
@@ -293,25 +366,21 @@ def booking_create(
     slots = _occurrences(room=room, start=start, end=end, rule=rrule) if rrule else [(start, end)]
     _lock(rooms=[room.pk], people=[engineer.pk if engineer else None], gear=[g.pk for g in gear])
 
+    nearby = _nearby(room=room, slots=slots, engineer=engineer, gear=gear, exclude=None)
     planned: list[tuple[datetime.datetime, datetime.datetime, str]] = []
     tier: str
     refused: list[str] = []
     for slot_start, slot_end in slots:
         try:
             if status == Status.CONFIRMED:
-                clash = _confirmed_clash(
-                    room=room,
-                    start=slot_start,
-                    end=slot_end,
-                    engineer=engineer,
-                    gear=gear,
-                    exclude=None,
+                clash = _confirmed_clash_among(
+                    nearby, room=room, start=slot_start, end=slot_end, engineer=engineer, gear=gear
                 )
                 if clash:
                     raise Conflict(clash)
                 tier = Status.CONFIRMED
             else:
-                tier = _hold_tier(room=room, start=slot_start, end=slot_end, exclude=None)
+                tier = _hold_tier_among(nearby, room=room, start=slot_start, end=slot_end)
         except Conflict as conflict:
             local = slot_start.astimezone(room.studio.zone)
             refused.append(f"{local:%Y-%m-%d}: {conflict.detail}" if rrule else conflict.detail)
@@ -326,9 +395,8 @@ def booking_create(
         )
 
     series = uuid.uuid4() if rrule else None
-    created = []
-    for slot_start, slot_end, tier in planned:
-        booking = Booking(
+    created = [
+        Booking(
             room=room,
             project=project,
             start=slot_start,
@@ -345,9 +413,15 @@ def booking_create(
             else expires_at or now + datetime.timedelta(hours=room.studio.hold_hours),
             **_quote(room=room, start=slot_start, end=slot_end, gear=gear),
         )
-        _save_guarded(booking)
-        booking.gear.set(gear)
-        created.append(booking)
+        for slot_start, slot_end, tier in planned
+    ]
+    _insert_guarded(created)
+    if gear:
+        Booking.gear.through.objects.bulk_create(
+            Booking.gear.through(booking_id=booking.pk, gear_id=item.pk)
+            for booking in created
+            for item in gear
+        )
     if not project.studios.filter(pk=room.studio_id).exists():
         project.studios.add(room.studio)
     return created
