@@ -252,8 +252,8 @@ def package_write(release: Release, out: IO[bytes]) -> list[str]:
         if artwork is not None:
             with artwork.image.open("rb") as handle:
                 cover = handle.read()
-            extension = "jpg" if artwork.format == "JPEG" else "png"
-            add_bytes(f"artwork/cover.{extension}", cover, compress=False)
+            # The name the DDEX message gives the cover's file.
+            add_bytes(ddex.cover_uri(artwork), cover, compress=False)
         message = ddex.new_release_message(release, files=files)
         errors = ddex.validate(message)
         if errors:

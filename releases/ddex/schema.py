@@ -8,16 +8,39 @@ from pathlib import Path
 from django.conf import settings
 from lxml import etree
 
+from studio.errors import Unavailable
+
 NS = "http://ddex.net/xml/ern/43"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
+FIX = (
+    "set DDEX_SCHEMA_DIR to a folder holding DDEX's release-notification.xsd and "
+    "allowed-value-sets.xsd, or restore releases/ddex_schema/ from the repository"
+)
+
+
+def _read(name: str) -> etree._ElementTree:
+    """One of DDEX's files from DDEX_SCHEMA_DIR; missing or unreadable, a 503 saying where it
+    was looked for: no message leaves unvalidated, and none is a 500."""
+    folder = Path(settings.DDEX_SCHEMA_DIR)
+    if not (folder / name).is_file():
+        raise Unavailable(f"DDEX's ERN 4.3 schema is missing (no {name} in {folder}): {FIX}.")
+    try:
+        return etree.parse(str(folder / name))
+    except (OSError, etree.XMLSyntaxError) as error:
+        raise Unavailable(f"DDEX's {name} in {folder} cannot be read ({error}): {FIX}.") from error
+
+
 @cache
 def schema() -> etree.XMLSchema:
     """DDEX's schema, loaded once per process (it takes a while)."""
-    path = Path(settings.DDEX_SCHEMA_DIR) / "release-notification.xsd"
-    return etree.XMLSchema(etree.parse(str(path)))
+    document = _read("release-notification.xsd")
+    try:
+        return etree.XMLSchema(document)
+    except etree.XMLSchemaParseError as error:  # the value sets it imports are missing or bad
+        raise Unavailable(f"DDEX's ERN 4.3 schema cannot be loaded ({error}): {FIX}.") from error
 
 
 def validate(document: etree._ElementTree) -> list[str]:
@@ -33,8 +56,7 @@ def validate(document: etree._ElementTree) -> list[str]:
 def allowed_values(name: str) -> tuple[str, ...]:
     """An enumeration of allowed-value-sets.xsd (InstrumentType, ContributorRole ...), read from
     DDEX's file rather than copied, so a newer AVS version brings its new values along."""
-    path = Path(settings.DDEX_SCHEMA_DIR) / "allowed-value-sets.xsd"
-    tree = etree.parse(str(path))
+    tree = _read("allowed-value-sets.xsd")
     for simple_type in tree.iter(f"{_XS}simpleType"):
         if simple_type.get("name") == name:
             return tuple(e.get("value", "") for e in simple_type.iter(f"{_XS}enumeration"))
