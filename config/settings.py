@@ -7,9 +7,11 @@ the README lists them all.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.management.utils import get_random_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "studio",
     "sessions.apps.RecordingConfig",
     "budgets",
@@ -68,13 +72,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PrivateCacheMiddleware",
+    # Before anything reads the body; inside the above, so its 413 carries their headers.
+    "config.middleware.ApiBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "studio.middleware.UnavailableMiddleware",
+    # Last, as Axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -123,6 +133,12 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Axes refuses a locked-out sign-in before the password is checked; ModelBackend checks it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -154,6 +170,28 @@ WHITENOISE_USE_FINDERS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Reverse proxies in front of the site that append the caller to X-Forwarded-For. 0 trusts no
+# such header (a client could write any address into it); behind one proxy, set 1. Sign-in
+# lockouts and API throttles both count per address, so this must be right in production.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
+# Sign-in lockouts (django-axes, studio.security.SignInHandler): a username from one address
+# after SIGNIN_FAILURE_LIMIT wrong passwords, an address after SIGNIN_ADDRESS_FAILURE_LIMIT
+# across usernames; each lock lasts SIGNIN_COOLOFF_MINUTES after the last refused attempt.
+# Attempts are rows in the database (admin: Axes), so every process sees the same locks.
+SIGNIN_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
+SIGNIN_COOLOFF_MINUTES = env.int("SIGNIN_COOLOFF_MINUTES", default=15)
+AXES_HANDLER = "studio.security.SignInHandler"
+AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_COOLOFF_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "studio.security.client_address"
+AXES_LOCKOUT_CALLABLE = "studio.security.lockout_response"
+# A success must not wipe the failures: Axes would delete every attempt matching the address
+# too, and one valid account would reset a guesser's budget for all the others.
+AXES_RESET_ON_SUCCESS = False
 
 # DDEX's ERN 4.3 schema (release-notification.xsd and the value sets it imports), kept in the
 # repository under DDEX's licence (releases/ddex_schema/NOTICE); a setting may point elsewhere.
@@ -208,13 +246,49 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own files, never
+# inline. The calendar's FullCalendar injects its stylesheet as a <style> element carrying the
+# page's nonce (templates/studio/calendar.html); Swagger UI relaxes styles for itself
+# (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# The OpenAPI schema and Swagger UI name every endpoint and field: signed-in users only,
+# unless this opens them to anyone.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a script with a bad token gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # An address that keeps sending bad tokens is refused with 429 (token_failure).
+        "studio.security.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Counts requests that no authenticator accepted against the address (anon).
+        "studio.security.AnonymousRateAuthentication",
     ],
+    # Throttle history lives in the default cache: with several processes it must be shared
+    # (CACHE_URL=redis://...), or each process allows the full rate on its own.
+    "DEFAULT_THROTTLE_CLASSES": ["studio.security.UserRateLimit"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_THROTTLE_USER", default="2000/hour"),
+        "anon": env.str("API_THROTTLE_ANON", default="100/hour"),
+        "token_failure": env.str("API_THROTTLE_TOKEN_FAILURES", default="20/hour"),
+    },
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "studio.api_base.Pagination",
     # JSON nested past the recursion limit is a 400 (config.parsers.JSONParser).
@@ -246,6 +320,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The anonymous rate limit sits in the authentication chain but is no way to sign in.
+    "AUTHENTICATION_WHITELIST": [
+        "studio.security.ThrottledTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MembershipRoleEnum": "studio.models.Role",
         "BookingStatusEnum": "studio.models.Booking.Status",

@@ -29,6 +29,13 @@ def _test_settings(settings: LazySettings, tmp_path: Any, request: pytest.Fixtur
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A test makes many requests from one address: sign-in lockouts and API throttles are off
+    # except in the tests about them (tests/test_signin.py switches them back on).
+    settings.AXES_ENABLED = False
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

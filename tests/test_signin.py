@@ -1,0 +1,253 @@
+"""How fast anyone may guess: sign-in lockouts (pages, admin) and API throttles.
+
+The clock is time-machine's, stopped: the cool-off and the throttle windows pass by moving it,
+and a stopped clock makes every Retry-After exact.
+"""
+
+import datetime
+import secrets
+from typing import Any
+
+import pytest
+import time_machine
+from django.conf import LazySettings
+from django.core.cache import cache
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from config import settings as configured
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+GUESSER = "203.0.113.7"
+ELSEWHERE = "198.51.100.20"
+PROJECTS = "/api/v1/projects/"
+
+
+@pytest.fixture(autouse=True)
+def _lockouts_and_throttles_on(settings: LazySettings) -> None:
+    """tests/conftest.py turns both off for every other test; here they run as configured."""
+    settings.AXES_ENABLED = True
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, **configured.REST_FRAMEWORK}
+
+
+@pytest.fixture
+def clock(time_machine: time_machine.TimeMachineFixture) -> time_machine.TimeMachineFixture:
+    time_machine.move_to(START, tick=False)
+    return time_machine
+
+
+def browser(address: str) -> Client:
+    return Client(REMOTE_ADDR=address)
+
+
+def log_in(client: Client, username: str, password: str, url: str = "/login/") -> Any:
+    return client.post(url, {"username": username, "password": password})
+
+
+def signed_in(client: Client) -> bool:
+    return client.get("/").status_code == 200
+
+
+def test_settings_are_the_documented_defaults() -> None:
+    # The other tests count to these; the README's Production table names them.
+    assert configured.SIGNIN_FAILURE_LIMIT == 5
+    assert configured.SIGNIN_ADDRESS_FAILURE_LIMIT == 20
+    assert configured.SIGNIN_COOLOFF_MINUTES == 15
+    assert configured.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {
+        "user": "2000/hour",
+        "anon": "100/hour",
+        "token_failure": "20/hour",
+    }
+
+
+def test_right_password_signs_in_on_the_site_and_the_admin(owner: Any) -> None:
+    """Axes sits in front of the session login without getting in its way."""
+    client = browser(GUESSER)
+    response = log_in(client, "owner", PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert signed_in(client)
+
+    UserFactory.create(username="root", is_staff=True, is_superuser=True)
+    admin = browser(GUESSER)
+    response = log_in(admin, "root", PASSWORD, url="/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+    assert admin.get("/admin/").status_code == 200
+
+
+def test_account_is_locked_after_five_wrong_passwords(
+    owner: Any, collaborator: Any, clock: Any
+) -> None:
+    client = browser(GUESSER)
+    for _ in range(4):
+        response = log_in(client, "owner", "wrong-guess")
+        assert response.status_code == 200
+        assert "didn't match" in response.content.decode()
+
+    fifth = log_in(client, "owner", "wrong-guess")
+    assert fifth.status_code == 429
+
+    refused = log_in(client, "owner", PASSWORD)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(15 * 60)
+    page = refused.content.decode()
+    assert "Too many sign-in attempts" in page
+    assert "09:15 UTC" in page
+    assert "in 15 minutes" in page
+    assert not signed_in(client)
+
+    # The lock is on this username from this address: another account here, and this account
+    # from elsewhere, still sign in.
+    colleague = browser(GUESSER)
+    assert log_in(colleague, "collaborator", PASSWORD).status_code == 302
+    away = browser(ELSEWHERE)
+    assert log_in(away, "owner", PASSWORD).status_code == 302
+    assert signed_in(away)
+
+
+def test_lock_lifts_after_the_cool_off(owner: Any, clock: Any) -> None:
+    client = browser(GUESSER)
+    for _ in range(5):
+        log_in(client, "owner", "wrong-guess")
+
+    clock.shift(datetime.timedelta(minutes=14))
+    # Still locked; and this refused attempt starts the 15 minutes again.
+    assert log_in(client, "owner", PASSWORD).status_code == 429
+
+    clock.shift(datetime.timedelta(minutes=14, seconds=59))
+    assert log_in(client, "owner", PASSWORD).status_code == 429
+
+    clock.shift(datetime.timedelta(minutes=15, seconds=1))
+    response = log_in(client, "owner", PASSWORD)
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_an_address_guessing_across_usernames_is_locked(owner: Any, clock: Any) -> None:
+    """Twenty wrong passwords from one address, never more than one per username, lock the
+    address: even a right password from it is refused, while other addresses sign in."""
+    client = browser(GUESSER)
+    for n in range(19):
+        response = log_in(client, f"guess{n}", "wrong-guess")
+        assert response.status_code == 200, n
+    assert log_in(client, "guess19", "wrong-guess").status_code == 429
+
+    assert log_in(browser(GUESSER), "owner", PASSWORD).status_code == 429
+    assert log_in(browser(ELSEWHERE), "owner", PASSWORD).status_code == 302
+
+    clock.shift(datetime.timedelta(minutes=16))
+    assert log_in(browser(GUESSER), "owner", PASSWORD).status_code == 302
+
+
+def test_admin_login_is_locked_too(clock: Any) -> None:
+    UserFactory.create(username="root", is_staff=True, is_superuser=True)
+    client = browser(GUESSER)
+    url = "/admin/login/?next=/admin/"
+    for _ in range(4):
+        assert log_in(client, "root", "wrong-guess", url=url).status_code == 200
+    assert log_in(client, "root", "wrong-guess", url=url).status_code == 429
+
+    refused = log_in(client, "root", PASSWORD, url=url)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(15 * 60)
+    assert client.get("/admin/").status_code == 302
+
+    # The admin and the site share one lock: the same username is refused on /login/ too.
+    assert log_in(client, "root", PASSWORD).status_code == 429
+
+
+def api_client(address: str, token: str | None = None) -> APIClient:
+    client = APIClient(REMOTE_ADDR=address)
+    if token is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def test_anonymous_api_requests_are_throttled_per_address(clock: Any) -> None:
+    client = api_client(GUESSER)
+    for n in range(100):
+        assert client.get(PROJECTS).status_code == 401, n
+    response = client.get(PROJECTS)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "throttled" in response.json()["detail"]
+
+    assert api_client(ELSEWHERE).get(PROJECTS).status_code == 401
+
+    clock.shift(datetime.timedelta(hours=1))
+    assert client.get(PROJECTS).status_code == 401
+
+
+def test_token_guessing_is_throttled_per_address(owner: Any, clock: Any) -> None:
+    real = Token.objects.create(user=owner).key
+    for n in range(20):
+        response = api_client(GUESSER, secrets.token_hex(20)).get(PROJECTS)
+        assert response.status_code == 401, n
+    guess = api_client(GUESSER, secrets.token_hex(20)).get(PROJECTS)
+    assert guess.status_code == 429
+    assert guess["Retry-After"] == "3600"
+
+    # Refused before the lookup, the right token too: a guesser learns nothing while waiting.
+    assert api_client(GUESSER, real).get(PROJECTS).status_code == 429
+    assert api_client(ELSEWHERE, real).get(PROJECTS).status_code == 200
+
+    clock.shift(datetime.timedelta(minutes=30))
+    waiting = api_client(GUESSER, real).get(PROJECTS)
+    assert waiting.status_code == 429
+    assert waiting["Retry-After"] == "1800"
+
+    clock.shift(datetime.timedelta(minutes=30))
+    assert api_client(GUESSER, real).get(PROJECTS).status_code == 200
+
+
+def test_a_users_normal_api_use_is_not_throttled(owner: Any, project: Any, clock: Any) -> None:
+    """A script with a token makes more requests than an anonymous address may, from the
+    address that has just used up its anonymous budget, and is never slowed."""
+    token = Token.objects.create(user=owner).key
+    anonymous = api_client(GUESSER)
+    for _ in range(100):
+        anonymous.get(PROJECTS)
+    assert anonymous.get(PROJECTS).status_code == 429
+
+    script = api_client(GUESSER, token)
+    for n in range(150):
+        response = script.get(PROJECTS)
+        assert response.status_code == 200, n
+    assert response.json()["count"] == 1
+
+    browser_session = APIClient(REMOTE_ADDR=GUESSER)
+    browser_session.force_login(owner)
+    assert browser_session.get(PROJECTS).status_code == 200
+
+
+def test_each_user_has_a_budget_of_their_own(
+    owner: Any, collaborator: Any, settings: LazySettings, clock: Any
+) -> None:
+    rates = configured.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**rates, "user": "3/minute"},
+    }
+    script = api_client(GUESSER, Token.objects.create(user=owner).key)
+    for _ in range(3):
+        assert script.get(PROJECTS).status_code == 200
+    response = script.get(PROJECTS)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+
+    colleague = api_client(GUESSER, Token.objects.create(user=collaborator).key)
+    assert colleague.get(PROJECTS).status_code == 200
+
+
+def test_building_the_schema_spends_no_ones_budget() -> None:
+    """drf-spectacular authenticates a made-up request per view while it builds the schema;
+    none of them may count against an address."""
+    SchemaGenerator().get_schema(request=None, public=True)
+    assert cache.get("throttle_anon_127.0.0.1") is None
+    assert APIClient().get(PROJECTS).status_code == 401
