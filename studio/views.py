@@ -24,6 +24,7 @@ from rest_framework.authtoken.models import Token
 from studio import feeds, services
 from studio.api_base import request_user
 from studio.errors import Conflict
+from studio.filters import aware_instant
 from studio.forms import MembershipForm, ProjectForm
 from studio.models import Booking, FeedToken, Person, Project, Room, Studio
 from studio.permissions import (
@@ -250,6 +251,11 @@ def _wall_clock(raw: object, zone: ZoneInfo, field: str) -> datetime.datetime:
         back = value.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
     except (ValueError, OverflowError) as error:
         raise ValidationError({field: f"Not a date and time: {raw!r}."}) from error
+    try:
+        # The same years the API takes (studio.filters.aware_instant).
+        aware_instant(value)
+    except ValueError as error:
+        raise ValidationError({field: str(error)}) from error
     if back != naive:
         raise ValidationError(
             {field: f"{naive:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks change."}

@@ -161,3 +161,21 @@ def test_deeply_nested_json_on_the_calendar_page_is_400(owner: Any) -> None:
     response = page.generic("POST", "/calendar/bookings/", DEEP, content_type="application/json")
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["errors"]["body"][0]
+
+
+def test_the_calendar_page_takes_the_same_years(owner: Any, project: Project, room: Room) -> None:
+    page = Client()
+    page.force_login(owner)
+    response = page.post(
+        "/calendar/bookings/",
+        {
+            "room": room.pk,
+            "project": project.pk,
+            "start": "9999-12-31T20:00",
+            "end": "9999-12-31T22:00",
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "between 1900 and 2999" in response.json()["errors"]["start"][0]
+    assert room.bookings.count() == 0
