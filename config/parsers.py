@@ -4,6 +4,7 @@ Apart from ``studio.api_base`` on purpose: DRF imports the parsers named in the 
 its views module loads, and ``studio.api_base`` imports those views.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import exceptions, parsers
@@ -18,7 +19,7 @@ class JSONParser(parsers.JSONParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         try:
             return super().parse(stream, media_type, parser_context)
