@@ -1,9 +1,44 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from budgets.models import Budget, BudgetLine, Cost, Invoice, InvoiceLine, InvoiceSeries
+
+
+class InvoiceAdminForm(forms.ModelForm):
+    """The admin edits a draft's details; its status moves only through the services (issue,
+    pay, credit), which number it, make its PDF and keep the books in step."""
+
+    class Meta:
+        model = Invoice
+        fields = ["status"]  # the admin adds the rest it shows
+
+    def clean_status(self) -> str:
+        status: str = self.cleaned_data["status"]
+        before = Invoice.Status.DRAFT if self.instance._state.adding else self.instance.status
+        if status != before:
+            raise forms.ValidationError(
+                f"An invoice goes from {before} to {status} only by issuing, paying or "
+                "crediting it (the API or the invoice page), never by editing it here."
+            )
+        return status
+
+
+class InvoiceLineAdminForm(forms.ModelForm):
+    class Meta:
+        model = InvoiceLine
+        fields = ["invoice"]  # the admin adds the rest it shows
+
+    def clean_invoice(self) -> Invoice:
+        invoice: Invoice = self.cleaned_data["invoice"]
+        if invoice.is_frozen:
+            raise forms.ValidationError(
+                f"Invoice {invoice} is {invoice.status}: it takes no new lines. Correct it "
+                "with a credit note."
+            )
+        return invoice
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -62,6 +97,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["project"]
     search_fields = ["number", "recipient_name"]
+    form = InvoiceAdminForm
     inlines = [InvoiceLineInline]
     readonly_fields = ["number", "issue_date", "due_date", "pdf", "pdf_sha256", "credits", "kind"]
 
@@ -84,6 +120,7 @@ class InvoiceSeriesAdmin(admin.ModelAdmin):
 class InvoiceLineAdmin(admin.ModelAdmin):
     list_display = ["description", "invoice", "quantity", "unit_price", "tax_rate", "vat_exemption"]
     list_select_related = ["invoice"]
+    form = InvoiceLineAdminForm
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not obj.invoice.is_frozen

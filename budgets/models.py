@@ -6,17 +6,19 @@ nothing here copies it.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
 from studio.errors import Conflict
 from studio.models import Project, money_field
-from studio.money import validate_currency
+from studio.money import validate_amount, validate_currency
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 # What a receipt may be, by its first bytes (the name and the browser's type prove nothing).
@@ -34,6 +36,14 @@ def validate_receipt(upload: UploadedFile) -> None:
             "A receipt is a PDF, JPEG or PNG file; this file's content is none of them.",
             code="not_a_receipt",
         )
+
+
+def _check_amount(amount: object, currency: str, field: str) -> None:
+    """studio.money's one amount check, its refusal named after the field."""
+    try:
+        validate_amount(amount, currency=currency)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
 
 
 class Category(models.TextChoices):
@@ -100,6 +110,10 @@ class BudgetLine(models.Model):
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.planned}"
 
+    def clean(self) -> None:
+        if self.planned is not None and self.budget_id is not None:
+            _check_amount(self.planned, self.budget.currency, "planned")
+
 
 class Cost(models.Model):
     """A cost entered by hand: ordered (committed) or paid (actual). In another currency it
@@ -137,22 +151,51 @@ class Cost(models.Model):
     def __str__(self) -> str:
         return f"{self.vendor}: {self.amount} {self.currency}"
 
+    def clean(self) -> None:
+        if self.amount is not None and self.currency:
+            _check_amount(self.amount, self.currency, "amount")
+
+
+SERIES_PATTERN = r"[A-Z0-9-]{1,12}"
+validate_series = RegexValidator(
+    rf"\A{SERIES_PATTERN}\Z",
+    "A series is 1 to 12 capital letters, digits and hyphens (for example TS or EU-2).",
+    code="invalid_series",
+)
+
+
+def issuer_key(*, name: str, vat: str) -> str:
+    """Whose numbering an invoice takes part in: its issuer's VAT number when it has one (the
+    number names the business to the tax office), else its name, case and spacing aside."""
+    vat = re.sub(r"[\s.-]", "", vat).upper()
+    if vat:
+        return f"vat:{vat}"
+    return "name:" + " ".join(name.split()).casefold()
+
 
 class InvoiceSeries(models.Model):
-    """The last number given in a series and year; its row is locked while a number is taken,
-    so numbers have no gaps and no repeats."""
+    """The last number an issuer gave in a series and year; its row is locked while a number
+    is taken, so numbers have no gaps and no repeats.
 
-    prefix = models.CharField(max_length=10)
+    A series belongs to an issuer (``issuer_key``, see ``issuer_key()``), the business whose
+    name is on the invoice: its invoices are numbered in one sequence whatever production they
+    bill, and one producer's numbers say nothing about how many another issued.
+    """
+
+    issuer_key = models.CharField(max_length=250)
+    prefix = models.CharField(max_length=12, validators=[validate_series])
     year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["prefix", "year"], name="invoiceseries_unique_year"),
+            models.UniqueConstraint(
+                fields=["issuer_key", "prefix", "year"], name="invoiceseries_unique_year"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}: {self.last_number}"
+        return f"{self.issuer_key} {self.prefix}-{self.year}: {self.last_number}"
 
 
 class FrozenInvoice(Conflict):
@@ -166,7 +209,19 @@ class FrozenInvoice(Conflict):
         )
 
 
+class InvoiceTransitionRefused(Conflict):
+    """A status change the invoice's life does not have (an issued invoice back to draft)."""
+
+    def __init__(self, invoice: Invoice, status: str) -> None:
+        super().__init__(
+            f"Invoice {invoice.number or invoice.pk} is {invoice.status}; it cannot become "
+            f"{status}.",
+            code="invoice_transition",
+        )
+
+
 # What may still change on an issued invoice: its way to paid or cancelled, nothing else.
+# The database trigger of migration 0006 keeps the same list: change both together.
 INVOICE_MUTABLE_AFTER_ISSUE = {"status", "paid_on", "reminded_at"}
 
 
@@ -195,10 +250,16 @@ class Invoice(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    series = models.CharField(max_length=10, default="TS")
+    series = models.CharField(max_length=12, default="TS", validators=[validate_series])
+    issuer_key = models.CharField(
+        max_length=250, editable=False, help_text="Whose numbering it takes part in."
+    )
     number = models.CharField(max_length=30, blank=True)
     issue_date = models.DateField(null=True, blank=True)
-    payment_terms_days = models.PositiveSmallIntegerField(default=14)
+    # A year is the longest term anyone grants; the bound also keeps the due date computable.
+    payment_terms_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MaxValueValidator(365)]
+    )
     due_date = models.DateField(null=True, blank=True)
     paid_on = models.DateField(null=True, blank=True)
     currency = models.CharField(max_length=3, validators=[validate_currency])
@@ -227,7 +288,9 @@ class Invoice(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["number"], condition=~Q(number=""), name="invoice_unique_number"
+                fields=["issuer_key", "number"],
+                condition=~Q(number=""),
+                name="invoice_unique_number",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft") | ~Q(number=""), name="invoice_issued_has_number"
@@ -249,17 +312,28 @@ class Invoice(models.Model):
         return self.number or f"Draft {self.kind} #{self.pk}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            stored = Invoice.objects.filter(pk=self.pk).first()
-            if stored is not None and stored.is_frozen:
-                changed = {
-                    f.attname
-                    for f in self._meta.concrete_fields
-                    if getattr(stored, f.attname) != getattr(self, f.attname)
-                }
-                if changed - INVOICE_MUTABLE_AFTER_ISSUE:
-                    raise FrozenInvoice(stored)
+        self.issuer_key = issuer_key(name=self.issuer_name, vat=self.issuer_vat)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "issuer_key"}
+        stored = Invoice.objects.filter(pk=self.pk).first() if self.pk is not None else None
+        if stored is None and self.status != self.Status.DRAFT:
+            # Only issuing numbers an invoice: every invoice is born a draft.
+            raise InvoiceTransitionRefused(Invoice(status=self.Status.DRAFT), self.status)
+        if stored is not None and not stored.can_become(self.status):
+            raise InvoiceTransitionRefused(stored, self.status)
+        if stored is not None and stored.is_frozen:
+            changed = {
+                f.attname
+                for f in self._meta.concrete_fields
+                if getattr(stored, f.attname) != getattr(self, f.attname)
+            }
+            if changed - INVOICE_MUTABLE_AFTER_ISSUE:
+                raise FrozenInvoice(stored)
         super().save(*args, **kwargs)
+
+    def can_become(self, status: str) -> bool:
+        return status == self.status or status in INVOICE_TRANSITIONS[self.status]
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.is_frozen:
@@ -281,6 +355,16 @@ class Invoice(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+
+# An invoice's life: issued once, then paid, or cancelled by a credit note in full (a paid one
+# too: the credit note is the refund). Nothing goes back to draft, nothing leaves cancelled.
+INVOICE_TRANSITIONS: dict[str, frozenset[str]] = {
+    Invoice.Status.DRAFT: frozenset({Invoice.Status.ISSUED}),
+    Invoice.Status.ISSUED: frozenset({Invoice.Status.PAID, Invoice.Status.CANCELLED}),
+    Invoice.Status.PAID: frozenset({Invoice.Status.CANCELLED}),
+    Invoice.Status.CANCELLED: frozenset(),
+}
 
 
 class VatExemption(models.TextChoices):
@@ -305,7 +389,7 @@ class InvoiceLine(models.Model):
     invoice is issued; a taxed line has none."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(32767)])
     description = models.CharField(max_length=300)
     quantity = models.DecimalField(max_digits=12, decimal_places=3)
     unit = models.CharField(max_length=20, blank=True, help_text="h, day, piece…")
@@ -357,6 +441,8 @@ class InvoiceLine(models.Model):
         return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
+        if self.unit_price is not None and self.invoice_id is not None:
+            _check_amount(self.unit_price, self.invoice.currency, "unit_price")
         if self.tax_rate is not None and self.tax_rate != 0 and self.vat_exemption:
             raise ValidationError(
                 {

@@ -26,12 +26,14 @@ from budgets.models import (
     InvoiceLine,
     InvoiceSeries,
     VatExemption,
+    issuer_key,
+    validate_series,
 )
 from budgets.pdf import render_invoice
 from sessions.models import Engagement
 from studio.errors import Conflict
 from studio.models import Booking, Project
-from studio.money import minor_unit, round_money
+from studio.money import round_money, validate_amount
 
 
 @transaction.atomic
@@ -107,16 +109,13 @@ def budget_line_delete(*, line: BudgetLine) -> None:
     line.delete()
 
 
-def _exact(amount: Decimal, currency: str, field: str) -> Decimal:
-    """Refuse more decimals than the currency has, rather than round them away unseen."""
-    if round_money(amount, currency) != amount:
-        raise ValidationError(
-            {
-                field: f"{amount} has more decimals than {currency} amounts have "
-                f"({minor_unit(currency)})."
-            }
-        )
-    return amount
+def _exact(amount: object, currency: str, field: str) -> Decimal:
+    """The amount as it will be kept, or a 400 naming ``field``: studio.money's one check
+    (finite, fits the column, no more decimals than the currency has; never rounded away)."""
+    try:
+        return validate_amount(amount, currency=currency)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
 
 
 @transaction.atomic
@@ -130,7 +129,7 @@ def cost_save(
     **fields: Any,
 ) -> Cost:
     """Create or change a cost; in a foreign currency the rate of its date converts it."""
-    _exact(amount, currency, "amount")
+    amount = _exact(amount, currency, "amount")
     if currency == project.currency:
         if exchange_rate not in (None, Decimal(1)):
             raise ValidationError(
@@ -204,7 +203,7 @@ def invoice_line_save(
         raise ValidationError(
             {"quantity": "Only a credit note goes negative: quantities are positive."}
         )
-    _exact(line.unit_price, invoice.currency, "unit_price")
+    line.unit_price = _exact(line.unit_price, invoice.currency, "unit_price")
     if not Decimal(0) <= line.tax_rate <= Decimal(100):
         raise ValidationError({"tax_rate": "A tax rate is between 0 and 100 %."})
     line.full_clean()
@@ -217,23 +216,25 @@ def invoice_line_delete(*, line: InvoiceLine) -> None:
     line.delete()
 
 
-def _series_row(prefix: str, year: int) -> None:
+def _series_row(*, issuer: str, prefix: str, year: int) -> None:
     """Make sure the series row exists, in a transaction of its own: two first issues of a year
     must not race on the INSERT inside the issuing transaction."""
     try:
         with transaction.atomic():
-            InvoiceSeries.objects.get_or_create(prefix=prefix, year=year)
+            InvoiceSeries.objects.get_or_create(issuer_key=issuer, prefix=prefix, year=year)
     except IntegrityError:
         pass  # the other one made it
 
 
-def _take_number(prefix: str, year: int) -> str:
-    # The row lock is the queue: every issue of this series and year waits here in turn, and a
-    # transaction that fails later gives its number back by rolling back.
-    series = InvoiceSeries.objects.select_for_update().get(prefix=prefix, year=year)
+def _take_sequence(*, issuer: str, prefix: str, year: int) -> int:
+    # The row lock is the queue: every issue of this issuer's series and year waits here in
+    # turn, and a transaction that fails later gives its number back by rolling back.
+    series = InvoiceSeries.objects.select_for_update().get(
+        issuer_key=issuer, prefix=prefix, year=year
+    )
     series.last_number += 1
     series.save(update_fields=["last_number"])
-    return f"{prefix}-{year}-{series.last_number:04d}"
+    return series.last_number
 
 
 def _check_issuable(invoice: Invoice, lines: list[InvoiceLine]) -> None:
@@ -262,16 +263,25 @@ def _check_issuable(invoice: Invoice, lines: list[InvoiceLine]) -> None:
 
 
 def invoice_issue(*, invoice: Invoice) -> Invoice:
-    """Give the invoice its number, make its PDF once, and freeze it."""
+    """Give the invoice the next number of its issuer's series and year, make its PDF once,
+    and freeze it."""
+    # Checked again here, not only where a series is typed: the number and the PDF's file
+    # name are made from it, and a row written around the validation must not reach storage.
+    try:
+        validate_series(invoice.series)
+    except ValidationError as error:
+        raise ValidationError({"series": error.messages}) from error
     today = timezone.localdate()
-    _series_row(invoice.series, today.year)
+    issuer = issuer_key(name=invoice.issuer_name, vat=invoice.issuer_vat)
+    _series_row(issuer=issuer, prefix=invoice.series, year=today.year)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.is_frozen:
             raise FrozenInvoice(invoice)
         lines = list(invoice.lines.all())
         _check_issuable(invoice, lines)
-        invoice.number = _take_number(invoice.series, today.year)
+        sequence = _take_sequence(issuer=issuer, prefix=invoice.series, year=today.year)
+        invoice.number = f"{invoice.series}-{today.year}-{sequence:04d}"
         invoice.issue_date = today
         if invoice.service_period_start is None:
             # The directive asks for the date of supply where it differs from the issue date;
@@ -279,7 +289,10 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
             invoice.service_period_start = invoice.service_period_end = today
         invoice.due_date = today + datetime.timedelta(days=invoice.payment_terms_days)
         body = render_invoice(invoice, lines)
-        invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(body), save=False)
+        # Only validated parts: the series (checked above), the year and two integers. The id
+        # keeps two issuers' TS-2026-0001 apart in one folder.
+        filename = f"invoice-{invoice.pk}-{invoice.series}-{today.year}-{sequence:04d}.pdf"
+        invoice.pdf.save(filename, ContentFile(body), save=False)
         invoice.pdf_sha256 = hashlib.sha256(body).hexdigest()
         # Saved while still a draft in the database; from the next save on it is frozen.
         invoice.status = Invoice.Status.ISSUED
@@ -485,17 +498,34 @@ def invoice_from_project(
         days.append(begin.astimezone(zone).date())
         days.append((finish - datetime.timedelta(microseconds=1)).astimezone(zone).date())
 
+    # Bookings and sessions are picked by the local day they start on, in their studio's zone
+    # (UTC for a session without a room), not by the UTC date: 00:30 in Berlin on 1 March is
+    # March's. The query takes a day more on each side, enough for every zone (UTC-12 to
+    # UTC+14); the local day decides in Python.
+    after = datetime.datetime.combine(
+        start - datetime.timedelta(days=1), datetime.time(), datetime.UTC
+    )
+    before = datetime.datetime.combine(
+        end + datetime.timedelta(days=2), datetime.time(), datetime.UTC
+    )
+
+    def in_range(moment: datetime.datetime, zone: Any) -> bool:
+        return start <= moment.astimezone(zone).date() <= end
+
     if bookings:
         rows = Booking.objects.filter(
             project=project,
             status=Booking.Status.CONFIRMED,
-            start__date__gte=start,
-            start__date__lte=end,
+            start__gte=after,
+            start__lt=before,
             room__studio__currency=invoice.currency,
         ).select_related("room__studio")
         for booking in rows.order_by("start"):
-            local = booking.start.astimezone(booking.room.studio.zone)
-            served(booking.start, booking.end, booking.room.studio.zone)
+            zone = booking.room.studio.zone
+            if not in_range(booking.start, zone):
+                continue
+            local = booking.start.astimezone(zone)
+            served(booking.start, booking.end, zone)
             add(
                 f"Studio time: {booking.room}, {local:%d %b %Y}",
                 Decimal(1),
@@ -505,17 +535,20 @@ def invoice_from_project(
         for engagement in (
             Engagement.objects.filter(
                 session__project=project,
-                session__start__date__gte=start,
-                session__start__date__lte=end,
+                session__start__gte=after,
+                session__start__lt=before,
                 currency=invoice.currency,
             )
             .select_related("person", "session__room__studio")
             .order_by("session__start", "pk")
         ):
-            served(engagement.session.start, engagement.session.end, engagement.session.zone)
+            session = engagement.session
+            if not in_range(session.start, session.zone):
+                continue
+            served(session.start, session.end, session.zone)
             add(
                 f"{engagement.person.name}, {engagement.get_role_display().lower()}: "
-                f"{engagement.session.title} ({engagement.session.start:%d %b %Y})",
+                f"{session.title} ({session.start.astimezone(session.zone):%d %b %Y})",
                 Decimal(1),
                 engagement.fee,
             )

@@ -76,8 +76,9 @@ class RateRuleSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
         params = attrs.get("params", getattr(self.instance, "params", None))
+        currency = attrs.get("currency", getattr(self.instance, "currency", "USD"))
         try:
-            values = rates.validate_params(cast(str, kind), params)
+            values = rates.validate_params(cast(str, kind), params, currency=currency)
         except rates.RuleError as error:
             raise serializers.ValidationError({"params": error.errors}) from error
         attrs["params"] = {name: str(value) for name, value in values.items()}
@@ -426,7 +427,7 @@ class OnSessionViewSet(viewsets.ModelViewSet):
 
 
 class TakeSerializer(OnSessionSerializer):
-    number = serializers.IntegerField(min_value=1, required=False)
+    number = serializers.IntegerField(min_value=1, max_value=2_147_483_647, required=False)
     rating = serializers.IntegerField(min_value=0, max_value=5, required=False, allow_null=True)
     recorded_at = AwareDateTimeField(required=False, allow_null=True)
 

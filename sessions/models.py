@@ -58,7 +58,7 @@ class RateRule(models.Model):
 
     def clean(self) -> None:
         try:
-            rates.validate_params(self.kind, self.params)
+            rates.validate_params(self.kind, self.params, currency=self.currency)
         except rates.RuleError as error:
             raise ValidationError({"params": str(error)}) from error
 

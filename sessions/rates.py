@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from studio.money import round_money
+from django.core.exceptions import ValidationError
+
+from studio.money import round_money, validate_amount
 
 FLAT, HOURLY, DAY, UNION = "flat", "hourly", "day", "union_scale"
 KINDS = (FLAT, HOURLY, DAY, UNION)
@@ -74,6 +76,7 @@ def _number(
     name: str,
     errors: dict[str, str],
     *,
+    currency: str | None,
     minimum: Decimal = Decimal(0),
 ) -> Decimal:
     raw = params.get(name)
@@ -81,11 +84,18 @@ def _number(
         errors[name] = "Required."
         return Decimal(0)
     try:
-        value = Decimal(str(raw))
-    except InvalidOperation:
-        errors[name] = f"Not a number: {raw!r}."
+        if name in MONEY:
+            # Stored unchecked, "1e309" or "10.005" made every engagement on the rule a 500:
+            # a money parameter is an amount like any other, in the rule's currency.
+            validate_amount(raw, currency=currency)
+        else:
+            validate_amount(raw, max_digits=FACTOR_DIGITS, decimal_places=FACTOR_PLACES)
+        # As written (60, not 60.00): the pay stub quotes it.
+        value = Decimal(str(raw).strip())
+    except ValidationError as error:
+        errors[name] = " ".join(error.messages)
         return Decimal(0)
-    if not value.is_finite() or value < minimum:
+    if value < minimum:
         errors[name] = f"Must be at least {minimum}."
     return value
 
@@ -110,10 +120,26 @@ SCHEMAS: dict[str, tuple[str, ...]] = {
     ),
 }
 POSITIVE = {"session_hours", "overtime_unit_minutes", "day_hours", "overtime_multiplier"}
+# Parameters that are amounts of the rule's currency; the others are hours, minutes,
+# percentages and multipliers.
+MONEY = {
+    "fee",
+    "rate",
+    "scale",
+    "cartage_per_item",
+    "health_first_session",
+    "health_additional_session",
+}
+# Hours, minutes, percentages and multipliers: up to 9999 with three decimals is every real
+# rule (a 14.09 % pension, a 1.5 multiplier, 30-minute units) and keeps the fee in its column.
+FACTOR_DIGITS, FACTOR_PLACES = 7, 3
 
 
-def validate_params(kind: str, params: object) -> dict[str, Decimal]:
-    """The rule's parameters as Decimals, or RuleError naming each missing or bad one."""
+def validate_params(
+    kind: str, params: object, *, currency: str | None = None
+) -> dict[str, Decimal]:
+    """The rule's parameters as Decimals, or RuleError naming each missing or bad one. With
+    ``currency``, money parameters are held to its minor unit."""
     if kind not in SCHEMAS:
         raise RuleError({"kind": f"Unknown rule kind {kind!r}; one of {', '.join(KINDS)}."})
     if not isinstance(params, Mapping):
@@ -121,7 +147,11 @@ def validate_params(kind: str, params: object) -> dict[str, Decimal]:
     errors: dict[str, str] = {}
     values = {
         name: _number(
-            params, name, errors, minimum=Decimal("0.01") if name in POSITIVE else Decimal(0)
+            params,
+            name,
+            errors,
+            currency=currency,
+            minimum=Decimal("0.01") if name in POSITIVE else Decimal(0),
         )
         for name in SCHEMAS[kind]
     }
@@ -214,7 +244,7 @@ def price(*, kind: str, params: object, work: Work, currency: str) -> Fee:
     """The fee for ``work`` under a rule; RuleError when the rule's parameters are wrong."""
     if work.hours < 0:
         raise RuleError({"hours": "Hours cannot be negative."})
-    values = validate_params(kind, params)
+    values = validate_params(kind, params, currency=currency)
     return Fee(lines=tuple(PRICERS[kind](values, work, currency)), currency=currency)
 
 

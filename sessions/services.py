@@ -25,6 +25,7 @@ from sessions.models import (
 from studio.errors import Conflict
 from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
+from studio.money import validate_amount
 from studio.rates import booked_hours
 
 if TYPE_CHECKING:
@@ -197,13 +198,25 @@ def engagement_quote(
         session=session, person=person, role=role, hours=hours, doubles=doubles, cartage=cartage
     )
     try:
-        return rates.price(
+        fee = rates.price(
             kind=rate_rule.kind, params=rate_rule.params, work=work, currency=rate_rule.currency
         )
     except rates.RuleError as error:
         raise ValidationError(
             {"rate_rule": f"The rule {rate_rule} is incomplete: {error}"}
         ) from error
+    try:
+        # Each parameter fits its column, but a product of them (scale × multiplier ×
+        # overtime) may not: refused here rather than by the database.
+        validate_amount(fee.total, currency=fee.currency)
+    except ValidationError as error:
+        raise ValidationError(
+            {
+                "rate_rule": f"The rule {rate_rule} prices this work out of range: "
+                f"{error.messages[0]}"
+            }
+        ) from error
+    return fee
 
 
 @transaction.atomic
@@ -224,8 +237,7 @@ def engagement_save(
     An engagement whose payment is approved or paid no longer changes: the money was agreed.
     """
     if engagement is not None:
-        engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-        payment = Payment.objects.filter(engagement=engagement).first()
+        engagement, payment = _lock_engagement_and_payment(engagement_id=engagement.pk)
         if payment is not None and payment.status != Payment.Status.PENDING:
             raise Conflict(
                 f"Its payment is already {payment.get_status_display().lower()}; "
@@ -281,7 +293,7 @@ def engagement_save(
 
 @transaction.atomic
 def engagement_delete(*, engagement: Engagement) -> None:
-    payment = Payment.objects.select_for_update().filter(engagement=engagement).first()
+    engagement, payment = _lock_engagement_and_payment(engagement_id=engagement.pk)
     if payment is not None:
         if payment.status != Payment.Status.PENDING:
             raise Conflict(
@@ -337,9 +349,26 @@ def gear_check_record(*, session: Session, gear: Gear, result: str, note: str = 
     return check
 
 
+def _lock_engagement_and_payment(*, engagement_id: int) -> tuple[Engagement, Payment | None]:
+    """Lock an engagement and then its payment, always in that order.
+
+    An edit reprices the engagement and rewrites the pending payment's amount; an approval
+    fixes that amount. Each must see the other's committed result: with the payment read
+    unlocked, an edit could pass the "still pending" check, wait while the approval commits,
+    and then overwrite the approved amount. One order for every writer (engagement, then
+    payment) also means two of them never wait on each other in a cycle.
+    """
+    engagement = Engagement.objects.select_for_update().get(pk=engagement_id)
+    payment = Payment.objects.select_for_update().filter(engagement_id=engagement_id).first()
+    return engagement, payment
+
+
 @transaction.atomic
 def payment_approve(*, payment: Payment, by: User) -> Payment:
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    _, locked = _lock_engagement_and_payment(engagement_id=payment.engagement_id)
+    if locked is None:
+        raise Conflict("The payment's engagement was removed.")
+    payment = locked
     if payment.status != Payment.Status.PENDING:
         raise Conflict(f"The payment is already {payment.get_status_display().lower()}.")
     payment.status = Payment.Status.APPROVED
@@ -353,7 +382,10 @@ def payment_approve(*, payment: Payment, by: User) -> Payment:
 def payment_pay(
     *, payment: Payment, paid_on: datetime.date, method: str, reference: str = ""
 ) -> Payment:
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    _, locked = _lock_engagement_and_payment(engagement_id=payment.engagement_id)
+    if locked is None:
+        raise Conflict("The payment's engagement was removed.")
+    payment = locked
     if payment.status != Payment.Status.APPROVED:
         raise Conflict(
             "Only an approved payment can be paid; "

@@ -361,8 +361,9 @@ def test_draft_from_project_data(as_owner: APIClient, owner: Any, project: Proje
 def test_overdue_reminder_once(project: Project, owner: Any) -> None:
     from django.core import mail
 
-    invoice = services.invoice_issue(invoice=draft(project))
-    Invoice.objects.filter(pk=invoice.pk).update(recipient_email="accounts@example.com")
+    unissued = draft(project)
+    Invoice.objects.filter(pk=unissued.pk).update(recipient_email="accounts@example.com")
+    invoice = services.invoice_issue(invoice=unissued)
     assert invoice.due_date is not None
     later = invoice.due_date + datetime.timedelta(days=1)
     assert services.invoices_remind_overdue(today=invoice.due_date) == 0
