@@ -171,11 +171,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Reverse proxies in front of the site that append the caller to X-Forwarded-For. 0 trusts no
-# such header (a client could write any address into it); behind one proxy, set 1. Sign-in
-# lockouts and API throttles both count per address, so this must be right in production.
-PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-
 # Sign-in lockouts (django-axes, studio.security.SignInHandler): a username from one address
 # after SIGNIN_FAILURE_LIMIT wrong passwords, an address after SIGNIN_ADDRESS_FAILURE_LIMIT
 # across usernames; each lock lasts SIGNIN_COOLOFF_MINUTES after the last refused attempt.
@@ -238,6 +233,11 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 HTTPS = env.bool("HTTPS", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_SSL_REDIRECT = HTTPS
+# Reverse proxies in front of the site that append the caller to X-Forwarded-For. 0 trusts no
+# such header (a client could write any address into it); HTTPS=true already assumes one proxy
+# (X-Forwarded-Proto), so it defaults to 1. Sign-in lockouts and API throttles count per
+# address: with this too low, every caller shares the proxy's address and its limits.
+PROXY_COUNT = env.int("PROXY_COUNT", default=1 if HTTPS else 0)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)

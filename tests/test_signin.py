@@ -58,6 +58,7 @@ def test_settings_are_the_documented_defaults() -> None:
     assert configured.SIGNIN_FAILURE_LIMIT == 5
     assert configured.SIGNIN_ADDRESS_FAILURE_LIMIT == 20
     assert configured.SIGNIN_COOLOFF_MINUTES == 15
+    assert configured.PROXY_COUNT == 0  # without HTTPS=true: no proxy header is trusted
     assert configured.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] == {
         "user": "2000/hour",
         "anon": "100/hour",
@@ -160,6 +161,24 @@ def test_admin_login_is_locked_too(clock: Any) -> None:
 
     # The admin and the site share one lock: the same username is refused on /login/ too.
     assert log_in(client, "root", PASSWORD).status_code == 429
+
+
+def test_behind_a_proxy_each_caller_is_counted_on_its_own(
+    owner: Any, settings: LazySettings, clock: Any
+) -> None:
+    """With PROXY_COUNT=1 the caller is the address the proxy appended to X-Forwarded-For:
+    callers behind one proxy are told apart, and writing addresses in front of one's own
+    changes nothing."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = "10.0.0.2"
+    guesser = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=GUESSER)
+    for _ in range(5):
+        log_in(guesser, "owner", "wrong-guess")
+    assert log_in(guesser, "owner", PASSWORD).status_code == 429
+    forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"192.0.2.99, {GUESSER}")
+    assert log_in(forged, "owner", PASSWORD).status_code == 429
+    colleague = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=ELSEWHERE)
+    assert log_in(colleague, "owner", PASSWORD).status_code == 302
 
 
 def api_client(address: str, token: str | None = None) -> APIClient:
