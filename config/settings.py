@@ -187,6 +187,9 @@ AXES_LOCKOUT_CALLABLE = "studio.security.lockout_response"
 # A success must not wipe the failures: Axes would delete every attempt matching the address
 # too, and one valid account would reset a guesser's budget for all the others.
 AXES_RESET_ON_SUCCESS = False
+# A refused attempt (even with the right password) neither extends the lock nor is stored:
+# the lockout page's time holds, and hammering a lock writes nothing to the database.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 # DDEX's ERN 4.3 schema (release-notification.xsd and the value sets it imports), kept in the
 # repository under DDEX's licence (releases/ddex_schema/NOTICE); a setting may point elsewhere.

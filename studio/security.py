@@ -14,12 +14,13 @@ once more than one process serves the API, or each process counts on its own.
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any, cast
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -61,9 +62,34 @@ class SignInHandler(AxesDatabaseHandler):
             return max(account, limit)
         return account
 
+    def locked_until(
+        self, request: Any, credentials: dict[str, Any] | None = None
+    ) -> datetime.datetime:
+        """When this caller may sign in again, at the latest: a cool-off after the last failure
+        counted by whichever lock holds. (Several failures make up a lock, so it may lift a
+        little sooner, as the older ones age out of the cool-off window.)"""
+        now = getattr(request, "axes_attempt_time", None) or timezone.now()
+        account, address = self.get_user_attempts(request, credentials)
+        holding = []
+        if _failures(account) >= settings.AXES_FAILURE_LIMIT:
+            holding.append(account)
+        if _failures(address) >= settings.SIGNIN_ADDRESS_FAILURE_LIMIT:
+            holding.append(address)
+        last = [when for when in map(_last_failure, holding) if when is not None]
+        return max(last, default=now) + _cool_off(request)
+
 
 def _failures(attempts: QuerySet[Any]) -> int:
     return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+
+
+def _last_failure(attempts: QuerySet[Any]) -> datetime.datetime | None:
+    last: datetime.datetime | None = attempts.aggregate(last=Max("attempt_time"))["last"]
+    return last
+
+
+def _cool_off(request: HttpRequest) -> datetime.timedelta:
+    return get_cool_off(request) or datetime.timedelta(0)
 
 
 def lockout_response(
@@ -73,19 +99,21 @@ def lockout_response(
 ) -> HttpResponse:
     """429 with Retry-After and a page saying when to come back.
 
-    Every refused attempt, even with the right password, counts as a failure and starts the
-    cool-off again (``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT``), so a full cool-off from
-    now is when this caller may try again."""
-    cool_off = get_cool_off(request) or datetime.timedelta(0)
-    until = timezone.now() + cool_off
-    minutes = max(1, round(cool_off.total_seconds() / 60))
+    Attempts refused during a lock are not recorded
+    (``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False``), so the time stays put however
+    often the caller retries, and a guesser hammering a lock adds no rows."""
+    until = SignInHandler().locked_until(request, credentials)
+    # Axes counts a failure up to and including the instant its cool-off ends: the first
+    # second to try again is the one after.
+    remaining = max(0.0, (until - timezone.now()).total_seconds())
+    wait = math.floor(remaining) + 1
     response = render(
         request,
         "registration/locked_out.html",
-        {"until": until, "minutes": minutes},
+        {"until": until, "minutes": max(1, math.ceil(remaining / 60))},
         status=429,
     )
-    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    response["Retry-After"] = str(wait)
     return response
 
 

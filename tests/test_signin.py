@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.conf import LazySettings
 from django.core.cache import cache
 from django.test import Client
@@ -96,7 +97,7 @@ def test_account_is_locked_after_five_wrong_passwords(
 
     refused = log_in(client, "owner", PASSWORD)
     assert refused.status_code == 429
-    assert refused["Retry-After"] == str(15 * 60)
+    assert refused["Retry-After"] == str(15 * 60 + 1)  # the lock holds through 09:15:00
     page = refused.content.decode()
     assert "Too many sign-in attempts" in page
     assert "09:15 UTC" in page
@@ -113,18 +114,33 @@ def test_account_is_locked_after_five_wrong_passwords(
 
 
 def test_lock_lifts_after_the_cool_off(owner: Any, clock: Any) -> None:
+    """Retrying during the lock neither extends it nor moves the time the page gives."""
     client = browser(GUESSER)
     for _ in range(5):
         log_in(client, "owner", "wrong-guess")
 
-    clock.shift(datetime.timedelta(minutes=14))
-    # Still locked; and this refused attempt starts the 15 minutes again.
+    stored = list(AccessAttempt.objects.values_list("failures_since_start", "post_data"))
+
+    clock.shift(datetime.timedelta(minutes=10))
+    for _ in range(3):
+        refused = log_in(client, "owner", PASSWORD)
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == str(5 * 60 + 1)
+        assert "09:15 UTC" in refused.content.decode()
+        assert "in 5 minutes" in refused.content.decode()
+
+    # Hammering a lock is not recorded: no count, no row grows.
+    assert list(AccessAttempt.objects.values_list("failures_since_start", "post_data")) == stored
+
+    clock.shift(datetime.timedelta(minutes=4, seconds=59))
+    last_second = log_in(client, "owner", PASSWORD)
+    assert last_second.status_code == 429
+    assert last_second["Retry-After"] == "2"
+    clock.shift(datetime.timedelta(seconds=1))
+    # The lock holds through 09:15:00 itself.
     assert log_in(client, "owner", PASSWORD).status_code == 429
 
-    clock.shift(datetime.timedelta(minutes=14, seconds=59))
-    assert log_in(client, "owner", PASSWORD).status_code == 429
-
-    clock.shift(datetime.timedelta(minutes=15, seconds=1))
+    clock.shift(datetime.timedelta(seconds=1))
     response = log_in(client, "owner", PASSWORD)
     assert response.status_code == 302
     assert signed_in(client)
@@ -156,7 +172,7 @@ def test_admin_login_is_locked_too(clock: Any) -> None:
 
     refused = log_in(client, "root", PASSWORD, url=url)
     assert refused.status_code == 429
-    assert refused["Retry-After"] == str(15 * 60)
+    assert refused["Retry-After"] == str(15 * 60 + 1)  # the lock holds through 09:15:00
     assert client.get("/admin/").status_code == 302
 
     # The admin and the site share one lock: the same username is refused on /login/ too.
