@@ -13,7 +13,8 @@ class InvoiceAdminForm(forms.ModelForm):
 
     class Meta:
         model = Invoice
-        fields = ["status"]  # the admin adds the rest it shows
+        # Every field, as the admin's own form: readonly_fields leaves out what issuing sets.
+        fields = "__all__"  # noqa: DJ007
 
     def clean_status(self) -> str:
         status: str = self.cleaned_data["status"]
@@ -29,7 +30,7 @@ class InvoiceAdminForm(forms.ModelForm):
 class InvoiceLineAdminForm(forms.ModelForm):
     class Meta:
         model = InvoiceLine
-        fields = ["invoice"]  # the admin adds the rest it shows
+        fields = "__all__"  # noqa: DJ007  # every field, as the admin's own form
 
     def clean_invoice(self) -> Invoice:
         invoice: Invoice = self.cleaned_data["invoice"]
