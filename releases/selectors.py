@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Prefetch, QuerySet
 
 from releases.models import Artwork, Credit, CreditRole, Master, Release, Split, Track
+from studio.validators import control_characters, validator_for
 
 
 def release_tracks(release: Release) -> QuerySet[Track]:
@@ -55,10 +57,67 @@ class Finding:
     track: int | None = None
 
 
-def release_readiness(*, release: Release, tracks: list[Track] | None = None) -> list[Finding]:
-    """Blocking findings stop a delivery; warnings are worth a look. Four queries, or one when
-    the caller gives the tracks (with master, credits and persons, splits) and joined the
-    release's artwork."""
+def _text_fields(obj: Any) -> list[tuple[str, str, bool]]:
+    """(name, label, multi-line) of the model's text fields."""
+    return [
+        (field.name, str(field.verbose_name), validator_for(field).multiline)
+        for field in obj._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+    ]
+
+
+def control_character_findings(
+    *, release: Release, tracks: Sequence[Track], release_credits: Sequence[Credit]
+) -> list[Finding]:
+    """Text stored with control characters before they were refused at the edge (or written
+    around it): DDEX and tags cannot carry them, so each is a blocking finding naming the
+    field. Reads the tracks' prefetched credits and persons; no query."""
+    findings: list[Finding] = []
+
+    def check(obj: Any, where: str, track: Track | None) -> None:
+        for name, label, multiline in _text_fields(obj):
+            value = getattr(obj, name)
+            found = control_characters(value, multiline=multiline) if value else []
+            if found:
+                findings.append(
+                    Finding(
+                        "blocking",
+                        "control_characters",
+                        f"{where}: the {label} has control characters ({', '.join(found[:3])}); "
+                        "remove them.",
+                        track.pk if track is not None else None,
+                    )
+                )
+
+    check(release, "The release", None)
+    # Named by role, not by the text at fault: the message must not carry the characters.
+    for credit in release_credits:
+        where = f"The release, {credit.get_role_display().lower()}"
+        check(credit.person, where, None)
+        check(credit, where, None)
+    for track in tracks:
+        check(track, f"Track {track.position}", track)
+        for credit in track.credits.all():
+            where = f"Track {track.position}, {credit.get_role_display().lower()}"
+            check(credit.person, where, track)
+            check(credit, where, track)
+    return findings
+
+
+def release_credits_only(release: Release) -> list[Credit]:
+    """The release-wide credits (not on one track), with their persons."""
+    return list(Credit.objects.filter(release=release, track__isnull=True).select_related("person"))
+
+
+def release_readiness(
+    *,
+    release: Release,
+    tracks: list[Track] | None = None,
+    release_credits: Sequence[Credit] | None = None,
+) -> list[Finding]:
+    """Blocking findings stop a delivery; warnings are worth a look. Five queries, or one when
+    the caller gives the tracks (with master, credits and persons, splits) and the release-wide
+    credits (with persons) and joined the release's artwork."""
     findings: list[Finding] = []
 
     def block(code: str, message: str, track: Track | None = None) -> None:
@@ -150,6 +209,11 @@ def release_readiness(*, release: Release, tracks: list[Track] | None = None) ->
                 block("too_short", f"Track {track.position} “{track.title}” is under 30 s.", track)
         else:
             _audio_findings(track, master, block, warn)
+    if release_credits is None:
+        release_credits = release_credits_only(release)
+    findings += control_character_findings(
+        release=release, tracks=tracks, release_credits=release_credits
+    )
     # What a DDEX import could not keep as given, until the user fills the field in (the
     # services drop a flag when its field gets a value).
     for flag in release.import_warnings:

@@ -48,7 +48,10 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     tracks = package.tracks_with_files(release)
-    findings = release_readiness(release=release, tracks=tracks)
+    release_credits = list(
+        Credit.objects.filter(release=release, track__isnull=True).select_related("person")
+    )
+    findings = release_readiness(release=release, tracks=tracks, release_credits=release_credits)
     states = package.deliverables_state(release, tracks)
     by_track = {f.track: f for f in findings if f.track is not None}
     rows = [
@@ -64,9 +67,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "blocking": [f for f in findings if f.level == "blocking"],
         "has_cover": not any(f.code == "missing_artwork" for f in findings),
         "warnings": [f for f in findings if f.level == "warning"],
-        "release_credits": Credit.objects.filter(
-            release=release, track__isnull=True
-        ).select_related("person"),
+        "release_credits": release_credits,
         "job": job,
         "job_active": job is not None and job.status in RenderJob.ACTIVE,
         "package_problems": problems,

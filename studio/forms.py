@@ -5,9 +5,10 @@ from django.contrib.auth import get_user_model
 
 from studio.models import Project, Role
 from studio.permissions import studios_visible
+from studio.validators import TextGuardFormMixin
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(TextGuardFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
@@ -33,7 +34,7 @@ class ProjectForm(forms.ModelForm):
         self.fields["studios"].queryset = studios_visible(user)  # type: ignore[attr-defined]
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(TextGuardFormMixin, forms.Form):
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True),
         to_field_name="username",

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from lxml import etree
@@ -18,7 +19,12 @@ from lxml import etree
 from releases.ddex.roles import ARTIST_ROLES, CONTRIBUTOR_ROLES, instrument_out, instruments_split
 from releases.ddex.schema import NS, XSI, sub
 from releases.models import Artwork, Credit, CreditRole, Release, Track
-from releases.selectors import artist_display_name, featured_artists, release_tracks
+from releases.selectors import (
+    artist_display_name,
+    control_character_findings,
+    featured_artists,
+    release_tracks,
+)
 
 RELEASE_TYPES = {Release.Type.SINGLE: "Single", Release.Type.EP: "EP", Release.Type.ALBUM: "Album"}
 # Stores sell worldwide unless told otherwise; the release has no territory list yet.
@@ -202,7 +208,8 @@ def new_release_message(
     """The release as an ERN 4.3 NewReleaseMessage, with its cover, artists (featured ones
     too), contributors, and streaming and download deals. `files` (by track id) lists the audio
     files delivered with it, if any. Raises PartiesNotConfigured when the DDEX_* settings naming
-    sender and recipient are empty."""
+    sender and recipient are empty, ValidationError (under "ddex") when stored text has control
+    characters."""
     sender, recipient = message_parties()
     now = now or timezone.now()
     prefetch_related_objects(
@@ -210,6 +217,13 @@ def new_release_message(
     )
     tracks: list[Track] = list(release_tracks(release).order_by("disc", "position"))
     release_credits = [c for c in release.credits.all() if c.track_id is None]
+    # XML 1.0 cannot carry control characters (lxml refuses them): text stored before they
+    # were refused at the edge is named here, field by field, rather than failing mid-message.
+    unsafe = control_character_findings(
+        release=release, tracks=tracks, release_credits=release_credits
+    )
+    if unsafe:
+        raise ValidationError({"ddex": [finding.message for finding in unsafe]})
     artwork = Artwork.objects.filter(release=release).first()
 
     root = etree.Element(

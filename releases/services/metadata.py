@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -31,15 +30,6 @@ from releases.models import (
 from studio.errors import Conflict
 from studio.models import Person, Project
 
-# XML 1.0 (DDEX) and tag formats cannot carry C0 control characters; titles never need them.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _no_control_characters(fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        if isinstance(value, str) and CONTROL.search(value):
-            raise ValidationError({name: "Remove the control characters from this text."})
-
 
 def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
     if fields.get(name):
@@ -51,7 +41,6 @@ def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
 
 @transaction.atomic
 def release_save(*, release: Release | None = None, **fields: Any) -> Release:
-    _no_control_characters(fields)
     _normalized(fields, "upc", normalize_upc)
     upc = fields.get("upc")
     others = (
@@ -71,7 +60,6 @@ def release_save(*, release: Release | None = None, **fields: Any) -> Release:
 
 @transaction.atomic
 def track_save(*, track: Track | None = None, **fields: Any) -> Track:
-    _no_control_characters(fields)
     _normalized(fields, "isrc", normalize_isrc)
     _normalized(fields, "iswc", normalize_iswc)
     isrc = fields.get("isrc")

@@ -316,3 +316,45 @@ def test_export_queries_do_not_grow_with_tracks(release: Release) -> None:
         CreditFactory.create(track=track, role="Musician", instrument="piano")
         CreditFactory.create(track=track, role="FeaturedArtist")
     assert count() == before == 5
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("release", "The release: the title has control characters (U+0007); remove them."),
+        ("track", "Track 2: the title has control characters (U+001B); remove them."),
+        (
+            "instrument",
+            "Track 1, musician: the instrument has control characters (U+0085); remove them.",
+        ),
+        (
+            "person",
+            "The release, featured artist: the name has control characters (U+000B); remove them.",
+        ),
+    ],
+)
+def test_stored_control_characters_are_named_not_a_500(
+    settings: LazySettings, as_owner: APIClient, release: Release, where: str, message: str
+) -> None:
+    """Text written before the validator existed (or around it): readiness blocks on it and the
+    export is a 400 with the same message."""
+    for name, value in REAL_PARTIES.items():
+        setattr(settings, name, value)
+    if where == "release":
+        Release.objects.filter(pk=release.pk).update(title="Harbour\x07Lights")
+    elif where == "track":
+        Track.objects.filter(release=release, disc=1, position=2).update(title="Low\x1bTide")
+    elif where == "instrument":
+        track = release.tracks.get(disc=1, position=1)
+        CreditFactory.create(track=track, role="Musician", instrument="Cello\x85")
+    else:
+        featured = release.credits.get(track__isnull=True, role="FeaturedArtist").person
+        featured.name = "Ada\x0bOkafor"
+        featured.save()
+    findings = as_owner.get(f"/api/v1/releases/{release.pk}/readiness/").json()["findings"]
+    assert [(f["level"], f["message"]) for f in findings if f["code"] == "control_characters"] == [
+        ("blocking", message)
+    ]
+    response = as_owner.get(f"/api/v1/releases/{release.pk}/ddex/")
+    assert response.status_code == 400
+    assert response.json() == {"ddex": [message]}

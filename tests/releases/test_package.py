@@ -95,7 +95,9 @@ def test_names_cannot_escape_the_folder(as_owner: APIClient, ready_release: Rele
     track = ready_release.tracks.get(position=1)
     services.track_save(track=track, title="..\\..\\boot.ini/")
     refused = as_owner.patch(f"/api/v1/tracks/{track.pk}/", {"title": "Bell\x07"}, format="json")
-    assert refused.json() == {"title": ["Remove the control characters from this text."]}
+    assert refused.json() == {
+        "title": ["Remove the control characters from this text (such as U+0007)."]
+    }
     render(as_owner, ready_release)
     archive = fetch_zip(as_owner, ready_release)
     for name in archive.namelist():
