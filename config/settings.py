@@ -362,6 +362,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Each hold is expired once even if two runs overlap (studio.services.bookings.holds_expire).
     "expire-holds": {"task": "studio.tasks.holds_expire", "schedule": 60.0},
+    # Work whose task the broker could not take when it was written (studio.queue).
+    "sweep-membership-emails": {"task": "studio.tasks.membership_notify_sweep", "schedule": 300.0},
+    "sweep-releases-queue": {"task": "releases.tasks.queue_sweep", "schedule": 300.0},
     # Once a day is enough for payment reminders.
     "remind-overdue-invoices": {
         "task": "budgets.tasks.invoices_remind_overdue",

@@ -55,3 +55,12 @@ def render_track(self: Any, task_id: int) -> str:
         logger.exception("render task %s failed", task_id)
         services.render_task_fail(task_id=task_id, message=f"Unexpected error: {error}")
         return "failed"
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def queue_sweep() -> dict[str, int]:
+    """Queue again the analyses and renders the broker never took (beat, every few minutes)."""
+    return {
+        "analyses": services.master_analyse_sweep(),
+        "render_tasks": services.render_sweep(),
+    }

@@ -18,7 +18,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from studio.errors import Conflict, Unavailable, missing_file
+from studio.errors import Conflict, as_unavailable
 from studio.models import Project, Studio
 from studio.permissions import AnyUser, Capability, has_capability, role_on
 
@@ -58,13 +58,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail="This collides with a change made at the same time; reload and retry.",
             code="integrity",
         )
-    elif isinstance(exc, Unavailable | FileNotFoundError):
-        missing = exc if isinstance(exc, Unavailable) else missing_file(exc)
-        logger.error("503: %s", missing.detail)
-        return Response(
+    elif (missing := as_unavailable(exc)) is not None:
+        logger.error("503: %s", missing.detail, exc_info=exc)
+        response = Response(
             {"detail": missing.detail, "code": "unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
+        if missing.retry_after:
+            response["Retry-After"] = str(missing.retry_after)
+        return response
     return drf_exception_handler(exc, context)
 
 

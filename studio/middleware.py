@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from studio.errors import Unavailable, missing_file
+from studio.errors import Unavailable, as_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +24,17 @@ class UnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, FileNotFoundError):
-            exception = missing_file(exception)
-        if not isinstance(exception, Unavailable):
+        missing = as_unavailable(exception)
+        if missing is None:
             return None
-        logger.error("503 on %s: %s", request.path, exception.detail)
-        body = render_to_string("503.html", {"detail": exception.detail}, request=request)
-        return HttpResponse(body, status=503)
+        return unavailable_page(request, missing)
+
+
+def unavailable_page(request: HttpRequest, missing: Unavailable) -> HttpResponse:
+    """The 503 page; it reads nothing from the database, which may be what is missing."""
+    logger.error("503 on %s: %s", request.path, missing.detail)
+    body = render_to_string("503.html", {"detail": missing.detail})
+    response = HttpResponse(body, status=503)
+    if missing.retry_after:
+        response["Retry-After"] = str(missing.retry_after)
+    return response

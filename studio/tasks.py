@@ -29,3 +29,9 @@ def membership_notify(membership_id: int) -> bool:
 def holds_expire() -> int:
     """Expire the holds whose time has come (beat runs it every minute); returns how many."""
     return services.holds_expire()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def membership_notify_sweep() -> int:
+    """Queue again the welcome emails the broker never took (beat, every few minutes)."""
+    return services.membership_notify_sweep()

@@ -1,6 +1,6 @@
 """Writes with rules for releases, one transaction each: metadata, masters, render jobs."""
 
-from releases.services.masters import master_analyse, master_upload
+from releases.services.masters import master_analyse, master_analyse_sweep, master_upload
 from releases.services.metadata import (
     artwork_set,
     credit_save,
@@ -15,6 +15,7 @@ from releases.services.metadata import (
 from releases.services.rendering import (
     release_render,
     render_job_cancel,
+    render_sweep,
     render_task_fail,
     render_task_run,
 )
@@ -24,12 +25,14 @@ __all__ = [
     "credit_save",
     "isrc_allocate",
     "master_analyse",
+    "master_analyse_sweep",
     "master_upload",
     "release_delete",
     "release_import",
     "release_render",
     "release_save",
     "render_job_cancel",
+    "render_sweep",
     "render_task_fail",
     "render_task_run",
     "splits_set",

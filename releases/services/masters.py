@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from releases import audio
 from releases.models import Master, Track
+from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
 
 
 @contextmanager
@@ -76,13 +78,33 @@ def master_upload(*, track: Track, upload: UploadedFile) -> Master:
                 if previous and previous != stored:
                     storage = master.file.storage
                     transaction.on_commit(lambda: storage.delete(previous))
-                master_analyse.delay_on_commit(master.pk)  # type: ignore[attr-defined]
+                send_on_commit(
+                    lambda: master_analyse.delay(master.pk), what=f"master {master.pk} analysis"
+                )
         except BaseException:
             # The row was not written: the copy must not stay behind.
             if stored:
                 Master.file.field.storage.delete(stored)
             raise
     return master
+
+
+def master_analyse_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Send again the analyses the queue never took (the broker was down at upload): masters
+    uploaded over SWEEP_AFTER_MINUTES and under a week ago, not measured yet."""
+    from releases.tasks import master_analyse
+
+    now = now or timezone.now()
+    waiting = list(
+        Master.objects.filter(
+            analysed_at__isnull=True,
+            uploaded_at__lt=now - datetime.timedelta(minutes=SWEEP_AFTER_MINUTES),
+            uploaded_at__gte=now - datetime.timedelta(days=7),
+        ).values_list("pk", flat=True)
+    )
+    for master_id in waiting:
+        master_analyse.delay(master_id)
+    return len(waiting)
 
 
 def master_analyse(*, master_id: int) -> bool:

@@ -7,6 +7,7 @@ worker killed on the way leaves a temporary file (removed on the next attempt), 
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -38,6 +39,7 @@ from releases.models import (
 )
 from releases.render import TARGETS, Renderer, RenderError, RendererUnavailable, renderer
 from studio.errors import Conflict
+from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
 
 TEMPORARY_PREFIX = ".part-"
 
@@ -78,7 +80,9 @@ def release_render(
         release = Release.objects.select_for_update().get(pk=release.pk)
         active = release.render_jobs.filter(status__in=RenderJob.ACTIVE).first()
         if active is not None:
-            return active, False
+            if not _stalled(active):
+                return active, False
+            _supersede(active)
         tracks = list(release.tracks.select_related("master"))
         if not tracks:
             raise ValidationError({"tracks": "The release has no tracks to render."})
@@ -96,8 +100,69 @@ def release_render(
         )
         tasks = RenderTask.objects.bulk_create(RenderTask(job=job, track=t) for t in tracks)
         ids = [task.pk for task in tasks]
-        transaction.on_commit(lambda: _enqueue(render_track, ids))
+        send_on_commit(
+            lambda: _enqueue(render_track, ids),
+            what=f"render job {job.pk}",
+            on_failure=lambda: _log(job.pk, UNQUEUED),
+        )
     return job, True
+
+
+UNQUEUED = (
+    "The task queue is unreachable: the job waits and is sent again when it is back "
+    "(or ask again later to start over)."
+)
+
+
+def _stalled(job: RenderJob) -> bool:
+    """A job the queue never took (its broker was down, or lost it): still queued long after
+    the sweep would have sent it. Asking to render again replaces it instead of waiting on it;
+    a job that runs is stopped with Cancel, never replaced."""
+    waited = timezone.now() - job.created_at
+    return job.status == RenderJob.Status.QUEUED and waited > STALLED_AFTER
+
+
+STALLED_AFTER = datetime.timedelta(minutes=SWEEP_AFTER_MINUTES)
+
+
+def _supersede(job: RenderJob) -> None:
+    """Close a stalled job (its row is locked by the caller through its release's lock): its
+    tracks are cancelled, so a late delivery of its tasks does nothing."""
+    now = timezone.now()
+    job.tasks.exclude(status__in=RenderTask.FINAL).update(
+        status=RenderTask.Status.CANCELLED, message="Never started; replaced.", finished_at=now
+    )
+    job.status, job.finished_at = RenderJob.Status.FAILED, now
+    job.log = [*job.log, _entry("Never started: replaced by a new render.")]
+    job.save(update_fields=["status", "finished_at", "log"])
+
+
+def _log(job_id: int, message: str) -> None:
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().get(pk=job_id)
+        job.log = [*job.log, _entry(message)]
+        job.save(update_fields=["log"])
+
+
+def render_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Send again the tracks of jobs the queue never took (queued for over
+    SWEEP_AFTER_MINUTES, no track started); returns how many tasks were sent. A task that is
+    delivered twice renders once: the first to start marks it."""
+    from releases.tasks import render_track
+
+    now = now or timezone.now()
+    waiting = list(
+        RenderTask.objects.filter(
+            status=RenderTask.Status.QUEUED,
+            job__status=RenderJob.Status.QUEUED,
+            job__created_at__lt=now - STALLED_AFTER,
+        ).values_list("pk", "job_id")
+    )
+    for job_id in sorted({job_id for _, job_id in waiting}):
+        _log(job_id, "Sent to the task queue again.")
+    if waiting:
+        _enqueue(render_track, [task_id for task_id, _ in waiting])
+    return len(waiting)
 
 
 def _enqueue(render_track: Any, ids: list[int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from studio.errors import Conflict
 from studio.models import Membership, Person, Project, Role, Studio
 from studio.permissions import Capability, has_capability, membership_change_refusal
+from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
 
 
 @transaction.atomic
@@ -24,7 +26,10 @@ def project_create(*, by: User, **fields: Any) -> Project:
     project.full_clean()
     project.save()
     project.studios.set(studios)
-    Membership.objects.create(project=project, user=by, role=Role.PRODUCER)
+    # Whoever makes the project knows: no welcome email is owed (the sweep looks for those).
+    Membership.objects.create(
+        project=project, user=by, role=Role.PRODUCER, notified_at=timezone.now()
+    )
     person = Person.objects.filter(user=by).first()
     if person is not None:
         person.projects.add(project)
@@ -75,7 +80,9 @@ def membership_add(*, project: Project, user: User, role: Role | str, by: User) 
     person = Person.objects.filter(user=user).first()
     if person is not None:
         person.projects.add(project)
-    membership_notify.delay_on_commit(membership.pk)  # type: ignore[attr-defined]
+    send_on_commit(
+        lambda: membership_notify.delay(membership.pk), what=f"membership {membership.pk} email"
+    )
     return membership
 
 
@@ -183,6 +190,27 @@ def person_delete(*, person: Person, by: User) -> None:
             code="shared_contact",
         )
     person.delete()
+
+
+def membership_notify_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Send again the welcome emails that never reached a worker (the broker was down when
+    the member was added): members added over SWEEP_AFTER_MINUTES and under a week ago, not
+    told yet. Returns how many were sent to the queue."""
+    from studio.tasks import membership_notify
+
+    now = now or timezone.now()
+    waiting = list(
+        Membership.objects.filter(
+            notified_at__isnull=True,
+            created_at__lt=now - datetime.timedelta(minutes=SWEEP_AFTER_MINUTES),
+            created_at__gte=now - datetime.timedelta(days=7),
+        )
+        .exclude(user__email="")
+        .values_list("pk", flat=True)
+    )
+    for membership_id in waiting:
+        membership_notify.delay(membership_id)
+    return len(waiting)
 
 
 def membership_notify(*, membership_id: int) -> bool:
