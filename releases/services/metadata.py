@@ -99,8 +99,9 @@ def credit_save(*, credit: Credit | None = None, **fields: Any) -> Credit:
 def isrc_allocate(*, track: Track, country: str, registrant: str) -> Track:
     """Give the track the next ISRC of the registrant for this year; numbers are never reused.
 
-    The registrant row is locked while the number is taken, so two allocations at once get two
-    numbers."""
+    The track row is locked and read again before a number is taken: two allocations for one
+    track at once would otherwise both pass the check and use up two codes, the first lost. The
+    registrant row is locked while the number is taken, so two tracks at once get two numbers."""
     if track.isrc:
         raise Conflict(f"{track} already has the ISRC {track.isrc}.", code="has_isrc")
     country, registrant = country.upper(), registrant.upper()
@@ -117,6 +118,10 @@ def isrc_allocate(*, track: Track, country: str, registrant: str) -> Track:
     except IntegrityError:
         pass  # made at the same moment by another allocation
     with transaction.atomic():
+        # Track first, then registrant: every allocation takes the locks in this order.
+        locked = Track.objects.select_for_update().get(pk=track.pk)
+        if locked.isrc:
+            raise Conflict(f"{locked} already has the ISRC {locked.isrc}.", code="has_isrc")
         prefix = IsrcRegistrant.objects.select_for_update().get(
             country=country, registrant=registrant, year=year
         )
@@ -124,10 +129,9 @@ def isrc_allocate(*, track: Track, country: str, registrant: str) -> Track:
             raise Conflict(f"{prefix} has given all 99,999 numbers of the year.", code="exhausted")
         prefix.last_number += 1
         prefix.save(update_fields=["last_number"])
-        track = Track.objects.select_for_update().get(pk=track.pk)
-        track.isrc = f"{country}{registrant}{year:02d}{prefix.last_number:05d}"
-        track.save(update_fields=["isrc"])
-    return track
+        locked.isrc = f"{country}{registrant}{year:02d}{prefix.last_number:05d}"
+        locked.save(update_fields=["isrc"])
+    return locked
 
 
 @transaction.atomic

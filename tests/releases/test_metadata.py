@@ -157,6 +157,50 @@ def test_concurrent_allocations_get_distinct_isrcs() -> None:
     assert len(set(results)) == 10
 
 
+def test_allocation_for_a_track_that_got_its_isrc_meanwhile(owner: Any, project: Project) -> None:
+    """The check is made again on the locked row: a stale copy of the track (read before
+    another allocation gave it a code) gets a 409, and no number is used up."""
+    from releases import services
+    from releases.models import IsrcRegistrant
+    from studio.errors import Conflict
+
+    release = Release.objects.create(project=project, title="R", display_artist="A")
+    track = Track.objects.create(release=release, position=1, title="Low Tide")
+    stale = Track.objects.get(pk=track.pk)
+    given = services.isrc_allocate(track=track, country="DE", registrant="A12").isrc
+    with pytest.raises(Conflict) as refused:
+        services.isrc_allocate(track=stale, country="DE", registrant="A12")
+    assert refused.value.code == "has_isrc"
+    assert Track.objects.get(pk=track.pk).isrc == given
+    assert IsrcRegistrant.objects.get(country="DE", registrant="A12").last_number == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_allocations_for_one_track_at_once() -> None:
+    """Two requests for the same track at the same moment on PostgreSQL: one code, one 409."""
+    from releases.models import IsrcRegistrant
+    from tests.factories import ProjectFactory
+
+    producer = UserFactory.create(username="producer")
+    project = ProjectFactory.create()
+    MembershipFactory.create(project=project, user=producer, role=Role.PRODUCER)
+    release = Release.objects.create(project=project, title="R", display_artist="A")
+    track = Track.objects.create(release=release, position=1, title="Low Tide")
+
+    def allocate(_: int) -> int:
+        response = api_client_for(producer).post(
+            f"/api/v1/tracks/{track.pk}/allocate-isrc/",
+            {"country": "DE", "registrant": "A12"},
+            format="json",
+        )
+        return response.status_code
+
+    assert sorted(run_at_once(allocate, 2)) == [200, 409]
+    assert IsrcRegistrant.objects.get(country="DE", registrant="A12").last_number == 1
+    assert Track.objects.get(pk=track.pk).isrc.endswith("00001")
+
+
 def test_splits_sum_to_exactly_100(as_owner: APIClient, release: dict[str, Any]) -> None:
     track = add_track(as_owner, release, 1).json()
     url = f"/api/v1/tracks/{track['id']}/splits/"
