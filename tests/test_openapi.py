@@ -1,6 +1,7 @@
 """The OpenAPI schema builds, validates and carries no warning."""
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +18,9 @@ def test_schema_builds_without_warnings() -> None:
 
 
 @pytest.mark.django_db
-def test_schema_and_docs_are_served(client: Client) -> None:
+def test_schema_and_docs_are_served(client: Client, owner: Any) -> None:
+    # Behind login (API_DOCS_PUBLIC opens them; tests/test_posture.py checks both ways).
+    client.force_login(owner)
     assert client.get("/api/schema/").status_code == 200
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
