@@ -7,6 +7,7 @@ on (a 500), a body too large, a refused CSRF token.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -17,6 +18,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+
+from studio.errors import as_unavailable
+from studio.middleware import unavailable_page
 
 
 def is_api_request(request: HttpRequest) -> bool:
@@ -59,7 +63,17 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """No context and no base template: whatever failed (the database, a template tag) must
-    not fail again while the error is being reported."""
+    not fail again while the error is being reported. An error that stands for a 503 (the
+    database not answering, a missing file or tool) raised where neither DRF's handler nor
+    the page middleware sees it (in a middleware, say) still answers 503."""
+    missing = as_unavailable(sys.exc_info()[1] or Exception())
+    if missing is not None:
+        if not is_api_request(request):
+            return unavailable_page(request, missing)
+        response = api_error(missing.detail, code="unavailable", status=503)
+        if missing.retry_after:
+            response["Retry-After"] = str(missing.retry_after)
+        return response
     if is_api_request(request):
         return api_error(
             "The server failed to answer this request; the error is logged.",

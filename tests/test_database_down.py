@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test import Client
+from django.db import OperationalError, connection
+from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
+
+from config.errors import server_error
 
 
 @pytest.fixture
@@ -43,3 +45,18 @@ def test_pages_answer_a_503_page(database_down: None) -> None:
     assert response.status_code == 503
     assert b"database is not answering" in response.content
     assert response["Retry-After"] == "60"
+
+
+def test_the_500_handler_answers_503_for_what_a_middleware_raised(
+    database_down: None, rf: RequestFactory
+) -> None:
+    """Middleware errors reach Django's 500 handler, not DRF's or the page middleware."""
+    for path, kind in (("/api/v1/projects/", "application/json"), ("/", "text/html")):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except OperationalError:
+            response = server_error(rf.get(path))
+        assert response.status_code == 503, path
+        assert response["Content-Type"].startswith(kind)
+        assert response["Retry-After"] == "60"
