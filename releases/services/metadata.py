@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from PIL import Image
 
 from releases.artwork import inspect_art
 from releases.ddex import ParsedRelease
@@ -339,22 +337,27 @@ def _clear_import_warnings(release: Release, fields: dict[str, Any], track: Trac
 @transaction.atomic
 def artwork_set(*, release: Release, data: bytes, filename: str) -> Artwork:
     """Check the cover by its content, keep it with a thumbnail for the pages; replaces any
-    earlier cover."""
+    earlier cover, whose files go once the new one is committed."""
     info = inspect_art(data)
     extension = "jpg" if info.format == "JPEG" else "png"
-    with Image.open(io.BytesIO(data)) as image:
-        image.thumbnail((600, 600))
-        thumb = io.BytesIO()
-        image.convert("RGB").save(thumb, "JPEG", quality=85)
     artwork = Artwork.objects.filter(release=release).first() or Artwork(release=release)
+    previous = [(f.storage, f.name) for f in (artwork.image, artwork.thumbnail) if f.name]
     artwork.format, artwork.width, artwork.height = info.format, info.width, info.height
     artwork.warnings = list(info.warnings)
     artwork.sha256 = hashlib.sha256(data).hexdigest()
     artwork.image.save(f"release-{release.pk}.{extension}", ContentFile(data), save=False)
-    artwork.thumbnail.save(
-        f"release-{release.pk}-600.jpg", ContentFile(thumb.getvalue()), save=False
-    )
-    artwork.save()
+    artwork.thumbnail.save(f"release-{release.pk}-600.jpg", ContentFile(info.thumbnail), save=False)
+    try:
+        artwork.save()
+    except BaseException:
+        # The row keeps the old files: the new copies must not stay behind.
+        for field in (artwork.image, artwork.thumbnail):
+            field.storage.delete(field.name)
+        raise
+    # The storage gave the new files fresh names; the old ones would stay on disk forever.
+    # Deleted only after the commit, so a rollback still has the files its row names.
+    kept = {artwork.image.name, artwork.thumbnail.name}
+    _delete_after_commit([(storage, name) for storage, name in previous if name not in kept])
     return artwork
 
 
