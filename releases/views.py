@@ -41,6 +41,10 @@ def _release(request: HttpRequest, pk: int) -> Release:
 
 @login_required
 def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _release_page(request, pk)
+
+
+def _release_page(request: HttpRequest, pk: int, *, status: int = 200) -> HttpResponse:
     release = get_object_or_404(
         Release.objects.filter(project__in=projects_visible(request.user)).select_related(
             "project", "artwork"
@@ -79,7 +83,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "split_kinds": Split.Kind.choices,
         "has_masters": any(getattr(t, "master", None) for t in tracks),
     }
-    return render(request, "releases/detail.html", context)
+    return render(request, "releases/detail.html", context, status=status)
 
 
 @login_required
@@ -169,9 +173,13 @@ def _shares(text: str) -> list[dict[str, Any]]:
         try:
             if not separator:
                 raise InvalidOperation
-            shares.append({"party": party.strip(), "share": Decimal(share.strip().rstrip("%"))})
+            value = Decimal(share.strip().rstrip("%"))
         except InvalidOperation as error:
             raise ValidationError(f"Line {number}: write “Name = 50”.") from error
+        # Decimal reads "NaN", "sNaN" and "Infinity" too; none is a share.
+        if not value.is_finite():
+            raise ValidationError(f"Line {number}: the share is not a number; write “Name = 50”.")
+        shares.append({"party": party.strip(), "share": value})
     return shares
 
 
@@ -184,7 +192,8 @@ def track_splits(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
     try:
         services.splits_set(track=track, kind=kind, shares=_shares(request.POST.get("shares", "")))
     except ValidationError as error:
+        # The page again, with what is wrong, as a 400: nothing was saved.
         _refused(request, error)
-    else:
-        messages.success(request, f"{kind.capitalize()} shares of “{track.title}” saved.")
+        return _release_page(request, release.pk, status=400)
+    messages.success(request, f"{kind.capitalize()} shares of “{track.title}” saved.")
     return redirect("release-detail", pk=release.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -142,6 +142,14 @@ def splits_set(*, track: Track, kind: str, shares: list[dict[str, Any]]) -> list
         raise ValidationError({"shares": "Name each party, at least one."})
     if len(set(parties)) != len(parties):
         raise ValidationError({"shares": "Each party once."})
+    for number, share in enumerate(shares, start=1):
+        # NaN, sNaN and Infinity parse as Decimals; sNaN then raises in the sum below.
+        try:
+            value = Decimal(share["share"])
+        except (InvalidOperation, TypeError, ValueError):
+            value = Decimal("NaN")
+        if not value.is_finite():
+            raise ValidationError({"shares": f"Share {number} is not a number."})
     total = sum((Decimal(share["share"]) for share in shares), Decimal(0))
     if total != Decimal(100):
         raise ValidationError({"shares": f"The {kind} shares sum to {total} %, not 100 %."})

@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from releases.models import Release, Track
@@ -140,3 +141,35 @@ def test_release_page_edits(
     assert (
         stranger.post(f"{base}/tracks/{track.pk}/splits/", {"shares": "X = 100"}).status_code == 404
     )
+
+
+@pytest.mark.parametrize("share", ["sNaN", "NaN", "Infinity", "-inf"])
+def test_splits_that_are_not_numbers(owner: Any, project: Project, share: str) -> None:
+    """Decimal reads these as numbers; the page answers 400 with the line at fault, the API
+    400 naming the share, and nothing is saved."""
+    from releases import services
+    from releases.models import Split
+    from tests.conftest import api_client_for
+
+    release = Release.objects.create(project=project, title="R", display_artist="A")
+    track = Track.objects.create(release=release, position=1, title="Low Tide")
+    services.splits_set(track=track, kind="writer", shares=[{"party": "Wren", "share": "100"}])
+    client = Client()
+    client.force_login(owner)
+    response = client.post(
+        f"/releases/{release.pk}/tracks/{track.pk}/splits/",
+        {"kind": "writer", "shares": f"Wren = 50\nRobin = {share}"},
+    )
+    assert response.status_code == 400
+    assert "Line 2: the share is not a number; write “Name = 50”." in response.content.decode()
+    api = api_client_for(owner).post(
+        f"/api/v1/tracks/{track.pk}/splits/",
+        {"kind": "writer", "shares": [{"party": "Wren", "share": share}]},
+        format="json",
+    )
+    assert api.status_code == 400
+    assert api.json() == {"shares": {"0": {"share": ["A valid number is required."]}}}
+    with pytest.raises(ValidationError) as refused:
+        services.splits_set(track=track, kind="writer", shares=[{"party": "W", "share": share}])
+    assert refused.value.message_dict == {"shares": ["Share 1 is not a number."]}
+    assert list(Split.objects.values_list("party", "share")) == [("Wren", 100)]
