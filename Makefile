@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run install ffmpeg readers migrate demo test test-services lint typecheck check bench clean
+.PHONY: run install ffmpeg readers migrate demo test test-services lint typecheck check bench bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ check: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# 50 producers for 60 s against gunicorn on a throwaway PostgreSQL database (bench/README.md,
+# "Load"). Needs PostgreSQL and Redis, so it is not part of `make bench`.
+bench-load: install
+	$(BIN)/python bench/load_run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
