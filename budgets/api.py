@@ -7,6 +7,7 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -31,7 +32,19 @@ from budgets.models import (
 from budgets.selectors import CategoryRow, budget_report, burn_down, invoice_totals
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
+from studio.money import validate_amount
 from studio.permissions import Capability, projects_with
+
+
+def _amount(attrs: dict[str, Any], field: str, currency: str) -> None:
+    """studio.money's one amount check where the amount enters, named after its field; the
+    service checks again for its other callers."""
+    if attrs.get(field) is None:
+        return
+    try:
+        attrs[field] = validate_amount(attrs[field], currency=currency)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError({field: error.messages}) from error
 
 
 def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
@@ -213,6 +226,12 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         require_capability(self.context["request"].user, budget.project, Capability.BUDGET_MANAGE)
         return budget
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        budget = attrs.get("budget") or getattr(self.instance, "budget", None)
+        if budget is not None:
+            _amount(attrs, "planned", budget.currency)
+        return attrs
+
 
 class LinesViewSet(viewsets.ModelViewSet, MoneyViewSet):
     """Lines of a parent document (a budget, an invoice), written through its services, which
@@ -287,6 +306,12 @@ class CostSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("A cost stays with its project.")
         require_capability(self.context["request"].user, project, Capability.BUDGET_MANAGE)
         return project
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        currency = attrs.get("currency") or getattr(self.instance, "currency", None)
+        if currency is not None:
+            _amount(attrs, "amount", currency)
+        return attrs
 
 
 class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
@@ -385,6 +410,12 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             self.context["request"].user, invoice.project, Capability.INVOICES_MANAGE
         )
         return invoice
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        invoice = attrs.get("invoice") or getattr(self.instance, "invoice", None)
+        if invoice is not None:
+            _amount(attrs, "unit_price", invoice.currency)
+        return attrs
 
 
 class InvoiceSerializer(serializers.ModelSerializer):

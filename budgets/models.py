@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -70,7 +70,12 @@ class Budget(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="budgets")
     version = models.PositiveIntegerField()
     currency = models.CharField(max_length=3, validators=[validate_currency])
-    contingency_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(10))
+    contingency_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -525,3 +525,14 @@ def test_list_query_counts(
         LIST_QUERIES["invoice-lines"],
         django_assert_num_queries,
     )
+
+
+@pytest.mark.parametrize("percent", ["500", "-1"])
+def test_contingency_beyond_its_range_is_a_400(
+    as_owner: APIClient, project: Project, percent: str
+) -> None:
+    response = as_owner.post(
+        "/api/v1/budgets/", {"project": project.pk, "contingency_percent": percent}, format="json"
+    )
+    assert response.status_code == 400
+    assert "contingency_percent" in response.json()
