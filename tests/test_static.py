@@ -32,4 +32,4 @@ def test_pages_work_before_collectstatic(
     assert "collectstatic" in caplog.text
     stylesheet = client.get("/static/css/site.css")
     assert stylesheet.status_code == 200
-    assert b"{" in b"".join(stylesheet.streaming_content)
+    assert b"{" in stylesheet.getvalue()

@@ -20,7 +20,7 @@ from releases import services
 from releases.models import Master, Release, RenderJob
 from studio import services as studio_services
 from studio.models import Membership, Project
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 from tests.releases.audio_files import tone
 from tests.releases.conftest import upload
 
@@ -31,8 +31,8 @@ UNREACHABLE = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
 def _forget_connections() -> None:
     # Celery and kombu keep their connection and producer pools once made: a new broker
     # address needs new ones.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    vars(celery_app)["_pool"] = None
+    vars(celery_app.amqp)["_producer_pool"] = None
     kombu.pools.reset()
 
 
@@ -41,11 +41,11 @@ def broker_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     previous = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     # Celery reads CELERY_BROKER_URL from the environment before its own settings.
     monkeypatch.setenv("CELERY_BROKER_URL", UNREACHABLE)
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = UNREACHABLE, False
+    celery_app.conf.update(broker_url=UNREACHABLE, task_always_eager=False)
     _forget_connections()
     assert celery_app.connection_for_write().port == 9
     yield
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = previous
+    celery_app.conf.update(broker_url=previous[0], task_always_eager=previous[1])
     _forget_connections()
 
 
@@ -59,11 +59,15 @@ def later(minutes: int) -> Any:
 
 
 def test_adding_a_member_answers_201_and_the_email_goes_once_the_broker_is_back(
-    as_owner: APIClient, project: Project, broker_down: None
+    as_owner: APIClient, owner: Any, project: Project, broker_down: None
 ) -> None:
-    UserFactory.create(username="newcomer", email="newcomer@example.com")
+    newcomer = UserFactory.create(username="newcomer", email="newcomer@example.com")
+    # Someone the producer already works with on another production (who may be added).
+    other = ProjectFactory.create()
+    MembershipFactory.create(project=other, user=owner, role="producer")
+    MembershipFactory.create(project=other, user=newcomer, role="viewer")
     # The members the fixture made were told long ago.
-    project.memberships.update(notified_at=timezone.now())
+    Membership.objects.update(notified_at=timezone.now())
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = as_owner.post(
             f"/api/v1/projects/{project.pk}/members/",

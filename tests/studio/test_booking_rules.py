@@ -200,7 +200,7 @@ def test_a_lapsed_hold_reads_as_expired_everywhere(
     page.force_login(owner)
     events = page.get(
         "/calendar/events/",
-        {"room": room.pk, "start": "2026-12-01T00:00:00Z", "end": "2026-12-08T00:00:00Z"},
+        {"room": str(room.pk), "start": "2026-12-01T00:00:00Z", "end": "2026-12-08T00:00:00Z"},
     )
     assert events.status_code == 200
     assert [e["extendedProps"]["status"] for e in events.json()] == ["cancelled"]

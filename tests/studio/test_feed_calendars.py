@@ -259,7 +259,12 @@ def test_repeat_full_get_is_served_from_the_cache_until_a_change(
     feed = services.feed_token_create(owner=owner, target=project)
     builds: list[int] = []
     real_build = feeds.build_feed
-    monkeypatch.setattr(feeds, "build_feed", lambda *a: builds.append(1) or real_build(*a))
+
+    def counted_build(*args: Any) -> bytes:
+        builds.append(1)
+        return real_build(*args)
+
+    monkeypatch.setattr(feeds, "build_feed", counted_build)
     first = client.get(feed_url(feed))
     # Google polls without If-None-Match: the body comes from the cache, in two queries.
     with django_assert_num_queries(2):

@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 
 from studio import services
 from studio.models import Booking, Project
@@ -118,7 +118,9 @@ def test_vtimezone_agrees_with_the_zone_database(zone_name: str) -> None:
     component = vtimezone(zone_name, first, last)
     calendar = Calendar()
     calendar.add_component(component)
-    tzinfo = Calendar.from_ical(calendar.to_ical()).walk("VTIMEZONE")[0].to_tz()
+    parsed = Calendar.from_ical(calendar.to_ical()).walk("VTIMEZONE")[0]
+    assert isinstance(parsed, Timezone)
+    tzinfo = parsed.to_tz()
     zone = ZoneInfo(zone_name)
     moment = datetime.datetime.combine(first, datetime.time(), tzinfo=datetime.UTC)
     while moment.date() < last:
