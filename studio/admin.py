@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from studio.models import Booking, FeedToken, Gear, Membership, Person, Project, Room, Studio
+from studio.models import (
+    Booking,
+    FeedToken,
+    Gear,
+    Membership,
+    Person,
+    PersonCard,
+    Project,
+    Room,
+    Studio,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -10,11 +20,26 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["notified_at"]
 
 
+class PersonCardInline(admin.TabularInline):
+    model = PersonCard
+    extra = 0
+    autocomplete_fields = ["project"]
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "instruments", "user"]
-    search_fields = ["name", "email", "instruments"]
-    autocomplete_fields = ["user", "projects"]
+    list_display = ["name", "user", "created_at"]
+    search_fields = ["name", "user__username"]
+    autocomplete_fields = ["user"]
+    inlines = [PersonCardInline]
+
+
+@admin.register(PersonCard)
+class PersonCardAdmin(admin.ModelAdmin):
+    list_display = ["person", "project", "email", "phone", "instruments"]
+    list_select_related = ["person", "project"]
+    search_fields = ["person__name", "project__title", "email", "instruments"]
+    autocomplete_fields = ["person", "project"]
 
 
 @admin.register(Project)

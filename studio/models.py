@@ -61,19 +61,15 @@ class Role(models.TextChoices):
 
 
 class Person(models.Model):
-    """A contact: musician, engineer, artist, client. May have a login (``user``) or not.
+    """A contact's identity: musician, engineer, artist, client. May have a login (``user``).
 
-    A person is seen through the projects they are attached to: a producer's address book is
-    the union of the people on the producer's projects.
+    A person is seen through the projects they are on: a producer's address book is the union
+    of the people on the producer's projects. What each production knows about them (email,
+    phone, instruments, notes) is that production's ``PersonCard``, never shared; being on a
+    project is having a card there, so ``projects`` runs through the cards.
     """
 
     name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    instruments = models.CharField(
-        max_length=300, blank=True, help_text="What they play, comma separated."
-    )
-    notes = models.TextField(blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -81,8 +77,8 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
-    projects: models.ManyToManyField[Project, Project] = models.ManyToManyField(
-        "Project", blank=True, related_name="people"
+    projects: models.ManyToManyField[Project, PersonCard] = models.ManyToManyField(
+        "Project", blank=True, related_name="people", through="PersonCard"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -92,6 +88,37 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PersonCard(models.Model):
+    """What one production knows about a person: how to reach them, what they play, notes.
+
+    Invariant: one card per (project, person), and a card is read and written only through its
+    project. A person on two productions has two cards that never see each other, so what
+    production A wrote about someone is never readable or writable through production B. The
+    person's identity (name, login) and what points at them (bookings, engagements, credits)
+    stay on ``Person``.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="cards")
+    project = models.ForeignKey("Project", on_delete=models.CASCADE, related_name="person_cards")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    instruments = models.CharField(
+        max_length=300, blank=True, help_text="What they play, comma separated."
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project_id", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "person"], name="personcard_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} on {self.project}"
 
 
 class Project(models.Model):

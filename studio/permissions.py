@@ -12,10 +12,11 @@ and its gear; members of a project that uses the studio see it.
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from studio.models import Membership, Person, Project, Role, Room, Studio
+from studio.models import Membership, Person, PersonCard, Project, Role, Room, Studio
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -165,6 +166,27 @@ def people_visible(user: AnyUser) -> QuerySet[Person]:
         return Person.objects.none()
     on_mine = Project.objects.filter(memberships__user=user).values("people")
     return Person.objects.filter(Q(id__in=on_mine) | Q(user=user))
+
+
+def person_cards_visible(user: AnyUser) -> QuerySet[PersonCard]:
+    """The cards of the user's projects: what those productions know about their people.
+
+    A card of another production is never here, even for a person the user sees through one
+    of their own projects."""
+    return PersonCard.objects.filter(project__in=projects_visible(user))
+
+
+def coworkers_of(user: AnyUser) -> "QuerySet[User]":
+    """Active users who share a production with ``user`` (``user`` included): the only ones
+    ``user`` may add to a project, so that the member form tells nobody which usernames exist
+    elsewhere."""
+    users = get_user_model().objects.filter(is_active=True)
+    if not user.is_authenticated:
+        return users.none()
+    shared = Membership.objects.filter(
+        project__in=Membership.objects.filter(user=user).values("project_id")
+    ).values("user_id")
+    return users.filter(id__in=shared)
 
 
 def calendar_targets(user: AnyUser) -> dict[str, QuerySet[Any]]:

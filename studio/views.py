@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,6 +32,7 @@ from studio.permissions import (
     calendar_targets,
     has_capability,
     people_visible,
+    person_cards_visible,
     projects_visible,
     projects_with,
     role_on,
@@ -88,7 +89,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(projects_visible(request.user), pk=pk)
     may_manage_members = has_capability(request.user, project, Capability.MEMBERS_MANAGE)
-    form = MembershipForm(request.POST or None)
+    form = MembershipForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if not may_manage_members:
             raise PermissionDenied("Your role may not add members.")
@@ -112,7 +113,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": project,
         "my_role": role_on(request.user, project),
         "members": project.memberships.select_related("user__person").order_by("role", "id"),
-        "people": Person.objects.filter(projects=project),
+        # Filter, then annotate: the details come from this project's card, the same join.
+        "people": Person.objects.filter(cards__project=project).annotate(
+            email=F("cards__email"), instruments=F("cards__instruments")
+        ),
         "studios": project.studios.all(),
         "may_change": has_capability(request.user, project, Capability.PROJECT_CHANGE),
         "may_see_pay": has_capability(request.user, project, Capability.BUDGET_VIEW),
@@ -137,19 +141,19 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
-    people = people_visible(request.user).prefetch_related("projects")
+    """One row per card of the user's projects: a person on two of them shows twice, each row
+    with what that production knows about them (studio.models.PersonCard)."""
+    cards = person_cards_visible(request.user).select_related("person", "project")
     query = request.GET.get("q", "").strip()
     if query:
-        people = people.filter(
-            Q(name__icontains=query) | Q(email__icontains=query) | Q(instruments__icontains=query)
+        cards = cards.filter(
+            Q(person__name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(instruments__icontains=query)
         )
-    visible_ids = set(projects_visible(request.user).values_list("id", flat=True))
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
-    rows = [
-        (person, [p for p in person.projects.all() if p.pk in visible_ids])
-        for person in page.object_list
-    ]
-    return render(request, "studio/people_list.html", {"page": page, "rows": rows, "query": query})
+    cards = cards.order_by("person__name", "person_id", "project__title", "project_id")
+    page = Paginator(cards, 50).get_page(request.GET.get("page"))
+    return render(request, "studio/people_list.html", {"page": page, "query": query})
 
 
 @login_required

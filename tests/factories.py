@@ -6,7 +6,7 @@ from typing import Any
 import factory
 from django.contrib.auth.models import User
 
-from studio.models import Gear, Membership, Person, Project, Role, Room, Studio
+from studio.models import Gear, Membership, Person, PersonCard, Project, Role, Room, Studio
 
 PASSWORD = "pw-for-tests-1"
 
@@ -40,7 +40,13 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     role = Role.PRODUCER
 
 
+CARD_DETAILS = ("email", "phone", "instruments", "notes")
+
+
 class PersonFactory(factory.django.DjangoModelFactory[Person]):
+    """A person; ``projects=[...]`` puts them on those projects, each with a card holding the
+    details given here (``email``, ``phone``, ``instruments``, ``notes``)."""
+
     class Meta:
         model = Person
         skip_postgeneration_save = True
@@ -49,10 +55,38 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
     email = factory.LazyAttribute(lambda p: f"{p.name.lower().replace(' ', '.')}@example.com")
     instruments = "bass"
 
+    @classmethod
+    def _create(cls, model_class: type[Person], *args: Any, **kwargs: Any) -> Person:
+        # The details are the cards' (studio.models.PersonCard), not the person's.
+        details = {name: kwargs.pop(name) for name in CARD_DETAILS if name in kwargs}
+        person = super()._create(model_class, *args, **kwargs)
+        person._card_details = details  # type: ignore[attr-defined]
+        return person
+
+    @classmethod
+    def _build(cls, model_class: type[Person], *args: Any, **kwargs: Any) -> Person:
+        for name in CARD_DETAILS:
+            kwargs.pop(name, None)
+        return super()._build(model_class, *args, **kwargs)
+
     @factory.post_generation
     def projects(obj: Person, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         if create and extracted:
-            obj.projects.set(extracted)
+            details = getattr(obj, "_card_details", {})
+            for project in extracted:
+                PersonCard.objects.create(person=obj, project=project, **details)
+
+
+class PersonCardFactory(factory.django.DjangoModelFactory[PersonCard]):
+    class Meta:
+        model = PersonCard
+
+    person = factory.SubFactory(PersonFactory)
+    project = factory.SubFactory(ProjectFactory)
+    email = factory.LazyAttribute(
+        lambda c: f"{c.person.name.lower().replace(' ', '.')}@example.com"
+    )
+    instruments = "bass"
 
 
 class StudioFactory(factory.django.DjangoModelFactory[Studio]):

@@ -8,7 +8,8 @@ from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Field, Model, OuterRef, QuerySet, Subquery
+from django.db.models import F, Field, Model, OuterRef, QuerySet, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -27,16 +28,27 @@ from studio.api_base import (
     require_capability,
 )
 from studio.filters import IdFilter, ScopedFilterSet
-from studio.models import Booking, Gear, Membership, Person, Project, Role, Room, Studio
+from studio.models import (
+    Booking,
+    Gear,
+    Membership,
+    Person,
+    PersonCard,
+    Project,
+    Role,
+    Room,
+    Studio,
+)
 from studio.permissions import (
     Capability,
-    has_capability,
-    people_visible,
+    coworkers_of,
+    person_cards_visible,
     projects_visible,
     studios_managed,
     studios_visible,
 )
 from studio.selectors import room_availability
+from studio.services.projects import unknown_coworker_message
 
 User = get_user_model()
 MAX_AVAILABILITY_WINDOW = datetime.timedelta(days=93)
@@ -45,7 +57,34 @@ MAX_AVAILABILITY_WINDOW = datetime.timedelta(days=93)
 # --- people ---------------------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(serializers.Serializer):
+    """A person as one production knows them: one of the person's cards.
+
+    ``id`` is the person's (what bookings, engagements and credits point at); ``project`` names
+    the production whose card the details are. A person on two of the caller's projects is two
+    rows, one per card; another production's card is never shown or written.
+    """
+
+    id = serializers.IntegerField(source="person_id", read_only=True)
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(),
+        required=False,
+        help_text=(
+            "The production whose card this is. Required to write email, phone, instruments "
+            "or notes; on create, one of your projects (or project_ids)."
+        ),
+    )
+    name = serializers.CharField(source="person.name", max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    instruments = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="What they play, comma separated.",
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+    has_login = serializers.SerializerMethodField()
     # Read: the caller's projects this person is on (their other productions are not named).
     # Write: project ids, each checked against the caller's role in validate_project_ids.
     projects = serializers.SerializerMethodField()
@@ -53,34 +92,21 @@ class PersonSerializer(serializers.ModelSerializer):
         queryset=Project.objects.all(),
         many=True,
         write_only=True,
-        source="projects",
         required=False,
-        help_text="Projects this contact works on; at least one of yours on create.",
+        help_text="Your projects this contact is on (others are kept); a blank card on new ones.",
     )
-    has_login = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(source="person.created_at", read_only=True)
 
-    class Meta:
-        model = Person
-        fields = [
-            "id",
-            "name",
-            "email",
-            "phone",
-            "instruments",
-            "notes",
-            "has_login",
-            "projects",
-            "project_ids",
-            "created_at",
-        ]
-        read_only_fields = ["created_at"]
-
-    def get_projects(self, person: Person) -> list[int]:
+    def get_projects(self, card: PersonCard) -> list[int]:
         visible: set[int] = self.context["visible_project_ids"]
-        return [p.pk for p in person.projects.all() if p.pk in visible]
+        return [p.pk for p in card.person.projects.all() if p.pk in visible]
 
-    def get_has_login(self, person: Person) -> bool:
-        return person.user_id is not None
+    def get_has_login(self, card: PersonCard) -> bool:
+        return card.person.user_id is not None
+
+    def validate_project(self, project: Project) -> Project:
+        require_capability(self.context["request"].user, project, Capability.PEOPLE_MANAGE)
+        return project
 
     def validate_project_ids(self, projects: list[Project]) -> list[Project]:
         user = self.context["request"].user
@@ -90,24 +116,37 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class PersonFilter(ScopedFilterSet):
-    project = IdFilter(field_name="projects", label="On project (id)")
-    has_login = filters.BooleanFilter(field_name="user", lookup_expr="isnull", exclude=True)
+    project = IdFilter(field_name="project", label="On project (id)")
+    has_login = filters.BooleanFilter(field_name="person__user", lookup_expr="isnull", exclude=True)
 
     class Meta:
-        model = Person
+        model = PersonCard
         fields = ["project", "has_login"]
 
 
+def _details(data: dict[str, Any]) -> dict[str, str]:
+    return {k: data[k] for k in ("email", "phone", "instruments", "notes") if k in data}
+
+
 class PersonViewSet(viewsets.ModelViewSet):
-    """Contacts on your projects: musicians, engineers, artists, clients."""
+    """Contacts on your projects, one row per project card: what that production knows about
+    them. ``GET people/{id}/?project=`` reads the card of one project (by default the first of
+    yours they are on); writes name ``project``, the card they change."""
 
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
-    search_fields = ["name", "email", "instruments"]
+    search_fields = ["person__name", "email", "instruments"]
     ordering_fields = ["name", "created_at"]
+    lookup_value_regex = "[0-9]+"
 
-    def get_queryset(self) -> QuerySet[Person]:
-        return people_visible(self.request.user).prefetch_related("projects")
+    def get_queryset(self) -> QuerySet[PersonCard]:
+        return (
+            person_cards_visible(self.request.user)
+            .annotate(name=F("person__name"))
+            .select_related("person")
+            .prefetch_related("person__projects")
+            .order_by("person__name", "person_id", "project_id")
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
@@ -116,33 +155,53 @@ class PersonViewSet(viewsets.ModelViewSet):
         )
         return context
 
-    def _check_may_edit(self, person: Person) -> None:
-        user = self.request.user
-        if person.user_id == user.pk:
-            return
-        if not any(
-            has_capability(user, p, Capability.PEOPLE_MANAGE) for p in person.projects.all()
-        ):
-            raise PermissionDenied("Your roles on this contact's projects may not edit them.")
+    def get_object(self) -> PersonCard:
+        person_id = int(self.kwargs["pk"])
+        card = self.filter_queryset(self.get_queryset()).filter(person_id=person_id).first()
+        if card is None:
+            # Your own person, on none of your projects: their name, without any card.
+            me = Person.objects.filter(pk=person_id, user=self.request.user.pk).first()
+            if me is None:
+                raise Http404("No person with that id on your projects.")
+            card = PersonCard(person=me)
+        self.check_object_permissions(self.request, card)
+        return card
+
+    def _row(self, person: Person, project_id: int | None) -> PersonCard:
+        """The card a write answers with: of the project written, else the first of yours."""
+        cards = self.get_queryset().filter(person=person)
+        written = cards.filter(project_id=project_id).first() if project_id else None
+        return written or cards.first() or PersonCard(person=person)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        projects = data.pop("projects", [])
-        serializer.instance = services.person_create(
-            by=request_user(self.request), projects=projects, **data
+        projects = list(data.get("project_ids", []))
+        if "project" in data:
+            projects.insert(0, data["project"])
+        person = services.person_create(
+            by=request_user(self.request),
+            name=data["person"]["name"],
+            projects=projects,
+            **_details(data),
         )
+        serializer.instance = self._row(person, projects[0].pk)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        person = cast(Person, serializer.instance)
-        self._check_may_edit(person)
+        card = cast(PersonCard, serializer.instance)
         data = dict(serializer.validated_data)
-        serializer.instance = services.person_update(
-            person=person, by=request_user(self.request), **data
+        project = data.get("project")
+        services.person_update(
+            person=card.person,
+            by=request_user(self.request),
+            project=project,
+            name=data.get("person", {}).get("name"),
+            projects=data.get("project_ids"),
+            **_details(data),
         )
+        serializer.instance = self._row(card.person, project.pk if project else card.project_id)
 
-    def perform_destroy(self, instance: Person) -> None:
-        self._check_may_edit(instance)
-        services.person_delete(person=instance, by=request_user(self.request))
+    def perform_destroy(self, instance: PersonCard) -> None:
+        services.person_delete(person=instance.person, by=request_user(self.request))
 
 
 # --- projects and members -------------------------------------------------------------------
@@ -230,8 +289,13 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
+    # Only users who already share a production with the caller (studio.permissions.
+    # coworkers_of): a missing username and a stranger's get the same 400, word for word.
     user = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.all(), help_text="The member's username."
+        slug_field="username",
+        queryset=User.objects.none(),
+        help_text="The username of someone you already share a production with.",
+        error_messages={"does_not_exist": unknown_coworker_message("{value}")},
     )
     name = serializers.SerializerMethodField()
 
@@ -241,6 +305,14 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
         # Uniqueness is the service's to check, with a message naming the user.
         validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            user = cast(serializers.SlugRelatedField[Any], fields["user"])
+            user.queryset = coworkers_of(request.user)
+        return fields
 
     def get_name(self, membership: Membership) -> str:
         person = getattr(membership.user, "person", None)
@@ -277,9 +349,14 @@ class MembershipViewSet(viewsets.ModelViewSet):
     def project_of(self, obj: Membership) -> Project:
         return self.get_project()
 
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The role is checked before the username is looked at: a member who may not add
+        # members learns nothing about who could be added.
+        require_capability(request.user, self.get_project(), Capability.MEMBERS_MANAGE)
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         project = self.get_project()
-        require_capability(self.request.user, project, Capability.MEMBERS_MANAGE)
         serializer.instance = services.membership_add(
             project=project,
             user=serializer.validated_data["user"],

@@ -13,8 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from studio.errors import Conflict
-from studio.models import Membership, Person, Project, Role, Studio
-from studio.permissions import Capability, has_capability, membership_change_refusal
+from studio.models import Membership, Person, PersonCard, Project, Role, Studio
+from studio.permissions import (
+    Capability,
+    coworkers_of,
+    has_capability,
+    membership_change_refusal,
+)
 from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
 
 
@@ -32,8 +37,21 @@ def project_create(*, by: User, **fields: Any) -> Project:
     )
     person = Person.objects.filter(user=by).first()
     if person is not None:
-        person.projects.add(project)
+        _card_add(person=person, project=project)
     return project
+
+
+def _card_add(*, person: Person, project: Project) -> PersonCard:
+    """Put a person on a project with a blank card: the project learns nothing another
+    production wrote about them."""
+    card, _ = PersonCard.objects.get_or_create(person=person, project=project)
+    return card
+
+
+def unknown_coworker_message(username: object) -> str:
+    """The one answer for a username that does not exist and for a user the caller shares no
+    production with: the member form must not tell which usernames exist."""
+    return f"No one you work with has the username {username}."
 
 
 def _ensure_a_producer_remains(*, project: Project, leaving: Membership) -> None:
@@ -67,9 +85,15 @@ def _check_may_change(
 @transaction.atomic
 def membership_add(*, project: Project, user: User, role: Role | str, by: User) -> Membership:
     """Add a member with a role no higher than the caller's; tell them by email once the row is
-    committed."""
+    committed.
+
+    Only someone who already shares a production with the caller can be added; anyone else gets
+    the answer a missing username gets, so the endpoint is no directory of usernames, and
+    nobody is pulled into a stranger's project (with their person) uninvited."""
     from studio.tasks import membership_notify
 
+    if not coworkers_of(by).filter(pk=user.pk).exists():
+        raise ValidationError({"user": unknown_coworker_message(user.get_username())})
     # Lock the project row so that two concurrent adds of one user meet the unique
     # constraint one after the other and the loser gets a clear message, not an IntegrityError.
     Project.objects.select_for_update().filter(pk=project.pk).first()
@@ -79,7 +103,7 @@ def membership_add(*, project: Project, user: User, role: Role | str, by: User) 
     membership = Membership.objects.create(project=project, user=user, role=role)
     person = Person.objects.filter(user=user).first()
     if person is not None:
-        person.projects.add(project)
+        _card_add(person=person, project=project)
     send_on_commit(
         lambda: membership_notify.delay(membership.pk), what=f"membership {membership.pk} email"
     )
@@ -139,41 +163,131 @@ def _check_people_projects(*, by: User, projects: Iterable[Project]) -> None:
     refused = [p for p in projects if not has_capability(by, p, Capability.PEOPLE_MANAGE)]
     if refused:
         names = ", ".join(str(p) for p in refused)
-        raise ValidationError({"projects": f"You may not add contacts to: {names}."})
+        raise ValidationError({"project": f"You may not add contacts to: {names}."})
 
 
 @transaction.atomic
-def person_create(*, by: User, projects: list[Project], **fields: Any) -> Person:
-    """Create a contact on one or more of the caller's projects."""
+def person_create(
+    *,
+    by: User,
+    name: str,
+    projects: list[Project],
+    email: str = "",
+    phone: str = "",
+    instruments: str = "",
+    notes: str = "",
+) -> Person:
+    """Create a contact on one or more of the caller's projects, with a card on each that
+    holds the details given."""
     if not projects:
-        raise ValidationError({"projects": "Name at least one project for this contact."})
+        raise ValidationError({"project": "Name at least one project for this contact."})
     _check_people_projects(by=by, projects=projects)
-    person = Person(**fields)
+    person = Person(name=name)
     person.full_clean()
     person.save()
-    person.projects.set(projects)
+    for project in dict.fromkeys(projects):
+        card = PersonCard(
+            person=person,
+            project=project,
+            email=email,
+            phone=phone,
+            instruments=instruments,
+            notes=notes,
+        )
+        card.full_clean()
+        card.save()
     return person
 
 
 @transaction.atomic
+def person_card_save(
+    *,
+    person: Person,
+    project: Project,
+    by: User,
+    email: str | None = None,
+    phone: str | None = None,
+    instruments: str | None = None,
+    notes: str | None = None,
+) -> PersonCard:
+    """Write what ``project`` knows about ``person`` (None keeps a detail as it is). Makes the
+    card, and so puts the person on the project, when there is none yet.
+
+    Only the project's contact managers write its cards; the person's cards on other
+    productions are neither read nor touched."""
+    if not has_capability(by, project, Capability.PEOPLE_MANAGE):
+        raise PermissionDenied(f"Your role on {project} may not edit its contacts.")
+    # Locked so that two edits of one card in flight do not each keep half of the other.
+    card = (
+        PersonCard.objects.select_for_update().filter(person=person, project=project).first()
+    ) or PersonCard(person=person, project=project)
+    for field, value in (
+        ("email", email),
+        ("phone", phone),
+        ("instruments", instruments),
+        ("notes", notes),
+    ):
+        if value is not None:
+            setattr(card, field, value)
+    card.full_clean()
+    card.save()
+    return card
+
+
+def _check_may_rename(*, person: Person, by: User) -> None:
+    """The name is the one thing every production shares: the person may change it, and
+    otherwise only someone who manages the contacts of every production the person is on."""
+    if person.user_id == by.pk:
+        return
+    theirs = list(person.projects.all())
+    if not theirs or not all(has_capability(by, p, Capability.PEOPLE_MANAGE) for p in theirs):
+        raise PermissionDenied(
+            f"{person}'s name is shared with productions whose contacts you do not manage; "
+            "only they, or the person, may change it."
+        )
+
+
+@transaction.atomic
 def person_update(
-    *, person: Person, by: User, projects: list[Project] | None = None, **fields: Any
+    *,
+    person: Person,
+    by: User,
+    project: Project | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    instruments: str | None = None,
+    notes: str | None = None,
+    projects: list[Project] | None = None,
 ) -> Person:
-    """Change a contact. ``projects`` replaces only the projects the caller manages contacts on;
-    the person's other productions, which the caller may not even see, are kept."""
-    for name, value in fields.items():
-        setattr(person, name, value)
-    person.full_clean()
-    person.save()
+    """Change a contact: the name (shared), the details on ``project``'s card, and with
+    ``projects`` which of the caller's projects they are on.
+
+    ``projects`` replaces only the projects the caller manages contacts on; the person's other
+    productions, which the caller may not even see, are kept, and so are their cards."""
+    details = {"email": email, "phone": phone, "instruments": instruments, "notes": notes}
+    if project is None and any(value is not None for value in details.values()):
+        raise ValidationError(
+            {"project": "Say which of your projects' card to change: details are per project."}
+        )
+    if name is not None and name != person.name:
+        _check_may_rename(person=person, by=by)
+        person.name = name
+        person.full_clean()
+        person.save(update_fields=["name"])
     if projects is not None:
         current = set(person.projects.all())
         mine = {p for p in current if has_capability(by, p, Capability.PEOPLE_MANAGE)}
         wanted = set(projects)
         _check_people_projects(by=by, projects=wanted - current)
-        keep = (current - mine) | wanted
-        if not keep:
-            raise ValidationError({"projects": "A contact stays on at least one project."})
-        person.projects.set(keep)
+        if not (current - mine) | wanted:
+            raise ValidationError({"project": "A contact stays on at least one project."})
+        for added in wanted - current:
+            _card_add(person=person, project=added)
+        # Leaving one of the caller's projects takes that production's card with it.
+        PersonCard.objects.filter(person=person, project__in=[p.pk for p in mine - wanted]).delete()
+    if project is not None:
+        person_card_save(person=person, project=project, by=by, **details)
     return person
 
 

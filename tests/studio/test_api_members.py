@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -6,9 +7,16 @@ from rest_framework.test import APIClient
 
 from studio.models import Membership, Project, Role
 from tests.conftest import api_client_for
-from tests.factories import MembershipFactory, PersonFactory, UserFactory
+from tests.factories import MembershipFactory, PersonFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def coworker_of(user: Any) -> Any:
+    """A new user who shares another production with ``user``: someone they may add."""
+    other = ProjectFactory.create()
+    MembershipFactory.create(project=other, user=user, role=Role.PRODUCER)
+    return MembershipFactory.create(project=other, role=Role.VIEWER).user
 
 
 def members_url(project: Project) -> str:
@@ -60,11 +68,14 @@ def test_collaborator_may_read_not_add(
 def test_add_member_emails_them_once_after_commit(
     as_owner: APIClient,
     project: Project,
-    outsider: Any,
+    owner: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    outsider = coworker_of(owner)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = as_owner.post(members_url(project), {"user": "outsider", "role": "engineer"})
+        response = as_owner.post(
+            members_url(project), {"user": outsider.username, "role": "engineer"}
+        )
     assert response.status_code == 201, response.json()
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
@@ -174,7 +185,7 @@ def test_manager_cannot_make_or_unmake_a_producer(
     response = as_manager.patch(member_url(viewer), {"role": "producer"})
     assert response.status_code == 403
     assert "may not make a producer" in response.json()["detail"]
-    newcomer = UserFactory.create()
+    newcomer = coworker_of(manager.user)
     response = as_manager.post(
         members_url(project), {"user": newcomer.username, "role": "producer"}
     )
@@ -191,7 +202,7 @@ def test_manager_may_grant_up_to_manager(project: Project, manager: Membership) 
     viewer = project.memberships.get(role=Role.VIEWER)
     response = as_manager.patch(member_url(viewer), {"role": "manager"})
     assert response.status_code == 200
-    newcomer = UserFactory.create()
+    newcomer = coworker_of(manager.user)
     response = as_manager.post(
         members_url(project), {"user": newcomer.username, "role": "engineer"}
     )
@@ -210,3 +221,60 @@ def test_producer_cannot_change_their_own_role(as_owner: APIClient, project: Pro
     assert response.status_code == 200
     mine.refresh_from_db()
     assert mine.role == Role.MANAGER
+
+
+# --- the member endpoint is no directory of usernames -------------------------------------------
+
+
+def test_a_stranger_and_a_missing_username_get_the_same_answer(
+    as_owner: APIClient, project: Project, owner: Any, outsider: Any
+) -> None:
+    """Only someone who already shares a production with the adder can be added; for anyone
+    else the answer is word for word the one for a username that does not exist."""
+    stranger = as_owner.post(members_url(project), {"user": "outsider", "role": "viewer"})
+    missing = as_owner.post(members_url(project), {"user": "nobody", "role": "viewer"})
+    assert (stranger.status_code, missing.status_code) == (400, 400)
+    assert stranger.json() == {"user": ["No one you work with has the username outsider."]}
+    assert missing.json() == {"user": ["No one you work with has the username nobody."]}
+    assert not project.memberships.filter(user=outsider).exists()
+
+    # Once they share a production, the same request adds them.
+    MembershipFactory.create(project=ProjectFactory.create(), user=outsider, role=Role.PRODUCER)
+    MembershipFactory.create(project=outsider.memberships.get().project, user=owner)
+    response = as_owner.post(members_url(project), {"user": "outsider", "role": "viewer"})
+    assert response.status_code == 201, response.json()
+    assert project.memberships.get(user=outsider).role == Role.VIEWER
+
+
+def test_an_inactive_coworker_is_as_unknown_as_a_missing_name(
+    as_owner: APIClient, project: Project, owner: Any
+) -> None:
+    gone = coworker_of(owner)
+    gone.is_active = False
+    gone.save()
+    response = as_owner.post(members_url(project), {"user": gone.username, "role": "viewer"})
+    assert response.status_code == 400
+    assert response.json() == {"user": [f"No one you work with has the username {gone.username}."]}
+
+
+def test_the_project_page_form_answers_the_same(project: Project, owner: Any) -> None:
+    from django.test import Client
+
+    UserFactory.create(username="stranger")
+    browser = Client()
+    browser.force_login(owner)
+    answers = {
+        name: browser.post(f"/projects/{project.pk}/", {"user": name, "role": "viewer"})
+        for name in ("stranger", "nobody")
+    }
+    assert {answer.status_code for answer in answers.values()} == {200}
+    # The pages differ in their CSRF token only: compare what the form says.
+    errors = {
+        name: re.findall(
+            r'<p class="error" id="member-user-error">.*?</p>', answer.content.decode()
+        )
+        for name, answer in answers.items()
+    }
+    assert errors["stranger"] == [e.replace("nobody", "stranger") for e in errors["nobody"]]
+    assert "No one you work with has the username nobody." in errors["nobody"][0]
+    assert not project.memberships.filter(user__username="stranger").exists()

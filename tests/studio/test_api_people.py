@@ -32,11 +32,11 @@ def test_people_trio(
     assert as_outsider.get(detail(player)).status_code == 404
     assert as_outsider.get(LIST).json()["count"] == 0
 
-    assert as_collaborator.patch(detail(player), {"phone": "1"}).status_code == 403
-    assert as_outsider.patch(detail(player), {"phone": "1"}).status_code == 404
-    assert as_owner.patch(detail(player), {"phone": "+49 40 1234"}).status_code == 200
-    player.refresh_from_db()
-    assert player.phone == "+49 40 1234"
+    card = {"project": player.cards.get().project_id}
+    assert as_collaborator.patch(detail(player), {**card, "phone": "1"}).status_code == 403
+    assert as_outsider.patch(detail(player), {**card, "phone": "1"}).status_code == 404
+    assert as_owner.patch(detail(player), {**card, "phone": "+49 40 1234"}).status_code == 200
+    assert player.cards.get().phone == "+49 40 1234"
 
 
 def test_people_list_query_count_and_hidden_projects(
@@ -45,13 +45,14 @@ def test_people_list_query_count_and_hidden_projects(
     hidden = ProjectFactory.create()
     for _ in range(10):
         PersonFactory.create(projects=[project, hidden])
-    # visible project ids, count, page, prefetch of projects
+    # visible project ids, count, page of cards with their people, prefetch of projects
     with django_assert_num_queries(4):
         response = as_owner.get(LIST)
     rows = response.json()["results"]
     assert len(rows) == 10
-    # A project the caller is not on is never named.
+    # A project the caller is not on is never named, nor is its card a row.
     assert all(row["projects"] == [project.pk] for row in rows)
+    assert all(row["project"] == project.pk for row in rows)
 
 
 def test_create_needs_one_of_my_projects(
@@ -61,14 +62,18 @@ def test_create_needs_one_of_my_projects(
     response = as_owner.post(LIST, payload, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["projects"] == [project.pk]
+    assert response.json()["project"] == project.pk
+    assert response.json()["instruments"] == "drums"
 
     # Without a project it would be nobody's contact.
     response = as_owner.post(LIST, {"name": "Floating"}, format="json")
     assert response.status_code == 400
-    assert "projects" in response.json()
+    assert "project" in response.json()
 
     # A viewer may not add contacts.
-    response = as_collaborator.post(LIST, {**payload, "name": "Viewer's friend"}, format="json")
+    response = as_collaborator.post(
+        LIST, {"name": "Viewer's friend", "project": project.pk}, format="json"
+    )
     assert response.status_code == 403
     assert not Person.objects.filter(name__in=["Floating", "Viewer's friend"]).exists()
 
@@ -127,8 +132,13 @@ def test_my_own_person_is_mine_to_edit(db: None) -> None:
     user = UserFactory.create()
     me = PersonFactory.create(user=user, name="Me Myself")
     client = api_client_for(user)
-    assert client.get(detail(me)).json()["has_login"] is True
-    assert client.patch(detail(me), {"instruments": "theremin"}).status_code == 200
+    row = client.get(detail(me)).json()
+    assert row["has_login"] is True
+    # On no project of theirs: the name, and no production's details.
+    assert (row["project"], row["email"]) == (None, "")
+    assert client.patch(detail(me), {"name": "Me Myself-Renamed"}).status_code == 200
+    me.refresh_from_db()
+    assert me.name == "Me Myself-Renamed"
 
 
 def test_search_and_filter(as_owner: APIClient, project: Project) -> None:

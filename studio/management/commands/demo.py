@@ -15,7 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from studio import services
-from studio.models import Booking, Gear, Membership, Person, Project, Role, Room, Studio
+from studio.models import (
+    Booking,
+    Gear,
+    Membership,
+    Person,
+    PersonCard,
+    Project,
+    Role,
+    Room,
+    Studio,
+)
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "tracksheet-demo"  # noqa: S105 - a published demo login, local use only
@@ -140,14 +150,21 @@ class Command(BaseCommand):
 
     def _people(self, users: dict[str, Any]) -> dict[str, Person]:
         people = {}
-        for name, email, instruments, username in PEOPLE:
+        for name, _email, _instruments, username in PEOPLE:
             person, _ = Person.objects.get_or_create(
-                name=name,
-                email=email,
-                defaults={"instruments": instruments, "user": users.get(username)},
+                name=name, defaults={"user": users.get(username)}
             )
             people[name] = person
         return people
+
+    def _card(self, person: Person, project: Project) -> None:
+        """The person on the project, with what the demo production knows about them."""
+        email, instruments = next((e, i) for n, e, i, _ in PEOPLE if n == person.name)
+        PersonCard.objects.get_or_create(
+            person=person,
+            project=project,
+            defaults={"email": email, "instruments": instruments},
+        )
 
     def _studio(self, manager: Any) -> Studio:
         studio, _ = Studio.objects.get_or_create(
@@ -206,9 +223,9 @@ class Command(BaseCommand):
             )
             person = Person.objects.filter(user=users[username]).first()
             if person is not None:
-                person.projects.add(project)
+                self._card(person, project)
         for name in spec["people"]:
-            people[name].projects.add(project)
+            self._card(people[name], project)
         return project
 
     def _bookings(
