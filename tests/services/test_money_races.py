@@ -189,7 +189,7 @@ def test_approval_waits_for_the_engagement_lock(in_thread: Any) -> None:
 def test_edits_and_approvals_race_without_changing_an_approved_amount() -> None:
     project = ProjectFactory.create()
     approver = UserFactory.create()
-    for _ in range(8):
+    for _ in range(20):
         engagement = _engagement(project)
         payment = Payment.objects.get(engagement=engagement)
 
@@ -211,7 +211,9 @@ def test_edits_and_approvals_race_without_changing_an_approved_amount() -> None:
         payment.refresh_from_db()
         engagement.refresh_from_db()
         assert payment.status == "approved"
-        # Whoever won, the approved amount is the engagement's wages as they stand.
+        # Whoever won, the amount stays what was approved (an edit that read the payment
+        # unlocked wrote its new price over it), and it is the engagement's wages.
+        assert payment.amount == approval.amount
         assert payment.amount == engagement.wages
         assert payment.amount == (
             Decimal("270.00") if isinstance(edit, Engagement) else Decimal("180.00")
