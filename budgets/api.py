@@ -30,7 +30,7 @@ from budgets.models import (
     VatExemption,
 )
 from budgets.selectors import CategoryRow, budget_report, burn_down, invoice_totals
-from studio.api_base import ProjectRolePermission, require_capability
+from studio.api_base import ProjectRolePermission, ScopedFileField, require_capability
 from studio.models import Project
 from studio.money import validate_amount
 from studio.permissions import Capability, projects_with
@@ -156,7 +156,8 @@ class BudgetViewSet(
         raw = request.query_params.get("compare")
         compare = None
         if raw:
-            if not raw.isdigit():
+            # An id fits a 64-bit column: longer digits would overflow SQLite's integer (a 500).
+            if not raw.isdigit() or len(raw) > 18:
                 raise serializers.ValidationError({"compare": "A budget id."})
             compare = self.get_queryset().filter(project=budget.project, pk=int(raw)).first()
             if compare is None:
@@ -281,6 +282,7 @@ class CostSerializer(serializers.ModelSerializer):
     exchange_rate = serializers.DecimalField(
         max_digits=14, decimal_places=6, required=False, min_value=0
     )
+    receipt = ScopedFileField(view_name="cost-receipt", required=False)  # media are private
 
     class Meta:
         model = Cost
@@ -421,6 +423,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
 class InvoiceSerializer(serializers.ModelSerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
     totals = serializers.SerializerMethodField()
+    pdf = ScopedFileField(view_name="invoice-pdf", read_only=True)  # media are private
 
     class Meta:
         model = Invoice
@@ -448,6 +451,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "service_period_start",
             "service_period_end",
             "notes",
+            "pdf",
             "pdf_sha256",
             "lines",
             "totals",
@@ -480,7 +484,7 @@ class PayInvoice(serializers.Serializer):
 
 
 class CreditLine(serializers.Serializer):
-    line = serializers.IntegerField()
+    line = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
 
 
@@ -512,7 +516,9 @@ class FromProjectRequest(serializers.Serializer):
     )
     bookings = serializers.BooleanField(default=True)
     engagements = serializers.BooleanField(default=False)
-    cost_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    cost_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False
+    )
     issuer_name = serializers.CharField(max_length=200)
     issuer_address = serializers.CharField()
     issuer_vat = serializers.CharField(max_length=40, required=False, allow_blank=True)

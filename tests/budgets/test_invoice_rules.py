@@ -536,3 +536,23 @@ def test_contingency_beyond_its_range_is_a_400(
     )
     assert response.status_code == 400
     assert "contingency_percent" in response.json()
+
+
+def test_ids_beyond_the_column_are_400s(as_owner: APIClient, project: Project) -> None:
+    budget = services.budget_create(project=project)
+    report = as_owner.get(f"/api/v1/budgets/{budget.pk}/report/", {"compare": "9" * 30})
+    assert report.status_code == 400
+    assert "compare" in report.json()
+    built = as_owner.post(
+        "/api/v1/invoices/from-project/",
+        {
+            "project": project.pk,
+            "start": "2027-01-01",
+            "end": "2027-01-31",
+            "cost_ids": [10**30],
+            **PARTIES,
+        },
+        format="json",
+    )
+    assert built.status_code == 400
+    assert "cost_ids" in built.json()
