@@ -1,7 +1,12 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from releases.models import (
     Artwork,
@@ -15,6 +20,48 @@ from releases.models import (
     Split,
     Track,
 )
+
+
+class StoredFilesAdmin(admin.ModelAdmin):
+    """Media are private: a kept file is shown as a link to this admin's own view of it (which
+    asks the admin's view permission), never as its /media/ URL, which answers 404. Files change
+    only through the services that check them, so they are not form fields here."""
+
+    file_fields: tuple[str, ...] = ()
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*(super().get_exclude(request, obj) or []), *self.file_fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*super().get_readonly_fields(request, obj), "files"]
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_file"
+        view = self.admin_site.admin_view(self.file_view)
+        return [path("<path:object_id>/file/<str:field>/", view, name=name), *super().get_urls()]
+
+    def file_view(self, request: HttpRequest, object_id: str, field: str) -> FileResponse:
+        obj = self.get_object(request, object_id)
+        if obj is None or field not in self.file_fields:
+            raise Http404("No such file.")
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        stored = getattr(obj, field)
+        if not stored:
+            raise Http404("No such file.")
+        return FileResponse(
+            stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1]
+        )
+
+    @admin.display(description="Files")
+    def files(self, obj: Model) -> str:
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_file"
+        links = [
+            (reverse(name, args=[obj.pk, field]), getattr(obj, field).name.rsplit("/", 1)[-1])
+            for field in self.file_fields
+            if obj.pk and getattr(obj, field)
+        ]
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', links) or "—"
 
 
 class TrackInline(admin.TabularInline):
@@ -56,17 +103,26 @@ class IsrcRegistrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Artwork)
-class ArtworkAdmin(admin.ModelAdmin):
+class ArtworkAdmin(StoredFilesAdmin):
+    """Covers change only by upload (their content is checked there)."""
+
     list_display = ["release", "format", "width", "height", "uploaded_at"]
-    readonly_fields = ["format", "width", "height", "warnings"]
+    file_fields = ("image", "thumbnail")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Master)
-class MasterAdmin(admin.ModelAdmin):
+class MasterAdmin(StoredFilesAdmin):
     """Masters change only by upload (their content is checked there)."""
 
     list_display = ["track", "format", "sample_rate", "bit_depth", "channels", "integrated_lufs"]
     list_select_related = ["track"]
+    file_fields = ("file",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -99,12 +155,13 @@ class RenderTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(admin.ModelAdmin):
+class DeliverableAdmin(StoredFilesAdmin):
     """Deliverables are made by render jobs only: read-only here."""
 
     list_display = ["track", "target", "size", "sha256", "rendered_at"]
     list_filter = ["target"]
     list_select_related = ["track"]
+    file_fields = ("file",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

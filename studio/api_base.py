@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Model, ProtectedError
 from django.http import HttpRequest
-from rest_framework import exceptions, status
+from django.urls import reverse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -68,6 +69,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             response["Retry-After"] = str(missing.retry_after)
         return response
     return drf_exception_handler(exc, context)
+
+
+class ScopedFileField(serializers.FileField):
+    """A stored file shown as the URL of the view that serves it after checking who asks.
+
+    Media are private (no /media/ URL works), so a file's own `url` is useless to a client:
+    this names `view_name`, reversed with the owning object's `lookup` attribute as `pk`.
+    Writes are a plain FileField's."""
+
+    def __init__(self, *, view_name: str, lookup: str = "pk", **kwargs: Any) -> None:
+        self.view_name, self.lookup = view_name, lookup
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        if not value:
+            return None
+        url = reverse(self.view_name, kwargs={"pk": getattr(value.instance, self.lookup)})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
 
 def request_user(request: Request | HttpRequest) -> User:

@@ -7,6 +7,7 @@ import tempfile
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,7 +21,7 @@ from releases import ddex, package, services
 from releases.models import Deliverable, Master, RenderJob, RenderTask, Target
 from releases.render import RendererUnavailable
 from releases.services.rendering import safe_name
-from studio.api_base import ProjectRolePermission
+from studio.api_base import ProjectRolePermission, ScopedFileField
 from studio.models import Project
 from studio.permissions import Capability, projects_visible
 
@@ -31,10 +32,11 @@ class MasterUpload(serializers.Serializer):
 
 class MasterSerializer(serializers.ModelSerializer):
     duration = serializers.FloatField(read_only=True)
+    file = ScopedFileField(view_name="track-master-file", lookup="track_id", read_only=True)
 
     class Meta:
         model = Master
-        exclude = ["id", "file"]
+        exclude = ["id"]
 
 
 class RenderRequest(serializers.Serializer):
@@ -85,6 +87,7 @@ class RenderJobSerializer(serializers.ModelSerializer):
 class DeliverableSerializer(serializers.ModelSerializer):
     release = serializers.IntegerField(source="track.release_id", read_only=True)
     name = serializers.SerializerMethodField()
+    file = ScopedFileField(view_name="deliverable-download", read_only=True)
 
     class Meta:
         model = Deliverable
@@ -94,6 +97,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
             "track",
             "target",
             "name",
+            "file",
             "size",
             "sha256",
             "md5",
@@ -128,7 +132,8 @@ class MasterActions:
             found = Master.objects.filter(track=track).first()
             if found is None:
                 return Response({"detail": "The track has no master."}, status=404)
-            return Response(MasterSerializer(found).data)
+            context = self.get_serializer_context()  # type: ignore[attr-defined]
+            return Response(MasterSerializer(found, context=context).data)
         body = MasterUpload(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -136,7 +141,19 @@ class MasterActions:
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
         master.refresh_from_db()
-        return Response(MasterSerializer(master).data, status=201)
+        context = self.get_serializer_context()  # type: ignore[attr-defined]
+        return Response(MasterSerializer(master, context=context).data, status=201)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="master/file", url_name="master-file")
+    def master_file(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The master as uploaded (media are private: this is the way to it)."""
+        master = get_object_or_404(Master, track=self.get_object())  # type: ignore[attr-defined]
+        return FileResponse(
+            master.file.open("rb"),
+            as_attachment=True,
+            filename=master.file.name.rsplit("/", 1)[-1],
+        )
 
 
 class DeliveryActions:

@@ -8,7 +8,8 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from lxml import etree
@@ -21,9 +22,10 @@ from rest_framework.response import Response
 
 from releases import ddex, services
 from releases.api.delivery import DeliveryActions, MasterActions
+from releases.artwork import FORMATS
 from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness
-from studio.api_base import ProjectRolePermission, require_capability
+from studio.api_base import ProjectRolePermission, ScopedFileField, require_capability
 from studio.models import Project
 from studio.permissions import Capability, people_visible, projects_visible
 
@@ -66,6 +68,11 @@ class ArtworkUpload(serializers.Serializer):
 
 
 class ArtworkSerializer(serializers.ModelSerializer):
+    image = ScopedFileField(view_name="release-artwork-image", lookup="release_id", read_only=True)
+    thumbnail = ScopedFileField(
+        view_name="release-artwork-thumbnail", lookup="release_id", read_only=True
+    )
+
     class Meta:
         model = Artwork
         fields = ["format", "width", "height", "warnings", "image", "thumbnail", "uploaded_at"]
@@ -164,7 +171,33 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError({"image": error.messages}) from error
-        return Response(ArtworkSerializer(artwork).data, status=201)
+        return Response(
+            ArtworkSerializer(artwork, context=self.get_serializer_context()).data, status=201
+        )
+
+    def _artwork_file(self, *, thumbnail: bool) -> FileResponse:
+        artwork = get_object_or_404(Artwork, release=self.get_object())
+        if thumbnail:
+            return FileResponse(artwork.thumbnail.open("rb"), content_type="image/jpeg")
+        return FileResponse(
+            artwork.image.open("rb"),
+            content_type=FORMATS.get(artwork.format, "application/octet-stream"),
+            filename=artwork.image.name.rsplit("/", 1)[-1],
+        )
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="artwork/image", url_name="artwork-image")
+    def artwork_image(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The cover as uploaded (media are private: this is the way to it)."""
+        return self._artwork_file(thumbnail=False)
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY})
+    @action(
+        detail=True, methods=["get"], url_path="artwork/thumbnail", url_name="artwork-thumbnail"
+    )
+    def artwork_thumbnail(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The cover's 600 px thumbnail."""
+        return self._artwork_file(thumbnail=True)
 
     @extend_schema(responses=ReadinessSerializer)
     @action(detail=True, methods=["get"])
