@@ -525,12 +525,23 @@ class PayeeDetailsSerializer(serializers.ModelSerializer):
 
 
 def _payable_people(user: Any, capability: Capability) -> QuerySet[Person]:
-    """People on projects where the user's role grants ``capability`` over money."""
-    return Person.objects.filter(projects__in=projects_with(user, capability)).distinct()
+    """Whose payee details the user reaches: their own, and those of the people engaged on a
+    session of a project where the user's role grants ``capability`` over money (their payer).
+
+    Being on one of the user's projects is not enough: anyone who may add members could put a
+    stranger on a project of their own and so reach what another production's payer keeps.
+    """
+    if not user.is_authenticated:
+        return Person.objects.none()
+    engaged = Engagement.objects.filter(
+        session__project__in=projects_with(user, capability)
+    ).values("person_id")
+    return Person.objects.filter(Q(id__in=engaged) | Q(user_id=user.pk))
 
 
 class PayeeDetailsViewSet(viewsets.ModelViewSet):
-    """Tax details of the people you pay: W-9 on file, non-US, or a VAT number (checked)."""
+    """Tax details of the people you pay (engaged on a session of a project whose money you
+    see), and your own: W-9 on file, non-US, or a VAT number (checked). Anyone else's are 404."""
 
     serializer_class = PayeeDetailsSerializer
     filterset_fields = ["tax_status", "person"]
