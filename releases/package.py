@@ -21,7 +21,7 @@ from lxml import etree
 
 from releases import ddex
 from releases.models import Artwork, Credit, Deliverable, Release, Split, Track
-from releases.render import TARGETS, renderer
+from releases.render import renderer
 from releases.selectors import Finding, release_readiness, release_tracks
 from releases.services.rendering import (
     ReleaseFacts,
@@ -230,7 +230,6 @@ def package_write(release: Release, out: IO[bytes]) -> list[str]:
             track_files = files.setdefault(state.track.pk, [])
             master = state.track.master
             for target, delivered in state.current.items():
-                spec = TARGETS[target]
                 name = f"audio/{target}/{deliverable_name(state.track, target)}"
                 # Audio is compressed already: stored, streamed from disk in chunks.
                 archive.write(delivered.file.path, f"{root}/{name}", zipfile.ZIP_STORED)
@@ -245,7 +244,7 @@ def package_write(release: Release, out: IO[bytes]) -> list[str]:
                         sample_rate=delivered.sample_rate,
                         channels=master.channels,
                         bits_per_sample=delivered.bit_depth,
-                        bitrate_kbps=spec.bitrate,
+                        bitrate_kbps=delivered.bitrate,
                     )
                 )
         artwork = Artwork.objects.filter(release=release).first()

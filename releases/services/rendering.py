@@ -25,7 +25,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from releases import tagging
-from releases.audio import AudioInfo, digests
+from releases.audio import AudioInfo, bitrate_kbps, digests
 from releases.models import (
     Artwork,
     Credit,
@@ -322,6 +322,7 @@ def _render_one(
             os.fsync(handle.fileno())
         sha256, md5 = digests(partial)
         size = partial.stat().st_size
+        bitrate = None if spec.lossless else bitrate_kbps(partial)
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)
@@ -337,7 +338,7 @@ def _render_one(
             "md5": md5,
             "sample_rate": spec.output_rate(info),
             "bit_depth": spec.output_depth(info),
-            "bitrate": spec.bitrate,
+            "bitrate": bitrate,
         },
     )
     if existing is not None and existing.file.name != relative:
