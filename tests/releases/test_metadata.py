@@ -15,6 +15,7 @@ from releases.models import Release, Split, Track
 from studio.models import Project, Role
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
+from tests.releases.factories import CreditFactory, ReleaseFactory, TrackFactory
 from tests.studio.test_booking_races import run_at_once
 
 pytestmark = pytest.mark.django_db
@@ -357,3 +358,34 @@ def test_bad_cover_is_refused(as_owner: APIClient, release: dict[str, Any]) -> N
         assert response.status_code == 400
         assert message in response.json()["image"][0]
     assert not Artwork.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "make"),
+    [
+        ("/api/v1/releases/", lambda project, n: ReleaseFactory.create_batch(n, project=project)),
+        (
+            "/api/v1/tracks/",
+            lambda project, n: TrackFactory.create_batch(
+                n, release=ReleaseFactory.create(project=project)
+            ),
+        ),
+        (
+            "/api/v1/credits/",
+            lambda project, n: [
+                CreditFactory.create(track=TrackFactory.create(release=release))
+                for release in ReleaseFactory.create_batch(n, project=project)
+            ],
+        ),
+    ],
+)
+def test_list_queries_do_not_grow_with_rows(
+    as_owner: APIClient, project: Project, django_assert_num_queries: Any, url: str, make: Any
+) -> None:
+    """The count, then the page (the client is authenticated without a query); none per row."""
+    make(project, 1)
+    with django_assert_num_queries(2):
+        assert as_owner.get(url).json()["count"] == 1
+    make(project, 19)
+    with django_assert_num_queries(2):
+        assert as_owner.get(url).json()["count"] == 20
