@@ -556,3 +556,21 @@ def test_ids_beyond_the_column_are_400s(as_owner: APIClient, project: Project) -
     )
     assert built.status_code == 400
     assert "cost_ids" in built.json()
+
+
+def test_a_line_position_beyond_the_column_is_a_400(as_owner: APIClient, project: Project) -> None:
+    invoice = services.invoice_create(project=project, **PARTIES)
+    response = as_owner.post(
+        "/api/v1/invoice-lines/",
+        {
+            "invoice": invoice.pk,
+            "position": 10**10,
+            "description": "X",
+            "quantity": "1",
+            "unit_price": "1.00",
+            "tax_rate": "19",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "position" in response.json()

@@ -149,6 +149,7 @@ def test_list_query_counts(
     project: Project,
     room: Room,
     session: Session,
+    union: RateRule,
     django_assert_num_queries: Any,
 ) -> None:
     def sessions(n: int) -> None:
@@ -206,9 +207,20 @@ def test_list_query_counts(
     )
 
     def payees(n: int) -> None:
+        # A payer sees the payee details of the people engaged on its projects.
         for _ in range(n):
-            PayeeDetails.objects.create(
-                person=PersonFactory.create(projects=[project]), tax_status="w9"
+            person = PersonFactory.create(projects=[project])
+            services.engagement_save(
+                session=session, person=person, rate_rule=union, role="musician", hours=Decimal(3)
             )
+            PayeeDetails.objects.create(person=person, tax_status="w9")
 
     _pinned(as_owner, "/api/v1/payees/", payees, LIST_QUERIES, django_assert_num_queries)
+
+
+def test_a_take_number_beyond_the_column_is_a_400(as_owner: APIClient, session: Session) -> None:
+    response = as_owner.post(
+        "/api/v1/takes/", {"session": session.pk, "song": "Low Tide", "number": 10**20}, "json"
+    )
+    assert response.status_code == 400
+    assert "number" in response.json()
