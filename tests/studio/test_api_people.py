@@ -147,3 +147,25 @@ def test_search_and_filter(as_owner: APIClient, project: Project) -> None:
     rows = as_owner.get(LIST, {"search": "viola"}).json()["results"]
     assert [row["name"] for row in rows] == ["Marisol Strings"]
     assert as_owner.get(LIST, {"project": project.pk}).json()["count"] == 2
+    rows = as_owner.get(LIST, {"ordering": "-name"}).json()["results"]
+    assert [row["name"] for row in rows] == ["Marisol Strings", "Ezra Winds"]
+
+
+def test_the_shared_name_changes_only_with_every_production_behind_it(
+    as_owner: APIClient, project: Project, player: Person
+) -> None:
+    response = as_owner.patch(detail(player), {"name": "Juniper B. Bass"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["name"] == "Juniper B. Bass"
+
+    shared = PersonFactory.create(name="Shared Name", projects=[project, ProjectFactory.create()])
+    response = as_owner.patch(detail(shared), {"name": "Renamed"}, format="json")
+    assert response.status_code == 403
+    shared.refresh_from_db()
+    assert shared.name == "Shared Name"
+    # Their details on the caller's own card are the caller's to write all the same.
+    response = as_owner.patch(
+        detail(shared), {"project": project.pk, "phone": "+1 555 0102"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert shared.cards.get(project=project).phone == "+1 555 0102"

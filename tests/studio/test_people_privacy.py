@@ -269,3 +269,32 @@ def test_demo_people_come_with_their_details() -> None:
         "Kit Okafor-Lind",
     }
     assert not Person.objects.filter(cards__isnull=True).exclude(user__isnull=False).exists()
+
+
+def page_for(user: Any, url: str) -> str:
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    response = browser.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_pages_show_each_production_its_own_card(
+    owner: Any, outsider: Any, project: Project, outsiders_project: Project, wren_on_both: Person
+) -> None:
+    wren_on_both.cards.filter(project=outsiders_project).update(email="wren@elsewhere.example")
+    mine = page_for(owner, "/people/")
+    assert "wren.private@example.com" in mine
+    assert "+49 40 5550 0199" in mine
+    assert "wren@elsewhere.example" not in mine and "Elsewhere" not in mine
+    theirs = page_for(outsider, "/people/")
+    assert "Wren Castellano" in theirs
+    assert "wren@elsewhere.example" in theirs
+    assert "wren.private@example.com" not in theirs and "5550" not in theirs
+    # The project page lists the project's people with that project's card.
+    assert "wren.private@example.com" in page_for(owner, f"/projects/{project.pk}/")
+    elsewhere = page_for(outsider, f"/projects/{outsiders_project.pk}/")
+    assert "wren@elsewhere.example" in elsewhere
+    assert "wren.private@example.com" not in elsewhere
