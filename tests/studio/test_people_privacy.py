@@ -298,3 +298,37 @@ def test_pages_show_each_production_its_own_card(
     elsewhere = page_for(outsider, f"/projects/{outsiders_project.pk}/")
     assert "wren@elsewhere.example" in elsewhere
     assert "wren.private@example.com" not in elsewhere
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_copies_each_persons_details_onto_a_card_per_project() -> None:
+    """Back to the shared row (0003), two people as they were, forward again: each of the
+    person's productions gets a card with the details as they stood; a person on no project
+    keeps their name and has no card."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("studio", "0003_booking_exclusion")])
+    old = executor.loader.project_state([("studio", "0003_booking_exclusion")]).apps
+    OldProject = old.get_model("studio", "Project")
+    OldPerson = old.get_model("studio", "Person")
+    a = OldProject.objects.create(title="A", artist="a")
+    b = OldProject.objects.create(title="B", artist="b")
+    ada = OldPerson.objects.create(
+        name="Ada", email="ada@example.com", phone="123", instruments="bass", notes="shy"
+    )
+    ada.projects.set([a, b])
+    loner = OldPerson.objects.create(name="Loner", email="l@example.com")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    cards = PersonCard.objects.filter(person_id=ada.pk).order_by("project_id")
+    assert [(c.project_id, c.email, c.phone, c.instruments, c.notes) for c in cards] == [
+        (a.pk, "ada@example.com", "123", "bass", "shy"),
+        (b.pk, "ada@example.com", "123", "bass", "shy"),
+    ]
+    assert Person.objects.get(pk=loner.pk).name == "Loner"
+    assert not PersonCard.objects.filter(person_id=loner.pk).exists()
