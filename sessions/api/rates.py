@@ -1,0 +1,63 @@
+"""Rate rules: presets everyone may use, and each project's own rules (checked parameters)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import Q, QuerySet
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+
+from sessions import rates
+from sessions.models import RateRule
+from studio.api_base import ProjectRolePermission, require_capability
+from studio.models import Project
+from studio.permissions import Capability, projects_visible
+
+
+class RateRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RateRule
+        fields = ["id", "project", "name", "kind", "currency", "params", "source", "verified"]
+        read_only_fields = ["verified"]
+        # Presets (no project) come with the app; a rule written here belongs to a project.
+        extra_kwargs = {"project": {"required": True, "allow_null": False}}
+
+    def validate_project(self, project: Project | None) -> Project:
+        if project is None:
+            raise serializers.ValidationError("A rule of your own belongs to one of your projects.")
+        require_capability(self.context["request"].user, project, Capability.SESSIONS_MANAGE)
+        return project
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        params = attrs.get("params", getattr(self.instance, "params", None))
+        currency = attrs.get("currency", getattr(self.instance, "currency", "USD"))
+        try:
+            values = rates.validate_params(cast(str, kind), params, currency=currency)
+        except rates.RuleError as error:
+            raise serializers.ValidationError({"params": error.errors}) from error
+        attrs["params"] = {name: str(value) for name, value in values.items()}
+        return attrs
+
+
+class RateRuleViewSet(viewsets.ModelViewSet):
+    """Presets everyone may use, and your projects' own rules."""
+
+    serializer_class = RateRuleSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["project", "kind", "currency"]
+    search_fields = ["name"]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> QuerySet[RateRule]:
+        return RateRule.objects.filter(
+            Q(project__isnull=True) | Q(project__in=projects_visible(self.request.user))
+        )
+
+    def project_of(self, obj: RateRule) -> Project:
+        if obj.project is None:
+            raise PermissionDenied("Presets are shared: copy one into your project to change it.")
+        return obj.project

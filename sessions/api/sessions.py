@@ -1,0 +1,195 @@
+"""Sessions, and what hangs off them: takes and gear checks."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+
+from sessions import pdf, services
+from sessions.api.common import pdf_response
+from sessions.models import GearCheck, Session, Take
+from sessions.selectors import session_sheet
+from studio.api.fields import AwareDateTimeField
+from studio.api_base import ProjectRolePermission, require_capability
+from studio.models import Booking, Gear, Project, Room
+from studio.permissions import Capability, projects_visible, studios_visible
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    start = AwareDateTimeField(required=False)
+    end = AwareDateTimeField(required=False)
+
+    class Meta:
+        model = Session
+        fields = ["id", "project", "booking", "room", "title", "start", "end", "status", "notes"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            mine = projects_visible(request.user)
+            fields["booking"].queryset = Booking.objects.filter(project__in=mine)  # type: ignore[attr-defined]
+            fields["room"].queryset = Room.objects.filter(studio__in=studios_visible(request.user))  # type: ignore[attr-defined]
+        return fields
+
+    def validate_project(self, project: Project) -> Project:
+        if self.instance is not None and project != self.instance.project:
+            raise serializers.ValidationError("A session stays with its project.")
+        require_capability(self.context["request"].user, project, Capability.SESSIONS_MANAGE)
+        return project
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        if start and end and end <= start:
+            raise serializers.ValidationError({"end": "The end must be after the start."})
+        return attrs
+
+
+class SessionViewSet(viewsets.ModelViewSet):
+    serializer_class = SessionSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_fields = ["project", "booking", "room", "status"]
+    search_fields = ["title", "notes"]
+    ordering_fields = ["start", "title"]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> QuerySet[Session]:
+        return Session.objects.filter(project__in=projects_visible(self.request.user))
+
+    def project_of(self, obj: Session) -> Project:
+        return obj.project
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.session_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        session = cast(Session, serializer.instance)
+        serializer.instance = services.session_update(session=session, **serializer.validated_data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def report(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The session report as a PDF: players, times, instruments, songs recorded."""
+        session = self.get_object()
+        sheet = session_sheet(session=session)
+        body = pdf.session_report(session, sheet.engagements, sheet.takes)
+        return pdf_response(body, f"session-{session.pk}-report.pdf")
+
+
+# --- takes and gear checks --------------------------------------------------------------------
+
+
+class OnSessionSerializer(serializers.ModelSerializer):
+    """A record that hangs off a session of the caller's projects (and stays on it)."""
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["session"].queryset = Session.objects.filter(  # type: ignore[attr-defined]
+                project__in=projects_visible(request.user)
+            )
+        return fields
+
+    def validate_session(self, session: Session) -> Session:
+        if self.instance is not None and session != self.instance.session:
+            raise serializers.ValidationError("It stays on its session: record a new one.")
+        user = self.context["request"].user
+        require_capability(user, session.project, Capability.SESSIONS_MANAGE)
+        return session
+
+
+class OnSessionViewSet(viewsets.ModelViewSet):
+    """Scoped through the session's project; written by roles that run sessions."""
+
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    write_capability = Capability.SESSIONS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+    related: tuple[str, ...] = ("session",)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        model = self.get_serializer_class().Meta.model  # type: ignore[attr-defined]
+        return model.objects.filter(
+            session__project__in=projects_visible(self.request.user)
+        ).select_related(*self.related)
+
+    def project_of(self, obj: Any) -> Project:
+        return cast(Project, obj.session.project)
+
+
+class TakeSerializer(OnSessionSerializer):
+    number = serializers.IntegerField(min_value=1, max_value=2_147_483_647, required=False)
+    rating = serializers.IntegerField(min_value=0, max_value=5, required=False, allow_null=True)
+    recorded_at = AwareDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = Take
+        fields = ["id", "session", "song", "number", "recorded_at", "notes", "rating", "keeper"]
+        validators: list[Any] = []
+
+
+class TakeViewSet(OnSessionViewSet):
+    serializer_class = TakeSerializer
+    filterset_fields = ["session", "song", "keeper"]
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.take_create(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        take = cast(Take, serializer.instance)
+        serializer.instance = services.take_update(take=take, **serializer.validated_data)
+
+
+class GearCheckSerializer(OnSessionSerializer):
+    class Meta:
+        model = GearCheck
+        fields = ["id", "session", "gear", "result", "note", "checked_at"]
+        read_only_fields = ["checked_at"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            fields["gear"].queryset = Gear.objects.filter(studio__in=studios_visible(request.user))
+        return fields
+
+    def validate_gear(self, gear: Gear) -> Gear:
+        # A check is of one item: another item is another check, not an edit of this one.
+        if self.instance is not None and gear != self.instance.gear:
+            raise serializers.ValidationError("A check stays with its gear: record a new one.")
+        return gear
+
+
+class GearCheckViewSet(OnSessionViewSet):
+    """The room's gear checked for a session; a fault sends the item to service."""
+
+    serializer_class = GearCheckSerializer
+    filterset_fields = ["session", "gear", "result"]
+    related = ("session", "gear")
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = services.gear_check_record(**serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        check = cast(GearCheck, serializer.instance)
+        data: dict[str, Any] = {
+            "session": check.session,
+            "gear": check.gear,
+            "result": check.result,
+            "note": check.note,
+        }
+        data.update(serializer.validated_data)
+        serializer.instance = services.gear_check_record(**data)
