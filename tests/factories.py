@@ -60,7 +60,7 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
         # The details are the cards' (studio.models.PersonCard), not the person's.
         details = {name: kwargs.pop(name) for name in CARD_DETAILS if name in kwargs}
         person = super()._create(model_class, *args, **kwargs)
-        person._card_details = details  # type: ignore[attr-defined]
+        person._card_details = details
         return person
 
     @classmethod
