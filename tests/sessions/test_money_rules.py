@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from rest_framework.test import APIClient
 
 from sessions import services
@@ -224,3 +225,20 @@ def test_a_take_number_beyond_the_column_is_a_400(as_owner: APIClient, session: 
     )
     assert response.status_code == 400
     assert "number" in response.json()
+
+
+def test_the_admin_refuses_a_bad_rule(admin_client: Client, project: Project) -> None:
+    response = admin_client.post(
+        "/admin/recording/raterule/add/",
+        {
+            "project": project.pk,
+            "name": "Typed in the admin",
+            "kind": "flat",
+            "currency": "EUR",
+            "params": '{"fee": "1e309"}',
+            "source": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "too large" in response.content.decode()
+    assert not RateRule.objects.filter(project=project).exists()
