@@ -76,13 +76,17 @@ def test_add_member_from_page(
     browser_for: Any, owner: Any, collaborator: Any, outsider: Any, project: Project
 ) -> None:
     url = f"/projects/{project.pk}/"
+    # Only someone the producer already works with may be added (the outsider, on another).
+    elsewhere = ProjectFactory.create()
+    MembershipFactory.create(project=elsewhere, user=owner, role=Role.PRODUCER)
+    MembershipFactory.create(project=elsewhere, user=outsider, role=Role.VIEWER)
     response = browser_for(owner).post(url, {"user": "outsider", "role": "engineer"})
     assert response.status_code == 302
     assert project.memberships.get(user=outsider).role == "engineer"
     again = browser_for(owner).post(url, {"user": "outsider", "role": "viewer"})
     assert "already a member" in again.content.decode()
     unknown = browser_for(owner).post(url, {"user": "ghost", "role": "viewer"})
-    assert "No user with that username." in unknown.content.decode()
+    assert "No one you work with has the username ghost." in unknown.content.decode()
     assert (
         browser_for(collaborator).post(url, {"user": "ghost", "role": "viewer"}).status_code == 403
     )
@@ -152,6 +156,9 @@ def test_member_form_refuses_a_role_above_mine_beside_the_field(
     browser_for: Any, outsider: Any, project: Project
 ) -> None:
     manager = MembershipFactory.create(project=project, role=Role.MANAGER).user
+    elsewhere = ProjectFactory.create()
+    MembershipFactory.create(project=elsewhere, user=manager, role=Role.PRODUCER)
+    MembershipFactory.create(project=elsewhere, user=outsider, role=Role.VIEWER)
     response = browser_for(manager).post(
         f"/projects/{project.pk}/", {"user": "outsider", "role": "producer"}
     )
