@@ -466,8 +466,15 @@ def test_list_query_counts(
 
 
 def test_payee_details(
-    as_owner: APIClient, as_collaborator: APIClient, as_outsider: APIClient, player: Person
+    as_owner: APIClient,
+    as_collaborator: APIClient,
+    as_outsider: APIClient,
+    player: Person,
+    session: Session,
+    union: RateRule,
 ) -> None:
+    # Payee details are the person's own or their payers': the owner engages the player first.
+    engage(as_owner, session, player, union)
     created = as_owner.post(
         "/api/v1/payees/",
         {"person": player.pk, "tax_status": "vat", "vat_number": "de 136 695 976"},
