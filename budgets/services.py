@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -34,6 +34,68 @@ from sessions.models import Engagement
 from studio.errors import Conflict
 from studio.models import Booking, Project
 from studio.money import round_money, validate_amount
+
+
+class BudgetLineDetails(TypedDict, total=False):
+    """What a caller may set on a budget line; the service checks it."""
+
+    category: str
+    description: str
+    planned: Decimal
+
+
+class CostDetails(TypedDict, total=False):
+    """What a caller may set on a cost besides its amount, currency and rate."""
+
+    category: str
+    vendor: str
+    date: datetime.date
+    description: str
+    status: str
+    recoupable: bool
+    receipt: Any  # an uploaded file, checked by the model's validator
+
+
+class InvoiceDetails(TypedDict, total=False):
+    """What a caller may set on a draft invoice. Its number, dates of issue, status and PDF
+    are the issuing service's alone."""
+
+    series: str
+    payment_terms_days: int
+    currency: str
+    issuer_name: str
+    issuer_address: str
+    issuer_vat: str
+    issuer_iban: str
+    issuer_bic: str
+    recipient_name: str
+    recipient_address: str
+    recipient_vat: str
+    recipient_email: str
+    service_period_start: datetime.date | None
+    service_period_end: datetime.date | None
+    notes: str
+
+
+class InvoiceLineDetails(TypedDict, total=False):
+    position: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    tax_rate: Decimal
+    vat_exemption: str
+    vat_exemption_reference: str
+
+
+def _assign(target: Any, details: Any, allowed: type) -> None:
+    """Set ``details`` on ``target``, refusing any name ``allowed`` (a TypedDict) lacks: the
+    types say so to mypy, this says so to a caller that passes a dict."""
+    unknown = set(details) - set(allowed.__annotations__)
+    if unknown:
+        raise TypeError(f"Not settable here: {', '.join(sorted(unknown))}.")
+    for name, value in details.items():
+        setattr(target, name, value)
 
 
 @transaction.atomic
@@ -90,12 +152,11 @@ def budget_approve(*, budget: Budget) -> Budget:
 
 @transaction.atomic
 def budget_line_save(
-    *, budget: Budget, line: BudgetLine | None = None, **fields: Any
+    *, budget: Budget, line: BudgetLine | None = None, **fields: Unpack[BudgetLineDetails]
 ) -> BudgetLine:
     _require_draft(budget)
     line = line or BudgetLine(budget=budget)
-    for name, value in fields.items():
-        setattr(line, name, value)
+    _assign(line, fields, BudgetLineDetails)
     if "planned" in fields:
         line.planned = _exact(fields["planned"], budget.currency, "planned")
     line.full_clean()
@@ -126,7 +187,7 @@ def cost_save(
     currency: str,
     exchange_rate: Decimal | None = None,
     cost: Cost | None = None,
-    **fields: Any,
+    **fields: Unpack[CostDetails],
 ) -> Cost:
     """Create or change a cost; in a foreign currency the rate of its date converts it."""
     amount = _exact(amount, currency, "amount")
@@ -141,8 +202,7 @@ def cost_save(
             {"exchange_rate": f"Give the {currency}→{project.currency} rate of the cost's date."}
         )
     cost = cost or Cost(project=project)
-    for name, value in fields.items():
-        setattr(cost, name, value)
+    _assign(cost, fields, CostDetails)
     cost.amount, cost.currency, cost.exchange_rate = amount, currency, exchange_rate
     cost.amount_converted = round_money(amount * exchange_rate, project.currency)
     if cost.date and cost.date > timezone.now().date() + datetime.timedelta(days=366):
@@ -167,24 +227,24 @@ def _check_iban(iban: str) -> str:
 
 
 @transaction.atomic
-def invoice_create(*, project: Project, **fields: Any) -> Invoice:
+def invoice_create(*, project: Project, **fields: Unpack[InvoiceDetails]) -> Invoice:
     """A draft invoice with both parties' details copied onto it."""
     fields.setdefault("currency", project.currency)
     fields["issuer_iban"] = _check_iban(fields.get("issuer_iban", ""))
-    invoice = Invoice(project=project, **fields)
+    invoice = Invoice(project=project)
+    _assign(invoice, fields, InvoiceDetails)
     invoice.full_clean(exclude=["number"])
     invoice.save()
     return invoice
 
 
 @transaction.atomic
-def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
+def invoice_update(*, invoice: Invoice, **fields: Unpack[InvoiceDetails]) -> Invoice:
     if invoice.is_frozen:
         raise FrozenInvoice(invoice)
     if "issuer_iban" in fields:
         fields["issuer_iban"] = _check_iban(fields["issuer_iban"])
-    for name, value in fields.items():
-        setattr(invoice, name, value)
+    _assign(invoice, fields, InvoiceDetails)
     invoice.full_clean(exclude=["number"])
     invoice.save()
     return invoice
@@ -192,13 +252,12 @@ def invoice_update(*, invoice: Invoice, **fields: Any) -> Invoice:
 
 @transaction.atomic
 def invoice_line_save(
-    *, invoice: Invoice, line: InvoiceLine | None = None, **fields: Any
+    *, invoice: Invoice, line: InvoiceLine | None = None, **fields: Unpack[InvoiceLineDetails]
 ) -> InvoiceLine:
     if invoice.is_frozen:
         raise FrozenInvoice(invoice)
     line = line or InvoiceLine(invoice=invoice)
-    for name, value in fields.items():
-        setattr(line, name, value)
+    _assign(line, fields, InvoiceLineDetails)
     if line.quantity is not None and line.quantity <= 0:
         raise ValidationError(
             {"quantity": "Only a credit note goes negative: quantities are positive."}
@@ -461,7 +520,7 @@ def invoice_from_project(
     bookings: bool = True,
     engagements: bool = False,
     cost_ids: list[int] | None = None,
-    **parties: Any,
+    **parties: Unpack[InvoiceDetails],
 ) -> Invoice:
     """A draft built from the project's own records in [start, end]: the studio time of its
     confirmed bookings, the wages of its engagements, and chosen costs. Its service period

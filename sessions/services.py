@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +30,40 @@ from studio.rates import booked_hours
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+class SessionChanges(TypedDict, total=False):
+    """What an edit may change on a session; it stays with its project."""
+
+    booking: Booking | None
+    room: Room | None
+    title: str
+    start: datetime.datetime
+    end: datetime.datetime
+    status: str
+    notes: str
+
+
+class TakeDetails(TypedDict, total=False):
+    recorded_at: datetime.datetime | None
+    notes: str
+    rating: int | None
+    keeper: bool
+
+
+class TakeChanges(TakeDetails, total=False):
+    song: str
+    number: int
+
+
+def _assign(target: object, details: Mapping[str, object], allowed: type) -> None:
+    """Set ``details`` on ``target``, refusing any name ``allowed`` (a TypedDict) lacks: the
+    types say so to mypy, this says so to a caller that passes a dict."""
+    unknown = set(details) - set(allowed.__annotations__)
+    if unknown:
+        raise TypeError(f"Not settable here: {', '.join(sorted(unknown))}.")
+    for name, value in details.items():
+        setattr(target, name, value)
 
 
 def _check_booking(project: Project, booking: Booking) -> None:
@@ -76,12 +110,11 @@ def session_create(
 
 
 @transaction.atomic
-def session_update(*, session: Session, **fields: Any) -> Session:
+def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Session:
     """Change a session under the rules it was made with; it may not become shorter than the
     hours its players are engaged for (their pay was worked out on them)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
-    for name, value in fields.items():
-        setattr(session, name, value)
+    _assign(session, fields, SessionChanges)
     if session.booking is not None and "booking" in fields:
         _check_booking(session.project, session.booking)
     check_interval(start=session.start, end=session.end)
@@ -305,10 +338,9 @@ def engagement_delete(*, engagement: Engagement) -> None:
 
 
 @transaction.atomic
-def take_update(*, take: Take, **fields: Any) -> Take:
+def take_update(*, take: Take, **fields: Unpack[TakeChanges]) -> Take:
     """Change a take; its song and number stay unique in the session."""
-    for name, value in fields.items():
-        setattr(take, name, value)
+    _assign(take, fields, TakeChanges)
     clash = Take.objects.filter(session=take.session, song=take.song, number=take.number)
     if clash.exclude(pk=take.pk).exists():
         raise ValidationError(
@@ -320,14 +352,17 @@ def take_update(*, take: Take, **fields: Any) -> Take:
 
 
 @transaction.atomic
-def take_create(*, session: Session, song: str, number: int | None = None, **fields: Any) -> Take:
+def take_create(
+    *, session: Session, song: str, number: int | None = None, **fields: Unpack[TakeDetails]
+) -> Take:
     """Log a take; without a number it is the next one for that song."""
     if number is None:
         last = Take.objects.filter(session=session, song=song).order_by("-number").first()
         number = (last.number + 1) if last else 1
     elif Take.objects.filter(session=session, song=song, number=number).exists():
         raise ValidationError({"number": f"{song} already has a take {number} in this session."})
-    take = Take(session=session, song=song, number=number, **fields)
+    take = Take(session=session, song=song, number=number)
+    _assign(take, fields, TakeDetails)
     take.full_clean()
     take.save()
     return take

@@ -76,7 +76,9 @@ class SessionViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         session = cast(Session, serializer.instance)
-        serializer.instance = services.session_update(session=session, **serializer.validated_data)
+        changes = dict(serializer.validated_data)
+        changes.pop("project", None)  # validated to be the same: a session stays with it
+        serializer.instance = services.session_update(session=session, **changes)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -149,7 +151,9 @@ class TakeViewSet(OnSessionViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         take = cast(Take, serializer.instance)
-        serializer.instance = services.take_update(take=take, **serializer.validated_data)
+        changes = dict(serializer.validated_data)
+        changes.pop("session", None)  # validated to be the same: a take stays on it
+        serializer.instance = services.take_update(take=take, **changes)
 
 
 class GearCheckSerializer(OnSessionSerializer):
