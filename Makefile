@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run install ffmpeg readers migrate demo test test-services lint typecheck check bench bench-load clean
+.PHONY: run install ffmpeg chromium readers migrate demo test test-services lint typecheck check bench bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ffmpeg readers
+install: $(STAMP) ffmpeg chromium readers
 
 # Other programs' readers the tests check our outputs with (ical.js for calendar feeds), from
 # npm into node_modules/ here. Without node the tests that need them skip, except in CI.
@@ -36,6 +36,17 @@ ffmpeg:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; \
 		else \
 			echo "ffmpeg is missing: install it (sudo apt-get install ffmpeg) to render deliverables"; \
+		fi; }
+
+# The browser tests (tests/browser) drive Chromium from Debian's package through Playwright.
+# Installed here when we can (root with apt-get); otherwise they skip saying what to install.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "installing chromium (Debian package) for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+		else \
+			echo "chromium is missing: install it (sudo apt-get install chromium) to run the browser tests"; \
 		fi; }
 
 migrate: install

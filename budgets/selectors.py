@@ -66,6 +66,10 @@ class BudgetReport:
     total: CategoryRow
     warnings: list[str] = field(default_factory=list)
     compared_with: Budget | None = None
+    # The allowance the contingency percentage puts on top of the lines' plan, and the
+    # ceiling it makes: what the header's "contingency 10 %" amounts to, in money.
+    contingency: Decimal = Decimal("0.00")
+    ceiling: Decimal = Decimal("0.00")
 
 
 def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetReport:
@@ -175,6 +179,8 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
         total=total,
         warnings=sorted(set(warnings)),
         compared_with=compare,
+        contingency=ceiling - total.planned,
+        ceiling=ceiling,
     )
 
 
@@ -240,3 +246,29 @@ def burn_down(*, budget: Budget) -> list[BurnPoint]:
         running += by_month[month]
         points.append(BurnPoint(month, round_money(running, currency)))
     return points
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def burn_down_series(*, budget: Budget, today: datetime.date) -> list[BurnPoint]:
+    """The burn-down to draw: one point per month, without gaps, from nothing spent (the
+    month before the first spend, or the project's start if earlier) to this month, each
+    month carrying the cumulative spend of ``burn_down``. Empty when nothing is paid."""
+    points = burn_down(budget=budget)
+    if not points:
+        return []
+    first = points[0].day
+    zero = (first - datetime.timedelta(days=1)).replace(day=1)
+    start_date = budget.project.start_date
+    if start_date is not None and start_date.replace(day=1) < zero:
+        zero = start_date.replace(day=1)
+    last = max(points[-1].day, today.replace(day=1))
+    spent_by_month = {point.day: point.spent for point in points}
+    series, running, month = [], Decimal("0.00"), zero
+    while month <= last:
+        running = spent_by_month.get(month, running)
+        series.append(BurnPoint(month, running))
+        month = _next_month(month)
+    return series

@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from budgets.models import Budget, Category, Cost, Invoice
-from budgets.selectors import budget_report, burn_down, invoice_totals
+from budgets.selectors import budget_report, burn_down_series, invoice_totals
 from studio.models import Project
-from studio.permissions import Capability, projects_with
+from studio.permissions import Capability, has_capability, projects_with
 
 CHART_WIDTH = 520  # px of the longest bar
 
@@ -52,11 +53,18 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for index, row in enumerate(report.rows)
     ]
-    points = burn_down(budget=budget)
-    top = max([p.spent for p in points] + [report.total.planned, Decimal(1)])
-    step = 520 / max(len(points) - 1, 1)
+    points = burn_down_series(budget=budget, today=timezone.localdate())
+    top = max([p.spent for p in points] + [report.ceiling, Decimal(1)])
+    step = 500 / max(len(points) - 1, 1)
+    # At most about eight month labels, whatever the length of the production.
+    every = max(1, -(-len(points) // 8))
     burn = [
-        {"x": int(20 + i * step), "y": int(190 - p.spent / top * 170), "point": p}
+        {
+            "x": int(40 + i * step),
+            "y": int(180 - p.spent / top * 160),
+            "point": p,
+            "tick": i % every == 0 or i == len(points) - 1,
+        }
         for i, p in enumerate(points)
     ]
     context = {
@@ -67,7 +75,9 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "label_x": CHART_WIDTH + 190,
         "burn": burn,
         "burn_path": " ".join(f"{p['x']},{p['y']}" for p in burn),
-        "plan_y": int(190 - report.total.planned / top * 170),
+        "plan_y": int(180 - report.total.planned / top * 160),
+        "ceiling_y": int(180 - report.ceiling / top * 160),
+        "may_manage": has_capability(request.user, budget.project, Capability.BUDGET_MANAGE),
         "costs": Cost.objects.filter(project=budget.project).order_by("-date", "-id")[:25],
         "versions": Budget.objects.filter(project=budget.project).order_by("-version"),
     }

@@ -47,8 +47,18 @@
     headerToolbar: window.innerWidth < 720
       ? { left: "prev,next", center: "title", right: "listWeek,timeGridDay" }
       : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
-    dayHeaderFormat: { weekday: "short", day: "numeric", month: "short", omitCommas: true },
-    buttonText: { today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
+    // The month grid's columns are weekdays, not dates (a date there names the first row's
+    // day, which in "UTC" mode reads "Mon Jan 5 … Sun Jan 4"); the week and day grids name
+    // the date of each column.
+    views: {
+      dayGridMonth: { dayHeaderFormat: { weekday: "short" } },
+      timeGrid: { dayHeaderFormat: { weekday: "short", day: "numeric", month: "short", omitCommas: true } },
+    },
+    // Text arrows, not FullCalendar's icon font: the font comes as a data: URL, which the
+    // Content-Security-Policy does not load, and the buttons showed empty boxes.
+    buttonIcons: false,
+    buttonHints: { prev: "Previous $0", next: "Next $0", today: "Go to today" },
+    buttonText: { prev: "‹", next: "›", today: "Today", month: "Month", week: "Week", day: "Day", list: "List" },
     firstDay: 1,
     nowIndicator: false,
     slotMinTime: "07:00:00",
@@ -60,12 +70,27 @@
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     events: { url: data.eventsUrl, extraParams: { [data.kind]: data.target } },
+    datesSet: () => tidy(),
+    dayCellDidMount: (arg) => {
+      // FullCalendar names a month cell by its day number only, so a cell holding bookings
+      // has a name that leaves out what it shows; its text is the better name.
+      arg.el.removeAttribute("aria-labelledby");
+    },
     eventClick: (info) => showDetails(info.event),
     select: (info) => openCreate(info),
     eventDrop: (info) => move(info),
     eventResize: (info) => move(info),
   });
   calendar.render();
+  tidy();
+
+  function tidy() {
+    // The arrow buttons carry their name (buttonHints); the chevron inside is decoration.
+    for (const icon of el.querySelectorAll(".fc-icon")) {
+      icon.setAttribute("aria-hidden", "true");
+      icon.removeAttribute("role");
+    }
+  }
 
   async function move(info) {
     const url = data.moveUrl.replace("/0/", "/" + info.event.id + "/");

@@ -35,7 +35,7 @@
   function show(data) {
     card.querySelector(".progress").hidden = false;
     bar.max = data.total || 1;
-    bar.value = data.done;
+    bar.value = data.done || 0;
     status.textContent = data.status === "running" || data.status === "queued"
       ? `Rendering: ${data.done} of ${data.total} tracks`
       : `Render ${data.status}: ${data.done} of ${data.total} tracks`;
@@ -67,6 +67,8 @@
     start.addEventListener("click", async () => {
       start.disabled = true;
       status.textContent = "Starting…";
+      // The bar may still show the last render: a new one starts empty, 0 of its tracks.
+      bar.value = 0;
       card.querySelector(".progress").hidden = false;
       try {
         const data = await call(`/api/v1/releases/${release}/render/`, "POST");

@@ -1,0 +1,204 @@
+"""Browser tests: Playwright driving Debian's Chromium against Django's live server.
+
+What a page test uses:
+
+- ``live_server`` (pytest-django): the site on a free port, on this worker's test database;
+- ``demo``: the demo command's data (studio, productions, budget, session, release) and its users;
+- ``page_as(user)``: a new browser context signed in as ``user``, with one page open;
+- ``look(page, name)``: axe-core finds nothing serious or critical, the page is no wider than a
+  390 px phone, and full-page screenshots at 1366 and 390 px land in
+  ``var/test-artifacts/screens/<name>-<width>.png``.
+
+One browser per session (pytest-playwright's ``browser`` fixture), a new context per test.
+Without Chromium or axe-core the tests skip saying what to install; under ``CI`` they fail.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+# Playwright's sync API runs an event loop in this thread for as long as the session's browser
+# lives; Django refuses ORM calls from a thread with a running loop unless told it is safe.
+# Here it is: the loop only waits on the browser, nothing runs concurrently with the test.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENS = ROOT / "var" / "test-artifacts" / "screens"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+# Debian's Chromium on a closed network: no sandbox (root in a container), no GPU, and none of
+# the background connections (updates, sync, QUIC probes) the network would refuse.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return (
+            "Chromium is missing: install it with `sudo apt-get install chromium` "
+            "(or `make install` as root)"
+        )
+    if not AXE.exists():
+        return "axe-core is missing: run `npm ci` (or `make install`) to put it in node_modules/"
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_tools() -> None:
+    missing = _missing()
+    if missing is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(missing)
+    pytest.skip(missing)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": DESKTOP, "locale": "en-GB"}
+
+
+@pytest.fixture
+def demo(live_server: Any) -> dict[str, Any]:
+    """The demo command's data in this test's database, and its users by username."""
+    from django.contrib.auth import get_user_model
+
+    call_command("demo", stdout=io.StringIO())
+    return {user.username: user for user in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def page_as(
+    browser: Any, browser_context_args: dict[str, Any], live_server: Any
+) -> Iterator[Callable[[Any], Any]]:
+    """Open a page signed in as a user: the session cookie of a real login, set in a new
+    context, so no test spends a round trip on the login form it does not test."""
+    contexts = []
+
+    def open_page(user: Any) -> Any:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context = browser.new_context(**browser_context_args, base_url=live_server.url)
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def anonymous_page(
+    browser: Any, browser_context_args: dict[str, Any], live_server: Any
+) -> Iterator[Any]:
+    context = browser.new_context(**browser_context_args, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated, not added as a <script>: the site's Content-Security-Policy admits no
+        # script but its own, and axe is not one of them.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result: dict[str, Any] = page.evaluate(
+        """async () => await window.axe.run(document, {
+            resultTypes: ["violations"],
+            runOnly: {
+                type: "tag",
+                values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+            },
+        })"""
+    )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _describe(violations: list[dict[str, Any]], width: int) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"[{violation['impact']}] {violation['id']} at {width} px: {violation['help']}"
+        )
+        for node in violation["nodes"][:6]:
+            target = " ".join(str(t) for t in node["target"])
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    {target}: {summary[:220]}")
+        if len(violation["nodes"]) > 6:
+            lines.append(f"    … and {len(violation['nodes']) - 6} more")
+    return "\n".join(lines)
+
+
+# What sticks out past the viewport's right edge, to name in the failure.
+WIDEST = """() => [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1
+        || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible")
+    .slice(0, 5)
+    .map((e) => e.tagName.toLowerCase()
+        + (typeof e.className === "string" ? "." + e.className.trim().replace(/ +/g, ".") : "")
+        + " " + Math.round(e.getBoundingClientRect().right) + "px")"""
+
+
+def look(page: Any, name: str) -> None:
+    """Check the page as a user finds it, at desktop and phone width: nothing serious for
+    axe-core, nothing wider than the phone, and a full-page screenshot of each."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        page.wait_for_load_state("networkidle")
+        # Let layout settle after the resize (the calendar redraws on it).
+        page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
+        width = size["width"]
+        violations = _axe_violations(page)
+        if violations:
+            problems.append(_describe(violations, width))
+        if size is PHONE:
+            scroll, inner = page.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll > inner:
+                wide = page.evaluate(WIDEST)
+                problems.append(
+                    f"{name}: the page is {scroll} px wide at {inner} px (scrolls sideways); "
+                    f"widest: {', '.join(wide)}"
+                )
+        page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+    assert not problems, f"{name} ({page.url}):\n" + "\n".join(problems)
