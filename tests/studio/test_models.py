@@ -85,6 +85,7 @@ def test_round_money_half_up(amount: str, currency: str, expected: str) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.services
 def test_postgres_refuses_overlapping_confirmed_bookings() -> None:
     """The exclusion constraints behind the service's locks (migration 0003)."""
     from django.db import connection
@@ -92,8 +93,7 @@ def test_postgres_refuses_overlapping_confirmed_bookings() -> None:
     from studio.models import Booking
     from tests.factories import PersonFactory
 
-    if connection.vendor != "postgresql":
-        pytest.skip("exclusion constraints exist on PostgreSQL only")
+    assert connection.vendor == "postgresql", "the services lane runs on PostgreSQL"
     room = RoomFactory.create()
     project = ProjectFactory.create()
     engineer = PersonFactory.create()
