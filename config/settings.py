@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_htmx",
+    "template_partials",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "config.middleware.ApiBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "studio.middleware.UnavailableMiddleware",
     # Last, as Axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
