@@ -87,13 +87,28 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": DESKTOP, "locale": "en-GB"}
 
 
-@pytest.fixture
-def demo(live_server: Any) -> dict[str, Any]:
-    """The demo command's data in this test's database, and its users by username."""
+def _load_demo() -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
     call_command("demo", stdout=io.StringIO())
     return {user.username: user for user in get_user_model().objects.all()}
+
+
+@pytest.fixture
+def demo(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The demo command's data in this test's database, and its users by username. The
+    masters' loudness is left unmeasured ("measuring…"): the analysis takes seconds a test
+    of other pages need not wait for; ``demo_measured`` measures it."""
+    from releases.tasks import master_analyse
+
+    monkeypatch.setattr(master_analyse, "delay", lambda *args, **kwargs: None)
+    return _load_demo()
+
+
+@pytest.fixture
+def demo_measured(live_server: Any) -> dict[str, Any]:
+    """The demo with its masters measured, as `manage.py demo` leaves it."""
+    return _load_demo()
 
 
 @pytest.fixture

@@ -117,13 +117,17 @@ def test_sessions_and_pay(page_as: Any, demo: dict[str, Any]) -> None:
     look(page, "project-pay")
 
 
-def test_releases(page_as: Any, demo: dict[str, Any]) -> None:
-    page = page_as(demo["demo"])
+def test_releases(page_as: Any, demo_measured: dict[str, Any]) -> None:
+    page = page_as(demo_measured["demo"])
     page.goto("/releases/")
     look(page, "releases")
     release = Release.objects.get(title="Paper Lanterns")
     page.goto(f"/releases/{release.pk}/")
     expect(page.get_by_role("heading", name="Paper Lanterns")).to_be_visible()
+    expect(page.get_by_text("LUFS").first).to_be_visible()
+    # The last render's bar is not full before anything is rendered.
+    progress = page.locator("#render-progress")
+    assert progress.count() == 0 or progress.get_attribute("value") in (None, "0")
     look(page, "release")
 
 
