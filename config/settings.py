@@ -182,6 +182,8 @@ SIGNIN_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
 SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
 SIGNIN_COOLOFF_MINUTES = env.int("SIGNIN_COOLOFF_MINUTES", default=15)
 AXES_HANDLER = "studio.security.SignInHandler"
+# No banner on every start: management commands' output (check --deploy) stays what they say.
+AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_COOLOFF_MINUTES)
@@ -342,6 +344,11 @@ SPECTACULAR_SETTINGS = {
         "RenderTargetEnum": "releases.models.Target",
         "RenderStatusEnum": "releases.models.RenderStatus",
     },
+    # The error answers (400, 401, 403, 404, 409, 429, 503) every operation shares.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "studio.api_base.schema_error_responses",
+    ],
 }
 
 # Celery. With no broker, tasks run in-process so the laptop needs nothing else running.

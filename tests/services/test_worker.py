@@ -22,6 +22,10 @@ def test_member_email_goes_through_the_worker(worker: Any) -> None:
     newcomer = UserFactory.create(email="newcomer@example.com")
     project = ProjectFactory.create(title="Worker Proof")
     MembershipFactory.create(project=project, user=owner, role=Role.PRODUCER)
+    # Someone the producer already works with on another production (who may be added).
+    elsewhere = ProjectFactory.create()
+    MembershipFactory.create(project=elsewhere, user=owner, role=Role.PRODUCER)
+    MembershipFactory.create(project=elsewhere, user=newcomer, role=Role.VIEWER)
 
     # The service enqueues the email on commit; the worker takes it from the broker and runs
     # it against PostgreSQL on its own connection.
