@@ -85,7 +85,11 @@
   tidy();
 
   function tidy() {
-    // The arrow buttons carry their name (buttonHints); the chevron inside is decoration.
+    // FullCalendar puts its hint ("Previous month") only in a text button's title; the
+    // arrows' names are "‹" and "›" without it. The hint follows the view, so on every change.
+    for (const button of el.querySelectorAll(".fc-prev-button, .fc-next-button")) {
+      if (button.title) button.setAttribute("aria-label", button.title);
+    }
     for (const icon of el.querySelectorAll(".fc-icon")) {
       icon.setAttribute("aria-hidden", "true");
       icon.removeAttribute("role");

@@ -59,9 +59,12 @@ def test_calendar_month_and_week(page_as: Any, demo: dict[str, Any]) -> None:
         "sun",
     ], headers
     expect(page.locator(".fc-event").first).to_be_visible()
+    expect(page.get_by_role("button", name="Previous month")).to_be_visible()
+    expect(page.get_by_role("button", name="Next month")).to_be_visible()
     look(page, "calendar-month")
     page.get_by_role("button", name=re.compile("week", re.I)).click()
     expect(page.locator(".fc-timegrid").first).to_be_visible()
+    expect(page.get_by_role("button", name="Next week")).to_be_visible()
     look(page, "calendar-week")
 
 

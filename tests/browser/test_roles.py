@@ -44,6 +44,8 @@ def test_engineer_runs_sessions_but_sees_no_money(page_as: Any, demo: dict[str, 
     main = page.locator("main").inner_text()
     assert "Wages" not in main and "Pay statement" not in main and "EUR" not in main
     look(page, "engineer-session")
+    page.goto("/budgets/")
+    expect(page.get_by_text("your roles do not include them")).to_be_visible()
     response = page.goto("/invoices/")
     assert response is not None and response.status == 200
     expect(page.get_by_text("No invoices yet.")).to_be_visible()
