@@ -71,6 +71,64 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
+# The answers every operation may give besides its own, documented once here rather than on
+# every view (the schema must list each status the API answers, or clients and schemathesis
+# treat it as a surprise). The bodies are the exception handler's above and config/errors.py's.
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Messages per field (a list; nested fields nest), `non_field_errors` for the whole "
+        "object, or `detail` for a body or parameter that does not parse."
+    ),
+    "additionalProperties": {
+        "anyOf": [{"type": "array", "items": {}}, {"type": "object"}, {"type": "string"}]
+    },
+}
+ERROR_RESPONSES = {
+    "401": "Not signed in, or the token is unknown.",
+    "403": "Your role on this project may not do this.",
+    # Also another project's object, a page past the last, and an address with no resource.
+    "404": "No such object among your projects.",
+    "429": "Too many requests: retry after the `Retry-After` header's seconds.",
+    "503": "A service this needs (database, broker, ffmpeg, a stored file) is missing.",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def schema_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the shared error answers to every operation.
+
+    400 where a body or query parameters are read, 409 on writes (a collision or a row still
+    in use), the rest everywhere; an operation's own declaration of a status wins."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
+
+    def answer(description: str, component: str) -> dict[str, Any]:
+        ref = {"$ref": f"#/components/schemas/{component}"}
+        return {"description": description, "content": {"application/json": {"schema": ref}}}
+
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in WRITE_METHODS | {"get"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            reads_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            if method in WRITE_METHODS or reads_query:
+                responses.setdefault("400", answer("Invalid input.", "ValidationError"))
+            if method in WRITE_METHODS:
+                conflict = "Collides with existing data, or the object is still in use."
+                responses.setdefault("409", answer(conflict, "Error"))
+            for status_code, description in ERROR_RESPONSES.items():
+                responses.setdefault(status_code, answer(description, "Error"))
+    return result
+
+
 class ScopedFileField(serializers.FileField):
     """A stored file shown as the URL of the view that serves it after checking who asks.
 
