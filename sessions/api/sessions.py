@@ -161,6 +161,8 @@ class GearCheckSerializer(OnSessionSerializer):
         model = GearCheck
         fields = ["id", "session", "gear", "result", "note", "checked_at"]
         read_only_fields = ["checked_at"]
+        # A check says how the item was: the model's default is for rows, not for the caller.
+        extra_kwargs = {"result": {"required": True}}
         validators: list[Any] = []
 
     def get_fields(self) -> dict[str, Any]:

@@ -157,7 +157,9 @@ class PersonViewSet(viewsets.ModelViewSet):
 
     def get_object(self) -> PersonCard:
         person_id = int(self.kwargs["pk"])
-        card = self.filter_queryset(self.get_queryset()).filter(person_id=person_id).first()
+        # Through the person's pk, not the person_id column: an id past the integer range is
+        # then no match (Django's IntegerField lookups), where the raw column overflowed (500).
+        card = self.filter_queryset(self.get_queryset()).filter(person__pk=person_id).first()
         if card is None:
             # Your own person, on none of your projects: their name, without any card.
             me = Person.objects.filter(pk=person_id, user=self.request.user.pk).first()

@@ -388,6 +388,17 @@ def test_takes_and_gear_checks(as_owner: APIClient, session: Session, room: Room
     assert GearCheck.objects.filter(session=session).count() == 1
 
 
+def test_a_gear_check_says_its_result(as_owner: APIClient, session: Session, room: Room) -> None:
+    # Without one the service was called short of an argument: a 500.
+    mic = GearFactory.create(studio=room.studio, room=room, name="Tube mic")
+    response = as_owner.post(
+        "/api/v1/gear-checks/", {"session": session.pk, "gear": mic.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"result": ["This field is required."]}
+    assert not GearCheck.objects.exists()
+
+
 def test_session_edits_keep_the_rules(
     as_owner: APIClient,
     owner: Any,

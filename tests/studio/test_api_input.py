@@ -179,3 +179,20 @@ def test_the_calendar_page_takes_the_same_years(owner: Any, project: Project, ro
     assert response.status_code == 400
     assert "between 1900 and 2999" in response.json()["errors"]["start"][0]
     assert room.bookings.count() == 0
+
+
+def test_an_id_past_the_integer_range_is_404(as_owner: APIClient, project: Project) -> None:
+    # SQLite cannot bind it (OverflowError) and PostgreSQL refuses it: both were a 500.
+    huge = 10**30
+    assert as_owner.get(f"/api/v1/people/{huge}/").status_code == 404
+    patch = {"project": project.pk, "phone": "1"}
+    assert as_owner.patch(f"/api/v1/people/{huge}/", patch, format="json").status_code == 404
+
+
+def test_a_refused_search_term_is_a_400_object(as_owner: APIClient, project: Project) -> None:
+    # DRF's search filter refuses the term with a bare list; every 400 is an object.
+    response = as_owner.get("/api/v1/people/", {"search": "bass\x1b"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["Remove the control characters from this text (such as U+001B)."]
+    }
