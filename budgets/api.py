@@ -189,7 +189,8 @@ class BudgetViewSet(
         return Response(ReportSerializer(body).data)
 
     @extend_schema(responses=BurnPointSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="burn-down")
+    # One point per month, never paged: the schema must not wrap them in a page.
+    @action(detail=True, methods=["get"], url_path="burn-down", pagination_class=None)
     def burn_down(self, request: Request, pk: str | None = None) -> Response:
         """Cumulative actual spend by month, to draw against the plan."""
         points = burn_down(budget=self.get_object())

@@ -10,12 +10,14 @@ from django.db import IntegrityError
 from django.db.models import Model, ProtectedError
 from django.http import HttpRequest
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -68,7 +70,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if missing.retry_after:
             response["Retry-After"] = str(missing.retry_after)
         return response
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # A ValidationError raised outside a serializer (DRF's search filter checking its
+        # term, a view's own check) is a bare list: every 400 is an object, as documented.
+        response.data = {api_settings.NON_FIELD_ERRORS_KEY: response.data}
+    return response
 
 
 # The answers every operation may give besides its own, documented once here rather than on
@@ -98,6 +105,14 @@ ERROR_RESPONSES = {
     "503": "A service this needs (database, broker, ffmpeg, a stored file) is missing.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def refused(description: str) -> OpenApiResponse:
+    """The 400 of an operation that reads no input but refuses an object not ready for it
+    (the hook adds 400 only where a body or query is read)."""
+    return OpenApiResponse(
+        response={"$ref": "#/components/schemas/ValidationError"}, description=description
+    )
 
 
 def schema_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -21,9 +21,16 @@ from releases import ddex, package, services
 from releases.models import Deliverable, Master, RenderJob, RenderTask, Target
 from releases.render import RendererUnavailable
 from releases.services.rendering import safe_name
-from studio.api_base import ProjectRolePermission, ScopedFileField
+from studio.api_base import ProjectRolePermission, ScopedFileField, refused
 from studio.models import Project
 from studio.permissions import Capability, projects_visible
+
+# A stored audio file as FileResponse types it, from its extension (audio/flac, audio/mpeg,
+# audio/x-wav...); an extension Python does not know goes out as application/octet-stream.
+AUDIO_FILE = {
+    (200, "audio/*"): OpenApiTypes.BINARY,
+    (200, "application/octet-stream"): OpenApiTypes.BINARY,
+}
 
 
 class MasterUpload(serializers.Serializer):
@@ -144,7 +151,7 @@ class MasterActions:
         context = self.get_serializer_context()  # type: ignore[attr-defined]
         return Response(MasterSerializer(master, context=context).data, status=201)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=AUDIO_FILE)
     @action(detail=True, methods=["get"], url_path="master/file", url_name="master-file")
     def master_file(self, request: Request, pk: str | None = None) -> FileResponse:
         """The master as uploaded (media are private: this is the way to it)."""
@@ -177,7 +184,12 @@ class DeliveryActions:
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(RenderJobSerializer(job).data, status=code)
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            400: refused("Not deliverable yet: what is missing, under `package`."),
+        }
+    )
     @action(detail=True, methods=["get"])
     def package(self, request: Request, pk: str | None = None) -> FileResponse | Response:
         """The delivery zip: deliverables, cover, DDEX message (with the files' checksums),
@@ -258,7 +270,7 @@ class DeliverableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def project_of(self, obj: Deliverable) -> Project:
         return obj.track.release.project
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=AUDIO_FILE)
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         deliverable = self.get_object()

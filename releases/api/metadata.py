@@ -25,7 +25,7 @@ from releases.api.delivery import DeliveryActions, MasterActions
 from releases.artwork import FORMATS
 from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness
-from studio.api_base import ProjectRolePermission, ScopedFileField, require_capability
+from studio.api_base import ProjectRolePermission, ScopedFileField, refused, require_capability
 from studio.models import Project
 from studio.permissions import Capability, people_visible, projects_visible
 
@@ -113,7 +113,12 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
     def perform_destroy(self, instance: Release) -> None:
         services.release_delete(release=instance)
 
-    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.STR})
+    @extend_schema(
+        responses={
+            (200, "application/xml"): OpenApiTypes.STR,
+            400: refused("Not deliverable yet, or the message fails DDEX's schema: under `ddex`."),
+        }
+    )
     @action(detail=True, methods=["get"])
     def ddex(self, request: Request, pk: str | None = None) -> HttpResponse | Response:
         """The release as a DDEX ERN 4.3 NewReleaseMessage, validated against DDEX's schema."""

@@ -96,6 +96,11 @@ class PayeeDetailsViewSet(viewsets.ModelViewSet):
 
 class PaymentSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
+    # Read-only fields lose the model's blank=True: said here, so the schema allows "" (not
+    # paid yet) beside the methods.
+    method = serializers.ChoiceField(
+        choices=Payment.Method.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Payment
@@ -191,7 +196,8 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
     @extend_schema(parameters=[YearQuery], responses=PayeeYearSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    # One row per person for the year, never paged: the schema must not wrap it in a page.
+    @action(detail=False, methods=["get"], pagination_class=None)
     def yearly(self, request: Request) -> Response:
         """What each person was paid in a year, flagging 1099-NEC reportable totals."""
         query = YearQuery(data=request.query_params)

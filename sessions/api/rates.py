@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.db.models import Q, QuerySet
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -16,13 +17,28 @@ from studio.models import Project
 from studio.permissions import Capability, projects_visible
 
 
+class RuleProjectField(serializers.PrimaryKeyRelatedField):
+    """A rule's project: null on the presets, which come with the app; a write names one."""
+
+
+class RuleProjectFieldSchema(OpenApiSerializerFieldExtension):
+    # One field, two schemas: rows read may be presets (null), a rule written may not.
+    target_class = RuleProjectField
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer"}
+        if direction == "response":
+            schema["nullable"] = True
+        return schema
+
+
 class RateRuleSerializer(serializers.ModelSerializer):
+    project = RuleProjectField(queryset=Project.objects.all())
+
     class Meta:
         model = RateRule
         fields = ["id", "project", "name", "kind", "currency", "params", "source", "verified"]
         read_only_fields = ["verified"]
-        # Presets (no project) come with the app; a rule written here belongs to a project.
-        extra_kwargs = {"project": {"required": True, "allow_null": False}}
 
     def validate_project(self, project: Project | None) -> Project:
         if project is None:

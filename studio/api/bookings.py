@@ -95,6 +95,12 @@ class BookingSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    # Read-only fields lose the model's blank=True: said here, so the schema allows "" (not
+    # ended) beside the endings.
+    ending = serializers.ChoiceField(
+        choices=Booking.Ending.choices, allow_blank=True, read_only=True
+    )
+
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
         request = self.context.get("request")
