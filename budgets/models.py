@@ -17,7 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from studio.errors import Conflict
-from studio.models import Project, money_field
+from sessions.models import Engagement
+from studio.models import Booking, Project, money_field
 from studio.money import validate_amount, validate_currency
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
@@ -414,6 +415,15 @@ class InvoiceLine(models.Model):
     )
     credits_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credited_by"
+    )
+    # What the line bills, when it was drafted from the project's records: a booking or an
+    # engagement is billed once on the invoices that are not cancelled (budgets.services).
+    # No database constraint says so: "not cancelled" is the invoice's status, another table.
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    engagement = models.ForeignKey(
+        Engagement, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines"
     )
 
     class Meta:
