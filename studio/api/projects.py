@@ -249,13 +249,6 @@ class ProjectSerializer(serializers.ModelSerializer):
             studios.child_relation.queryset = studios_visible(request.user)
         return fields
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
-        due = attrs.get("due_date", getattr(self.instance, "due_date", None))
-        if start and due and due < start:
-            raise serializers.ValidationError({"due_date": "The due date is before the start."})
-        return attrs
-
 
 class ProjectFilter(ScopedFilterSet):
     class Meta:
@@ -284,6 +277,26 @@ class ProjectViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         project = services.project_create(
             by=request_user(self.request), **serializer.validated_data
+        )
+        serializer.instance = _with_my_role(Project.objects.all(), self.request.user).get(
+            pk=project.pk
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        project = cast(Project, serializer.instance)
+        data = serializer.validated_data
+        services.project_update(
+            project=project,
+            by=request_user(self.request),
+            title=data.get("title", project.title),
+            artist=data.get("artist", project.artist),
+            client=data.get("client", project.client),
+            currency=data.get("currency", project.currency),
+            status=data.get("status", project.status),
+            start_date=data.get("start_date", project.start_date),
+            due_date=data.get("due_date", project.due_date),
+            notes=data.get("notes", project.notes),
+            studios=data["studios"] if "studios" in data else project.studios.all(),
         )
         serializer.instance = _with_my_role(Project.objects.all(), self.request.user).get(
             pk=project.pk
@@ -421,8 +434,29 @@ class StudioViewSet(viewsets.ModelViewSet):
         return obj
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = serializer.validated_data
         serializer.instance = services.studio_create(
-            by=request_user(self.request), **serializer.validated_data
+            by=request_user(self.request),
+            name=data["name"],
+            address=data.get("address", ""),
+            time_zone=data["time_zone"],
+            currency=data.get("currency", "EUR"),
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        studio = cast(Studio, serializer.instance)
+        data = serializer.validated_data
+        serializer.instance = services.studio_update(
+            studio=studio,
+            by=request_user(self.request),
+            name=data.get("name", studio.name),
+            address=data.get("address", studio.address),
+            time_zone=data.get("time_zone", studio.time_zone),
+            currency=data.get("currency", studio.currency),
+            hold_hours=studio.hold_hours,
+            challenge_hours=studio.challenge_hours,
+            max_booking_hours=studio.max_booking_hours,
+            cancellation_tiers=studio.cancellation_tiers,
         )
 
 
@@ -479,22 +513,11 @@ class RoomSerializer(serializers.ModelSerializer):
         _require_managed_studio(self.context["request"].user, studio)
         return studio
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        half = _current(self, attrs, "half_day_hours")
-        day = _current(self, attrs, "day_hours")
-        if half > day:
-            raise serializers.ValidationError(
-                {"half_day_hours": f"A half day ({half} h) cannot be longer than a day ({day} h)."}
-            )
-        studio, name = _current(self, attrs, "studio"), _current(self, attrs, "name")
-        taken = Room.objects.filter(studio=studio, name=name)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError(
-                {"name": f"{studio} already has a room named {name}."}
-            )
-        return attrs
+    def room_fields(self) -> dict[str, Any]:
+        """Every rate-card field as it will be: sent, kept, or the model's default (the
+        rules live in studio.services.studios)."""
+        names = [n for n in self.Meta.fields if n not in ("id", "studio")]
+        return {name: _current(self, self.validated_data, name) for name in names}
 
 
 class AvailabilityQuery(serializers.Serializer):
@@ -542,6 +565,42 @@ class RoomViewSet(viewsets.ModelViewSet):
     def studio_of(self, obj: Room) -> Studio:
         return obj.studio
 
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        card = cast(RoomSerializer, serializer).room_fields()
+        serializer.instance = services.room_create(
+            studio=serializer.validated_data["studio"],
+            by=request_user(self.request),
+            name=card["name"],
+            description=card["description"],
+            capacity=card["capacity"],
+            hourly_rate=card["hourly_rate"],
+            half_day_hours=card["half_day_hours"],
+            half_day_rate=card["half_day_rate"],
+            day_hours=card["day_hours"],
+            day_rate=card["day_rate"],
+            overtime_unit_minutes=card["overtime_unit_minutes"],
+            overtime_multiplier=card["overtime_multiplier"],
+            is_active=card["is_active"],
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        card = cast(RoomSerializer, serializer).room_fields()
+        serializer.instance = services.room_update(
+            room=cast(Room, serializer.instance),
+            by=request_user(self.request),
+            name=card["name"],
+            description=card["description"],
+            capacity=card["capacity"],
+            hourly_rate=card["hourly_rate"],
+            half_day_hours=card["half_day_hours"],
+            half_day_rate=card["half_day_rate"],
+            day_hours=card["day_hours"],
+            day_rate=card["day_rate"],
+            overtime_unit_minutes=card["overtime_unit_minutes"],
+            overtime_multiplier=card["overtime_multiplier"],
+            is_active=card["is_active"],
+        )
+
     @extend_schema(parameters=[AvailabilityQuery], responses=AvailabilitySerializer)
     @action(detail=True, methods=["get"])
     def availability(self, request: Request, pk: str | None = None) -> Response:
@@ -581,20 +640,11 @@ class GearSerializer(serializers.ModelSerializer):
         _require_managed_studio(self.context["request"].user, studio)
         return studio
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        studio, room = _current(self, attrs, "studio"), _current(self, attrs, "room")
-        if room is not None and room.studio_id != studio.pk:
-            raise serializers.ValidationError({"room": "The room belongs to another studio."})
-        serial = _current(self, attrs, "serial_number")
-        if serial:
-            taken = Gear.objects.filter(studio=studio, serial_number=serial)
-            if self.instance is not None:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
-                raise serializers.ValidationError(
-                    {"serial_number": "This studio already has an item with this serial number."}
-                )
-        return attrs
+    def gear_fields(self) -> dict[str, Any]:
+        """Every field as it will be: sent, kept, or the model's default (the rules live in
+        studio.services.studios)."""
+        names = [n for n in self.Meta.fields if n not in ("id", "studio")]
+        return {name: _current(self, self.validated_data, name) for name in names}
 
 
 class GearViewSet(viewsets.ModelViewSet):
@@ -613,3 +663,35 @@ class GearViewSet(viewsets.ModelViewSet):
 
     def studio_of(self, obj: Gear) -> Studio:
         return obj.studio
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        item = cast(GearSerializer, serializer).gear_fields()
+        serializer.instance = services.gear_create(
+            studio=serializer.validated_data["studio"],
+            by=request_user(self.request),
+            name=item["name"],
+            category=item["category"],
+            room=item["room"],
+            make=item["make"],
+            model=item["model"],
+            serial_number=item["serial_number"],
+            status=item["status"],
+            day_rate=item["day_rate"],
+            notes=item["notes"],
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        item = cast(GearSerializer, serializer).gear_fields()
+        serializer.instance = services.gear_update(
+            gear=cast(Gear, serializer.instance),
+            by=request_user(self.request),
+            name=item["name"],
+            category=item["category"],
+            room=item["room"],
+            make=item["make"],
+            model=item["model"],
+            serial_number=item["serial_number"],
+            status=item["status"],
+            day_rate=item["day_rate"],
+            notes=item["notes"],
+        )

@@ -16,11 +16,20 @@ from studio.services.projects import (
     membership_notify,
     membership_notify_sweep,
     membership_remove,
+    person_card_save,
     person_create,
     person_delete,
     person_update,
     project_create,
+    project_update,
+)
+from studio.services.studios import (
+    gear_create,
+    gear_update,
+    room_create,
+    room_update,
     studio_create,
+    studio_update,
 )
 
 __all__ = [
@@ -39,9 +48,16 @@ __all__ = [
     "membership_notify",
     "membership_notify_sweep",
     "membership_remove",
+    "person_card_save",
     "person_create",
     "person_delete",
     "person_update",
+    "gear_create",
+    "gear_update",
     "project_create",
+    "project_update",
+    "room_create",
+    "room_update",
     "studio_create",
+    "studio_update",
 ]

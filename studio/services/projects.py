@@ -23,11 +23,17 @@ from studio.permissions import (
 from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
 
 
+def _check_dates(*, start_date: datetime.date | None, due_date: datetime.date | None) -> None:
+    if start_date and due_date and due_date < start_date:
+        raise ValidationError({"due_date": "The due date is before the start."})
+
+
 @transaction.atomic
 def project_create(*, by: User, **fields: Any) -> Project:
     """Create a project with its creator as producer, so that every project has one."""
     studios = fields.pop("studios", [])
     project = Project(**fields)
+    _check_dates(start_date=project.start_date, due_date=project.due_date)
     project.full_clean()
     project.save()
     project.studios.set(studios)
@@ -38,6 +44,39 @@ def project_create(*, by: User, **fields: Any) -> Project:
     person = Person.objects.filter(user=by).first()
     if person is not None:
         _card_add(person=person, project=project)
+    return project
+
+
+@transaction.atomic
+def project_update(
+    *,
+    project: Project,
+    by: User,
+    title: str,
+    artist: str,
+    client: str,
+    currency: str,
+    status: str,
+    start_date: datetime.date | None,
+    due_date: datetime.date | None,
+    notes: str,
+    studios: Iterable[Studio],
+) -> Project:
+    """Change a project's details (roles with ``project.change``). Every field is given: a
+    caller changing one passes the others as they are.
+
+    The studios come from the install's directory (any studio may be picked); a studio the
+    project uses becomes visible to its members."""
+    if not has_capability(by, project, Capability.PROJECT_CHANGE):
+        raise PermissionDenied("Your role may not change this project.")
+    _check_dates(start_date=start_date, due_date=due_date)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    project.title, project.artist, project.client = title, artist, client
+    project.currency, project.status, project.notes = currency, status, notes
+    project.start_date, project.due_date = start_date, due_date
+    project.full_clean()
+    project.save()
+    project.studios.set(list(studios))
     return project
 
 
@@ -147,16 +186,6 @@ def membership_remove(*, membership: Membership, by: User) -> None:
         )
     _ensure_a_producer_remains(project=project, leaving=membership)
     membership.delete()
-
-
-@transaction.atomic
-def studio_create(*, by: User, **fields: Any) -> Studio:
-    """Create a studio managed by its creator."""
-    studio = Studio(**fields)
-    studio.full_clean()
-    studio.save()
-    studio.managers.add(by)
-    return studio
 
 
 def _check_people_projects(*, by: User, projects: Iterable[Project]) -> None:
