@@ -12,6 +12,7 @@ from releases.models import (
     Artwork,
     Credit,
     Deliverable,
+    IsrcPrefix,
     IsrcRegistrant,
     Master,
     Release,
@@ -100,6 +101,16 @@ class SplitAdmin(admin.ModelAdmin):
 @admin.register(IsrcRegistrant)
 class IsrcRegistrantAdmin(admin.ModelAdmin):
     list_display = ["__str__", "last_number"]
+
+
+@admin.register(IsrcPrefix)
+class IsrcPrefixAdmin(admin.ModelAdmin):
+    """Where a studio's prefix is kept (a label's is kept from its release page too)."""
+
+    list_display = ["name", "code", "studio", "label", "kept_by"]
+    list_select_related = ["studio", "kept_by"]
+    raw_id_fields = ["kept_by"]
+    search_fields = ["name", "label", "registrant"]
 
 
 @admin.register(Artwork)

@@ -167,6 +167,61 @@ class IsrcRegistrant(models.Model):
         return f"{self.country}-{self.registrant}-{self.year:02d}"
 
 
+class IsrcPrefix(models.Model):
+    """A registrant prefix kept once, so nobody types it for each ISRC: owned by a studio
+    (its managers keep it; every production using the studio allocates from it) or by a
+    label (a release's `label` text), kept by a user who edits that release.
+
+    The numbers given under a prefix live in `IsrcRegistrant` (one row per year, locked
+    while a number is taken); this row only says whose prefix it is. A label's prefix counts
+    only for releases of projects on which its keeper edits releases: a label name is free
+    text, and a stranger typing the same name must not draw on someone else's codes."""
+
+    name = models.CharField(max_length=200, help_text="Whose prefix, e.g. the label's name.")
+    country = models.CharField(max_length=2, help_text="ISO 3166 country code, e.g. DE.")
+    registrant = models.CharField(max_length=3, help_text="Registrant code, e.g. A12.")
+    studio = models.ForeignKey(
+        "studio.Studio",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="isrc_prefixes",
+    )
+    label = models.CharField(max_length=200, blank=True, help_text="A release's label, as typed.")
+    kept_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # Owned by a studio, or by a label: never both, never neither.
+            models.CheckConstraint(
+                condition=(Q(studio__isnull=False) & Q(label=""))
+                | (Q(studio__isnull=True) & ~Q(label="")),
+                name="isrcprefix_studio_or_label",
+            ),
+            models.UniqueConstraint(
+                fields=["studio"], condition=Q(studio__isnull=False), name="isrcprefix_one_studio"
+            ),
+            models.UniqueConstraint(
+                fields=["label", "kept_by"], condition=~Q(label=""), name="isrcprefix_one_label"
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$") & Q(registrant__regex=r"^[A-Z0-9]{3}$"),
+                name="isrcprefix_code_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country}-{self.registrant})"
+
+    @property
+    def code(self) -> str:
+        return f"{self.country}-{self.registrant}"
+
+
 class CreditRole(models.TextChoices):
     """Roles from DDEX's allowed values (ContributorRole / ArtistRole)."""
 

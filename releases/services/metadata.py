@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from releases.artwork import inspect_art
@@ -18,6 +20,7 @@ from releases.models import (
     Artwork,
     Credit,
     Deliverable,
+    IsrcPrefix,
     IsrcRegistrant,
     Master,
     Release,
@@ -26,7 +29,57 @@ from releases.models import (
     language_code,
 )
 from studio.errors import Conflict
-from studio.models import Person, Project
+from studio.models import Person, Project, Studio
+from studio.permissions import Capability, roles_with
+
+
+class ReleaseDetails(TypedDict, total=False):
+    """What a caller may set on a release; the service checks and normalises it."""
+
+    project: Project
+    type: str
+    title: str
+    version: str
+    display_artist: str
+    label: str
+    catalog_number: str
+    upc: str
+    release_date: datetime.date | None
+    original_release_date: datetime.date | None
+    genre: str
+    language: str
+    p_line_year: int | None
+    p_line_owner: str
+    c_line_year: int | None
+    c_line_owner: str
+    parental_warning: str
+    targets: list[str]
+
+
+class TrackDetails(TypedDict, total=False):
+    """What a caller may set on a track; the service checks and normalises it."""
+
+    release: Release
+    disc: int
+    position: int
+    title: str
+    version: str
+    isrc: str
+    iswc: str
+    duration_seconds: int | None
+    explicit: bool
+    instrumental: bool
+    language: str
+
+
+def _assign(target: Any, details: Any, allowed: type) -> None:
+    """Set ``details`` on ``target``, refusing any name ``allowed`` (a TypedDict) lacks: the
+    types say so to mypy, this says so to a caller that passes a dict."""
+    unknown = set(details) - set(allowed.__annotations__)
+    if unknown:
+        raise TypeError(f"Not settable here: {', '.join(sorted(unknown))}.")
+    for name, value in details.items():
+        setattr(target, name, value)
 
 
 def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
@@ -38,7 +91,10 @@ def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
 
 
 @transaction.atomic
-def release_save(*, release: Release | None = None, **fields: Any) -> Release:
+def release_save(*, release: Release | None = None, **details: Unpack[ReleaseDetails]) -> Release:
+    """Create or change a release: the barcode normalised to its EAN-13 and unique, every
+    field checked by the model. A flag an import left on a field goes once it is filled."""
+    fields: dict[str, Any] = dict(details)
     _normalized(fields, "upc", normalize_upc)
     upc = fields.get("upc")
     others = (
@@ -47,8 +103,7 @@ def release_save(*, release: Release | None = None, **fields: Any) -> Release:
     if upc and others.filter(upc=upc).exists():
         raise ValidationError({"upc": f"Another release already has the barcode {upc}."})
     release = release or Release()
-    for name, value in fields.items():
-        setattr(release, name, value)
+    _assign(release, fields, ReleaseDetails)
     release.full_clean()
     release.save()
     if release.import_warnings:
@@ -57,7 +112,10 @@ def release_save(*, release: Release | None = None, **fields: Any) -> Release:
 
 
 @transaction.atomic
-def track_save(*, track: Track | None = None, **fields: Any) -> Track:
+def track_save(*, track: Track | None = None, **details: Unpack[TrackDetails]) -> Track:
+    """Create or change a track: ISRC and ISWC normalised and checked, the ISRC unique in the
+    catalogue and the position free on its disc (a refusal names the field)."""
+    fields: dict[str, Any] = dict(details)
     _normalized(fields, "isrc", normalize_isrc)
     _normalized(fields, "iswc", normalize_iswc)
     isrc = fields.get("isrc")
@@ -67,8 +125,14 @@ def track_save(*, track: Track | None = None, **fields: Any) -> Track:
         if taken is not None:
             raise ValidationError({"isrc": f"{isrc} already names “{taken}” on {taken.release}."})
     track = track or Track()
-    for name, value in fields.items():
-        setattr(track, name, value)
+    _assign(track, fields, TrackDetails)
+    taken_place = Track.objects.filter(
+        release_id=track.release_id, disc=track.disc, position=track.position
+    ).exclude(pk=track.pk)
+    if track.release_id is not None and taken_place.exists():
+        raise ValidationError(
+            {"position": f"Disc {track.disc} already has a track {track.position}."}
+        )
     track.full_clean()
     track.save()
     if track.release.import_warnings:
@@ -130,6 +194,80 @@ def isrc_allocate(*, track: Track, country: str, registrant: str) -> Track:
         locked.isrc = f"{country}{registrant}{year:02d}{prefix.last_number:05d}"
         locked.save(update_fields=["isrc"])
     return locked
+
+
+def isrc_prefixes_for(*, label: Any, project: Any) -> QuerySet[IsrcPrefix]:
+    """The prefixes a release may allocate from, its label's first, then its studios'.
+    ``label`` and ``project`` are values or expressions (``OuterRef``), so the page can read
+    the prefix in the release's own query. A label's prefix counts only where its keeper
+    edits releases: a label is free text anyone may type."""
+    editors = roles_with(Capability.RELEASES_MANAGE)
+    by_label = Q(label=label) & ~Q(label="")
+    by_label &= Q(kept_by__memberships__project=project, kept_by__memberships__role__in=editors)
+    return (
+        IsrcPrefix.objects.filter(by_label | Q(studio__projects=project))
+        .annotate(rank=Case(When(label="", then=Value(1)), default=Value(0)))
+        .order_by("rank", "pk")
+    )
+
+
+def isrc_prefix_for(*, release: Release) -> IsrcPrefix | None:
+    """The registrant prefix this release's ISRCs come from, or None."""
+    return isrc_prefixes_for(label=release.label, project=release.project_id).first()
+
+
+@transaction.atomic
+def isrc_prefix_save(
+    *,
+    name: str,
+    country: str,
+    registrant: str,
+    studio: Studio | None = None,
+    label: str = "",
+    kept_by: Any = None,
+) -> IsrcPrefix:
+    """Keep a registrant prefix once for a studio or for a label (kept by ``kept_by``); saving
+    again for the same owner changes its code. Numbers already given are never given again:
+    they are counted per code and year in IsrcRegistrant."""
+    country, registrant = country.strip().upper(), registrant.strip().upper()
+    errors: dict[str, str] = {}
+    if len(country) != 2 or not country.isalpha():
+        errors["country"] = "Two letters: the ISO 3166 country code, e.g. DE."
+    if len(registrant) != 3 or not registrant.isalnum():
+        errors["registrant"] = "Three letters or digits, as your ISRC agency gave them."
+    if not errors:
+        try:
+            normalize_isrc(f"{country}{registrant}0000001")
+        except ValidationError:
+            errors["country"] = f"{country} is not a country code an ISRC may start with."
+    if errors:
+        raise ValidationError(errors)
+    if studio is None and not label:
+        raise ValidationError({"label": "Give the release its label first."})
+    if studio is not None:
+        prefix = IsrcPrefix.objects.filter(studio=studio).first() or IsrcPrefix(studio=studio)
+    else:
+        prefix = IsrcPrefix.objects.filter(label=label, kept_by=kept_by).first() or IsrcPrefix(
+            label=label, kept_by=kept_by
+        )
+    prefix.name, prefix.country, prefix.registrant = name.strip(), country, registrant
+    prefix.full_clean()
+    prefix.save()
+    return prefix
+
+
+def isrc_allocate_from_prefix(*, track: Track) -> Track:
+    """The next ISRC of the prefix kept for the track's label or studio (see isrc_allocate
+    for the locks); refused, naming the field, when no prefix is kept."""
+    prefix = isrc_prefix_for(release=track.release)
+    if prefix is None:
+        raise ValidationError(
+            {
+                "isrc": "No registrant prefix is kept for this release's label or studio: "
+                "keep one under “ISRC registrant prefix” first."
+            }
+        )
+    return isrc_allocate(track=track, country=prefix.country, registrant=prefix.registrant)
 
 
 @transaction.atomic
