@@ -47,7 +47,7 @@ DURATION = os.environ.get("LOAD_DURATION", "60s")
 WORKERS = os.environ.get("LOAD_WORKERS", "4")
 GOAL_P95_MS = 300
 
-PROJECTS = max(1, USERS // 5)  # five producers on each production
+PROJECTS = max(1, math.ceil(USERS / 5))  # five producers on each production
 ROOMS = 10
 PASSWORD = "load-" + secrets.token_hex(8)
 # Locust's name for the sign-in: once per user, in on_start, so not part of the mix.
