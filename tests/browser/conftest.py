@@ -73,6 +73,34 @@ def _browser_tools() -> None:
 
 
 @pytest.fixture(scope="session")
+def _migrated_data(django_db_setup: None) -> str | None:
+    """What the migrations put in the test database (preset rate rules and the like), as the
+    test runner serialized it: taken before the browser starts, see ``_keep_migrated_data``."""
+    from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+@pytest.fixture(autouse=True)
+def _keep_migrated_data(
+    request: pytest.FixtureRequest, _migrated_data: str | None, browser: Any
+) -> None:
+    """Django's connections are context-local (asgiref), and Playwright's running event loop
+    is a new context: the test sees a new connection object without the serialized data, so
+    ``serialized_rollback`` would neither restore the migrations' rows after the previous
+    test's flush nor spare them the post-migrate signal. Hand it over, then restore."""
+    from django.db import connections
+
+    connection = connections["default"]
+    if _migrated_data is None or hasattr(connection, "_test_serialized_contents"):
+        return
+    connection._test_serialized_contents = _migrated_data  # type: ignore[attr-defined]
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("serialized_rollback"):
+        connection.creation.deserialize_db_from_string(_migrated_data)
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {
         **browser_type_launch_args,
