@@ -10,6 +10,15 @@ class RecordingConfig(AppConfig):
     label = "recording"
     verbose_name = "Recording sessions"
 
+    def ready(self) -> None:
+        # A session follows its booking when the booking moves; studio cannot import us, so
+        # we hand it the follower (see sessions.services.sessions_follow_booking).
+        from sessions.services import sessions_follow_booking
+        from studio.services.bookings import booking_move_hook_register
+
+        booking_move_hook_register(sessions_follow_booking)
+        from sessions import hub  # noqa: F401  (its panel on the project hub: studio.hub)
+
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo` after the studio's part: a session with players."""
         from sessions.demo import load

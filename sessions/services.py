@@ -128,6 +128,73 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
     return session
 
 
+def sessions_follow_booking(
+    *, booking: Booking, before: tuple[Room, datetime.datetime, datetime.datetime]
+) -> None:
+    """Move the sessions on ``booking`` with it, or refuse the booking's move saying why.
+
+    Registered from ``RecordingConfig.ready()`` with ``studio.services.bookings``, which calls
+    it inside the booking's move transaction after the booking is saved: ``studio`` imports no
+    other app, so the rule that a session follows its booking lives here, above it, and a
+    refusal raised here undoes the booking's move as well. Every caller of the move (the API's
+    PATCH, the calendar's drag) gets it without knowing about sessions.
+
+    A session with its booking's times takes the new ones; one inside the booking (an evening
+    overdub on a lockout day) shifts with the start, and must still fit. Refused: a session
+    shorter than a player's engaged hours, and a longer one when a player's pay is approved
+    for fewer hours than the new length (approved pay is fixed; it was agreed on the old day).
+    """
+    old_room, old_start, old_end = before
+    sessions = (
+        Session.objects.select_for_update()
+        .filter(booking=booking)
+        .exclude(status=Session.Status.CANCELLED)
+        .order_by("pk")
+    )
+    for session in sessions:
+        if (session.start, session.end) == (old_start, old_end):
+            start, end = booking.start, booking.end
+        else:
+            shift = booking.start - old_start
+            start, end = session.start + shift, session.end + shift
+            if start < booking.start or end > booking.end:
+                raise Conflict(
+                    f"Session “{session.title}” would fall outside the moved booking: "
+                    "change the session's times first.",
+                    code="session_outside_booking",
+                )
+        hours = booked_hours(start, end)
+        longest = session.engagements.aggregate(hours=Max("hours"))["hours"]
+        if longest is not None and hours < longest:
+            raise Conflict(
+                f"Session “{session.title}” has a player engaged for {longest.normalize():f} h; "
+                f"the move would make it {hours.normalize():f} h.",
+                code="session_shorter_than_engagement",
+            )
+        if hours > booked_hours(session.start, session.end):
+            approved = (
+                session.engagements.filter(
+                    payment__status__in=(Payment.Status.APPROVED, Payment.Status.PAID),
+                    hours__lt=hours,
+                )
+                .select_related("person")
+                .order_by("hours", "pk")
+                .first()
+            )
+            if approved is not None:
+                raise Conflict(
+                    f"Session “{session.title}” has approved pay for "
+                    f"{approved.hours.normalize():f} h ({approved.person}); the move would make "
+                    f"it {hours.normalize():f} h. Approved pay is fixed: keep the length, or "
+                    "record the extra time as a new session.",
+                    code="session_pay_approved",
+                )
+        session.start, session.end = start, end
+        if session.room_id == old_room.pk:
+            session.room = booking.room
+        session.save(update_fields=["start", "end", "room"])
+
+
 def _earlier_sessions_today(*, session: Session, person: Person) -> int:
     """How many sessions this person played earlier on the session's local day: the health
     contribution is one amount for the first session of a day, another for each further one."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from studio.models import Booking, Membership, Person, Project, Room, Studio
 from studio.permissions import AnyUser, projects_visible
+from studio.rates import cancellation_fee, cancellation_percent
 
 # --- the clock decides when a hold lapses ------------------------------------------------------
 #
@@ -42,6 +45,64 @@ def shown_state(booking: Booking, now: datetime.datetime | None = None) -> tuple
     if is_lapsed(booking, now):
         return Booking.Status.CANCELLED, Booking.Ending.EXPIRED
     return booking.status, booking.ending
+
+
+@dataclass(frozen=True)
+class CancellationTerms:
+    """What cancelling a booking costs at one moment: the page shows it, the service takes it.
+
+    ``fee`` is None for a hold (letting a hold go costs nothing) and for a booking already over.
+    """
+
+    fee: Decimal | None
+    percent: int
+    notice: datetime.timedelta
+    currency: str
+
+    @property
+    def notice_words(self) -> str:
+        if self.notice <= datetime.timedelta(0):
+            return "after the start"
+        days = self.notice.days
+        if days == 0:
+            return "less than a day's notice"
+        return "1 day's notice" if days == 1 else f"{days} days' notice"
+
+    @property
+    def summary(self) -> str:
+        """ "Cancel: fee 190.00 EUR (50 % of the quote, 5 days' notice)"; "Release: no fee"."""
+        if self.fee is None:
+            return "Release: no fee"
+        return (
+            f"Cancel: fee {self.fee} {self.currency} "
+            f"({self.percent} % of the quote, {self.notice_words})"
+        )
+
+
+def booking_cancellation_terms(
+    *, booking: Booking, now: datetime.datetime | None = None
+) -> CancellationTerms:
+    """The fee cancelling ``booking`` at ``now`` takes, by its studio's notice tiers.
+
+    ``booking_cancel`` takes exactly this fee: the rule is written once, here."""
+    now = now or timezone.now()
+    studio = booking.room.studio
+    notice = booking.start - now
+    if booking.is_hold:
+        return CancellationTerms(fee=None, percent=0, notice=notice, currency=studio.currency)
+    tiers = studio.cancellation_tiers
+    fee = cancellation_fee(
+        amount=booking.quoted_amount or Decimal(0),
+        tiers=tiers,
+        notice=notice,
+        currency=studio.currency,
+    )
+    return CancellationTerms(
+        fee=fee,
+        percent=cancellation_percent(tiers=tiers, notice=notice),
+        notice=notice,
+        currency=studio.currency,
+    )
 
 
 def project_list_for(*, user: AnyUser) -> QuerySet[Project]:
@@ -129,3 +190,9 @@ def upcoming_bookings(*, user: AnyUser, days: int = 7) -> QuerySet[Booking]:
         .select_related("room__studio", "project", "engineer")
         .order_by("start", "pk")
     )
+
+
+def studio_directory() -> QuerySet[Studio]:
+    """Every studio of the install: any signed-in user may pick one for a project (its rooms,
+    rates and gear show to the members of projects using it, and to its managers)."""
+    return Studio.objects.order_by("name", "pk")

@@ -21,4 +21,9 @@ urlpatterns = [
         views.calendar_booking_move,
         name="calendar-booking-move",
     ),
+    path(
+        "calendar/bookings/<int:pk>/cancel/",
+        views.calendar_booking_cancel,
+        name="calendar-booking-cancel",
+    ),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +17,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_POST
@@ -38,7 +40,14 @@ from studio.permissions import (
     role_on,
     studios_visible,
 )
-from studio.selectors import calendar_bookings, project_list_for, shown_state, upcoming_bookings
+from studio.selectors import (
+    booking_cancellation_terms,
+    calendar_bookings,
+    project_list_for,
+    shown_state,
+    upcoming_bookings,
+)
+from studio.services.bookings import MoveNeedsConfirmation
 
 
 @login_required
@@ -316,6 +325,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     kind, target, zone = _calendar_scope(request)
     user = request.user
     studios = studios_visible(user)
+    tomorrow = timezone.now().astimezone(zone).date() + datetime.timedelta(days=1)
     feed = None
     if target is not None:
         feed = FeedToken.objects.filter(
@@ -331,6 +341,10 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         "projects": projects_with(user, Capability.SCHEDULE_MANAGE),
         "feed_url": request.build_absolute_uri(reverse("feed", args=[feed.token])) if feed else "",
         "feed_id": feed.pk if feed else None,
+        "engineers": people_visible(user).order_by("name"),
+        # The keyboard form starts on tomorrow's usual day, in the zone the page shows.
+        "default_start": f"{tomorrow:%Y-%m-%d}T10:00",
+        "default_end": f"{tomorrow:%Y-%m-%d}T18:00",
     }
     return render(request, "studio/calendar.html", context)
 
@@ -377,6 +391,12 @@ def _calendar_write(request: HttpRequest, write: Callable[[], Booking]) -> JsonR
         booking = write()
     except ValidationError as error:
         return JsonResponse({"errors": error.message_dict}, status=400)
+    except MoveNeedsConfirmation as ask:
+        # Nothing was moved: the page asks this question and sends the move again with
+        # "confirm": true, or puts the booking back.
+        return JsonResponse(
+            {"confirm": ask.question, "errors": {"__all__": [ask.question]}}, status=409
+        )
     except Conflict as conflict:
         return JsonResponse({"errors": {"__all__": [conflict.detail]}}, status=409)
     except PermissionDenied as denied:
@@ -412,6 +432,13 @@ def calendar_booking_create(request: HttpRequest) -> JsonResponse:
         title = body.get("title") or ""
         if not isinstance(title, str) or len(title) > 200:
             raise ValidationError({"title": "Text of at most 200 characters."})
+        engineer = None
+        if body.get("engineer") not in (None, ""):
+            engineer = (
+                people_visible(request.user).filter(pk=_int(body["engineer"], "engineer")).first()
+            )
+            if engineer is None:
+                raise ValidationError({"engineer": "Pick one of your contacts."})
         zone = _page_zone(body, room.studio.zone)
         [booking] = services.booking_create(
             by=request_user(request),
@@ -421,6 +448,8 @@ def calendar_booking_create(request: HttpRequest) -> JsonResponse:
             end=_wall_clock(body.get("end"), zone, "end"),
             status=status,
             title=title,
+            engineer=engineer,
+            past=body.get("past") is True,
         )
         return booking
 
@@ -447,7 +476,52 @@ def calendar_booking_move(request: HttpRequest, pk: int) -> JsonResponse:
             booking=booking,
             start=_wall_clock(body.get("start"), zone, "start"),
             end=_wall_clock(body.get("end"), zone, "end"),
+            past=body.get("past") is True,
+            # A drag is an easy slip: a confirmed day moves only once the user has said yes.
+            confirm_move=body.get("confirm") is True,
         )
+
+    return _calendar_write(request, write)
+
+
+@login_required
+def calendar_booking_cancel(request: HttpRequest, pk: int) -> JsonResponse:
+    """GET: what cancelling would cost now ("Cancel: fee 190.00 EUR (50 % …)"), to ask with.
+    POST ``{"fee": "190.00"}``: cancel (a hold: release) for the fee the user was shown;
+    a fee that has changed since is a 409 naming the new one, and nothing is cancelled."""
+    booking = get_object_or_404(
+        Booking.objects.filter(project__in=projects_visible(request.user)).select_related(
+            "room__studio", "project"
+        ),
+        pk=pk,
+    )
+    if request.method == "GET":
+        terms = booking_cancellation_terms(booking=booking)
+        return JsonResponse(
+            {
+                "fee": str(terms.fee) if terms.fee is not None else None,
+                "currency": terms.currency,
+                "summary": terms.summary,
+                "hold": booking.is_hold,
+            }
+        )
+    if request.method != "POST":
+        return JsonResponse({"errors": {"__all__": ["GET or POST."]}}, status=405)
+
+    def write() -> Booking:
+        if not has_capability(request.user, booking.project, Capability.SCHEDULE_MANAGE):
+            raise PermissionDenied("Your role on this project may not cancel bookings.")
+        body = _json_body(request)
+        raw = body.get("fee")
+        if raw is None and not booking.is_hold:
+            raise ValidationError({"fee": "Send the fee you were shown: cancelling costs money."})
+        try:
+            fee = Decimal(str(raw)) if raw is not None else None
+        except ArithmeticError as error:
+            raise ValidationError({"fee": "An amount such as 190.00."}) from error
+        if fee is not None and not fee.is_finite():
+            raise ValidationError({"fee": "An amount such as 190.00."})
+        return services.booking_cancel(booking=booking, fee_shown=fee)
 
     return _calendar_write(request, write)
 

@@ -49,6 +49,13 @@ class BookingSerializer(serializers.ModelSerializer):
     gear = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Gear.objects.none()
     )
+    past = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Log a past session: without it, a booking (or a move) that starts before "
+        "now is a 400.",
+    )
 
     class Meta:
         model = Booking
@@ -77,6 +84,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "series",
             "sequence",
             "rrule",
+            "past",
             "created_at",
             "updated_at",
         ]
@@ -216,6 +224,7 @@ class BookingViewSet(viewsets.ModelViewSet):
             notes=data.get("notes", ""),
             expires_at=data.get("expires_at"),
             rrule=data.get("rrule", ""),
+            past=data.get("past", False),
         )
         serializer.instance = _booking_queryset(self.request.user).get(pk=created[0].pk)
 
@@ -231,6 +240,7 @@ class BookingViewSet(viewsets.ModelViewSet):
             gear=data.get("gear"),
             title=data.get("title"),
             notes=data.get("notes"),
+            past=data.get("past", False),
         )
         serializer.instance = _booking_queryset(self.request.user).get(pk=updated.pk)
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
@@ -25,14 +25,54 @@ from django.utils import timezone
 from studio.errors import Conflict
 from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
-from studio.rates import booked_hours, cancellation_fee, room_quote
-from studio.selectors import is_lapsed, live_bookings
+from studio.rates import booked_hours, room_quote
+from studio.selectors import booking_cancellation_terms, is_lapsed, live_bookings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 Status = Booking.Status
 MAX_OCCURRENCES = 104  # two years of a weekly booking
+PAST_REFUSED = "This time is in the past: tick 'Log a past session' to record it."
+
+
+class MoveNeedsConfirmation(Conflict):
+    """A confirmed booking's move, checked and priced, then undone: the user is asked first.
+
+    Raised inside the move's transaction once every rule has passed, so what the question says
+    (the new time, the new quote) is what confirming it will do; nothing stays written."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question, code="confirm_move")
+        self.question = question
+
+
+Placement = tuple[Room, datetime.datetime, datetime.datetime]
+
+
+class BookingMoveHook(Protocol):
+    def __call__(self, *, booking: Booking, before: Placement) -> None: ...
+
+
+# What else follows a booking when it moves (a recording session takes its booking's room and
+# times). ``studio`` is the ground floor and imports no other app, so an app above it registers
+# its follower here from its AppConfig.ready(): the arrow of imports stays one way, and the
+# follower runs inside the move's transaction, where its refusal undoes the move too.
+_move_hooks: list[BookingMoveHook] = []
+
+
+def booking_move_hook_register(hook: BookingMoveHook) -> None:
+    """Have ``hook(booking=..., before=(room, start, end))`` run inside every booking move,
+    after the booking is saved; it refuses the move by raising (ValidationError, Conflict)."""
+    if hook not in _move_hooks:
+        _move_hooks.append(hook)
+
+
+def _check_not_past(start: datetime.datetime, *, past: bool, now: datetime.datetime) -> None:
+    # Logging a session that already happened is a real case, but a slip of the date picker
+    # is the commoner one: the past is booked only when asked for by name.
+    if start < now and not past:
+        raise ValidationError({"start": PAST_REFUSED})
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -335,11 +375,13 @@ def booking_create(
     notes: str = "",
     expires_at: datetime.datetime | None = None,
     rrule: str = "",
+    past: bool = False,
 ) -> list[Booking]:
     """Hold or book ``room`` for ``project``; with ``rrule``, a whole series or nothing.
 
     ``status`` None (or a hold) places a hold of the tier the slot allows: 1st if free, 2nd
-    behind a 1st hold. ``confirmed`` books outright.
+    behind a 1st hold. ``confirmed`` books outright. A booking (or any date of a series) that
+    starts before now is refused unless ``past`` says it is a past session being logged.
     """
     _check_times(room=room, start=start, end=end)
     if not room.is_active:
@@ -364,6 +406,7 @@ def booking_create(
                 }
             )
     slots = _occurrences(room=room, start=start, end=end, rule=rrule) if rrule else [(start, end)]
+    _check_not_past(min(slot[0] for slot in slots), past=past, now=now)
     _lock(rooms=[room.pk], people=[engineer.pk if engineer else None], gear=[g.pk for g in gear])
 
     nearby = _nearby(room=room, slots=slots, engineer=engineer, gear=gear, exclude=None)
@@ -438,11 +481,19 @@ def booking_update(
     gear: Sequence[Gear] | None = None,
     title: str | None = None,
     notes: str | None = None,
+    past: bool = False,
+    confirm_move: bool = True,
 ) -> Booking:
     """Move, resize, re-staff or retitle a booking; a confirmed one is checked and re-quoted.
 
     ``engineer`` left out keeps the engineer (None takes them off). Status, expiry and challenge
     times are not here: they follow the rules, through confirm, release, cancel and challenge.
+
+    A new start before now is refused unless ``past``. What follows the booking (its recording
+    sessions, through ``booking_move_hook_register``) moves with it in this transaction, or
+    refuses the move. ``confirm_move=False`` (the calendar's drag) checks and prices the move
+    of a confirmed booking, then undoes it with ``MoveNeedsConfirmation``: a drag alone never
+    moves a confirmed day.
     """
     if booking.status == Status.CANCELLED:
         raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
@@ -451,6 +502,8 @@ def booking_update(
     new_engineer = booking.engineer if isinstance(engineer, EllipsisType) else engineer
     new_gear = list(booking.gear.all()) if gear is None else list(gear)
     _check_times(room=new_room, start=new_start, end=new_end)
+    if new_start != booking.start:
+        _check_not_past(new_start, past=past, now=timezone.now())
     _check_gear(room=new_room, gear=new_gear)
     _lock(
         rooms=[booking.room_id, new_room.pk],
@@ -464,6 +517,8 @@ def booking_update(
             f"Booking #{booking.pk}'s hold has lapsed; hold the slot again.", code="lapsed"
         )
     moved = (new_room.pk, new_start, new_end) != (booking.room_id, booking.start, booking.end)
+    was_confirmed = booking.status == Status.CONFIRMED
+    was_quoted = booking.quoted_amount
     if booking.status == Status.CONFIRMED:
         clash = _confirmed_clash(
             room=new_room,
@@ -495,7 +550,29 @@ def booking_update(
     booking.gear.set(new_gear)
     if moved:
         _promote_second_holds(room=old[0], start=old[1], end=old[2])
+        for hook in _move_hooks:
+            hook(booking=booking, before=old)
+        if was_confirmed and not confirm_move:
+            raise MoveNeedsConfirmation(_move_question(booking, was_quoted=was_quoted))
     return booking
+
+
+def _move_question(booking: Booking, *, was_quoted: Decimal | None) -> str:
+    """ "Move the confirmed booking to Thu 3 Dec 10:00–18:00? The quote becomes …"."""
+    studio = booking.room.studio
+    start, end = booking.start.astimezone(studio.zone), booking.end.astimezone(studio.zone)
+    until = f"{end:%H:%M}" if end.date() == start.date() else _day_and_time(end)
+    quote = f"{booking.quoted_amount} {studio.currency}"
+    change = (
+        f"The quote becomes {quote} (was {was_quoted} {studio.currency})."
+        if was_quoted is not None and was_quoted != booking.quoted_amount
+        else f"The quote stays {quote}."
+    )
+    return f"Move the confirmed booking to {_day_and_time(start)}–{until}? {change}"
+
+
+def _day_and_time(when: datetime.datetime) -> str:
+    return f"{when:%a} {when.day} {when:%b %H:%M}"
 
 
 def _locked(booking: Booking) -> Booking:
@@ -592,20 +669,26 @@ def booking_release(*, booking: Booking) -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking) -> Booking:
-    """Cancel: a hold is released for free; a confirmed booking owes the fee its notice earns."""
+def booking_cancel(*, booking: Booking, fee_shown: Decimal | None = None) -> Booking:
+    """Cancel: a hold is released for free; a confirmed booking owes the fee its notice earns
+    (``booking_cancellation_terms``, the same read the page shows before asking).
+
+    ``fee_shown`` is the fee the user agreed to; when the clock has since crossed into another
+    notice tier, nothing is cancelled and the new fee is named, so nobody pays a fee they did
+    not see."""
     booking = _locked(booking)
     if booking.status == Status.CANCELLED:
         raise Conflict(f"Booking #{booking.pk} is already cancelled.", code="cancelled")
+    terms = booking_cancellation_terms(booking=booking)
+    if fee_shown is not None and fee_shown != (terms.fee or Decimal(0)):
+        raise Conflict(
+            f"Not cancelled: the fee is now {terms.fee} {terms.currency} "
+            f"({terms.percent} % of the quote, {terms.notice_words}), not {fee_shown}.",
+            code="fee_changed",
+        )
     if booking.is_hold:
         return _end(booking, ending=_hold_ending(booking), fee=None)
-    fee = cancellation_fee(
-        amount=booking.quoted_amount or Decimal(0),
-        tiers=booking.room.studio.cancellation_tiers,
-        notice=booking.start - timezone.now(),
-        currency=booking.room.studio.currency,
-    )
-    return _end(booking, ending=Booking.Ending.CANCELLED, fee=fee)
+    return _end(booking, ending=Booking.Ending.CANCELLED, fee=terms.fee)
 
 
 @transaction.atomic
