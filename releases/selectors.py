@@ -57,6 +57,51 @@ class Finding:
     track: int | None = None
 
 
+# Where on the release page each finding is fixed: a field id (the page's forms give release
+# fields `field-<name>` and a track's `track-<id>-<name>`), the cover upload, a track's master
+# upload, the credits editor or a track's writer shares. `{track}` is the finding's track id.
+FIX_ANCHORS: dict[str, str] = {
+    "missing_upc": "field-upc",
+    "invalid_upc": "field-upc",
+    "missing_p_line": "field-p_line_year",
+    "missing_c_line": "field-c_line_year",
+    "missing_release_date": "field-release_date",
+    "missing_genre": "field-genre",
+    "invalid_language": "field-language",
+    "explicit_on_clean": "field-parental_warning",
+    "missing_artwork": "field-cover",
+    "artwork": "field-cover",
+    "no_tracks": "new-track-title",
+    "track_count": "new-track-title",
+    "missing_isrc": "track-{track}-isrc",
+    "invalid_isrc": "track-{track}-isrc",
+    "duplicate_isrc": "track-{track}-isrc",
+    "missing_lyricist": "credit-person",
+    "missing_composer": "credit-person",
+    "composer_legal_name": "credit-person",
+    "writer_splits": "splits-{track}-writer",
+    "control_characters": "track-{track}-title",
+}
+# Findings about a master are fixed by uploading another.
+MASTER_CODES = frozenset(
+    {"missing_master", "too_short", "sample_rate", "bit_depth", "not_stereo", "silent"}
+    | {"loud", "quiet", "true_peak", "loudness_pending"}
+)
+
+
+def finding_anchor(finding: Finding) -> str:
+    """The id of the page element that fixes the finding ("" when none does)."""
+    if finding.code in MASTER_CODES and finding.track is not None:
+        return f"master-{finding.track}"
+    anchor = FIX_ANCHORS.get(finding.code, "")
+    if "{track}" in anchor:
+        if finding.track is None:
+            # A release-wide control character is in one of the release's own fields.
+            return "field-title" if finding.code == "control_characters" else ""
+        return anchor.format(track=finding.track)
+    return anchor
+
+
 def _text_fields(obj: Any) -> list[tuple[str, str, bool]]:
     """(name, label, multi-line) of the model's text fields."""
     return [

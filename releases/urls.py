@@ -17,6 +17,25 @@ urlpatterns = [
         name="release-track-splits",
     ),
     path("releases/<int:pk>/credits/", views.credit_add, name="release-credit-add"),
+    path("releases/<int:pk>/edit/", views.release_edit, name="release-edit"),
+    path("releases/<int:pk>/cover/", views.cover_upload, name="release-cover-upload"),
+    path("releases/<int:pk>/isrc-prefix/", views.isrc_prefix, name="release-isrc-prefix"),
+    path("releases/<int:pk>/tracks/", views.track_add, name="release-track-add"),
+    path(
+        "releases/<int:pk>/tracks/<int:track_pk>/edit/",
+        views.track_edit,
+        name="release-track-edit",
+    ),
+    path(
+        "releases/<int:pk>/tracks/<int:track_pk>/isrc/",
+        views.track_isrc,
+        name="release-track-isrc",
+    ),
+    path(
+        "releases/<int:pk>/tracks/<int:track_pk>/remove/",
+        views.track_remove,
+        name="release-track-remove",
+    ),
     path(
         "releases/<int:pk>/credits/<int:credit_pk>/remove/",
         views.credit_remove,

@@ -91,3 +91,32 @@
   }
   if (job) follow();
 })();
+
+// Readiness links point at the field that fixes each finding (#field-upc, #track-3-isrc,
+// #master-3, #field-cover): the field gets the focus, on load and on every hash change, so
+// the keyboard is where the fix is. A card or fieldset target focuses its first control.
+(function () {
+  "use strict";
+  const CONTROLS = "input:not([type=hidden]), select, textarea, button";
+
+  function focusTarget() {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    if (!id) return;
+    const target = document.getElementById(id);
+    if (!target) return;
+    const details = target.closest("details");
+    if (details) details.open = true;
+    const control = target.matches(CONTROLS) ? target : target.querySelector(CONTROLS);
+    if (!control) return;
+    control.focus({ preventScroll: true });
+    // Centred, not at the very top, so its label and the checklist's wording stay in view.
+    (control.closest(".field") || control).scrollIntoView({ block: "center" });
+  }
+
+  window.addEventListener("hashchange", focusTarget);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusTarget);
+  } else {
+    focusTarget();
+  }
+})();
