@@ -7,6 +7,9 @@ class BudgetsConfig(AppConfig):
     name = "budgets"
     verbose_name = "Budgets"
 
+    def ready(self) -> None:
+        from budgets import hub  # noqa: F401  (its panel on the project hub: studio.hub)
+
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: a budget, some costs and an issued invoice."""
         from budgets.demo import load

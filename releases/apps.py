@@ -9,6 +9,7 @@ class ReleasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the deploy check on the DDEX message parties.
+        from releases import hub  # noqa: F401  (its panel on the project hub: studio.hub)
         from releases.ddex import checks  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:

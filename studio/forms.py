@@ -1,10 +1,12 @@
+import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 
-from studio.models import Project, Role
-from studio.permissions import coworkers_of, studios_visible
+from studio.models import Gear, Project, Role, Room, Studio, validate_cancellation_tiers
+from studio.permissions import Capability, coworkers_of, projects_with
+from studio.selectors import studio_directory
 from studio.services.projects import unknown_coworker_message
 from studio.validators import TextGuardFormMixin
 
@@ -32,7 +34,26 @@ class ProjectForm(TextGuardFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["studios"].queryset = studios_visible(user)  # type: ignore[attr-defined]
+        # The install's studios are a directory: any signed-in user may pick any of them.
+        studios = self.fields["studios"]
+        studios.queryset = studio_directory()  # type: ignore[attr-defined]
+        studios.label_from_instance = _studio_label  # type: ignore[attr-defined]
+        studios.help_text = "Every studio of this install, with its city and time zone."
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, due = data.get("start_date"), data.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", "The due date is before the start.")
+        return data
+
+
+def _studio_label(studio: Studio) -> str:
+    """ "Sunset Sound · Los Angeles · America/Los_Angeles": the address's last line is the city
+    more often than not."""
+    lines = [line.strip() for line in studio.address.splitlines() if line.strip()]
+    parts = [studio.name, *lines[-1:], studio.time_zone]
+    return " · ".join(parts)
 
 
 class MembershipForm(TextGuardFormMixin, forms.Form):
@@ -51,3 +72,156 @@ class MembershipForm(TextGuardFormMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = coworkers_of(user)  # type: ignore[attr-defined]
+
+
+# --- studios, rooms, gear ------------------------------------------------------------------
+
+TIER = re.compile(r"^\s*(\d+)\s*:\s*(\d+)\s*%?\s*$")
+
+
+def tiers_as_text(tiers: list[dict[str, int]]) -> str:
+    return ", ".join(f"{t['min_days']}:{t['percent']}" for t in tiers)
+
+
+class TiersField(forms.CharField):
+    """Cancellation tiers typed as "14:0, 3:50, 0:100": days of notice at least, then the fee
+    in percent, most notice first."""
+
+    def clean(self, value: Any) -> list[dict[str, int]] | None:  # type: ignore[override]
+        # The text is checked as text first (control characters, length), then read.
+        text = super().clean(value)
+        if not text:
+            return None
+        tiers = []
+        for part in text.split(","):
+            match = TIER.match(part)
+            if match is None:
+                raise forms.ValidationError(
+                    f"“{part.strip()}” is not days:percent, such as 14:0, 3:50, 0:100."
+                )
+            tiers.append({"min_days": int(match[1]), "percent": int(match[2])})
+        try:
+            validate_cancellation_tiers(tiers)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                "Days:percent pairs, most notice first, percents 0 to 100, the last at "
+                "0 days (14:0, 3:50, 0:100)."
+            ) from error
+        return tiers
+
+
+class StudioForm(TextGuardFormMixin, forms.ModelForm):
+    cancellation_tiers = TiersField(
+        label="Cancellation fees",
+        initial="14:0, 3:50, 0:100",
+        help_text="Days of notice at least : fee in percent, most notice first.",
+    )
+
+    class Meta:
+        model = Studio
+        fields = [
+            "name",
+            "address",
+            "time_zone",
+            "currency",
+            "hold_hours",
+            "challenge_hours",
+            "cancellation_tiers",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        labels = {"hold_hours": "Hold hours", "challenge_hours": "Challenge hours"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["cancellation_tiers"] = tiers_as_text(self.instance.cancellation_tiers)
+        self.fields["address"].help_text = "The last line is shown as its city."
+        self.fields["time_zone"].widget.attrs["placeholder"] = "Europe/Berlin"
+
+    def _post_clean(self) -> None:
+        # The service validates the model; the form stops at its fields.
+        pass
+
+
+class RoomForm(TextGuardFormMixin, forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = [
+            "name",
+            "description",
+            "capacity",
+            "hourly_rate",
+            "half_day_hours",
+            "half_day_rate",
+            "day_hours",
+            "day_rate",
+            "overtime_unit_minutes",
+            "overtime_multiplier",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "day_hours": "Day (lockout) hours",
+            "day_rate": "Day (lockout) rate",
+            "overtime_unit_minutes": "Overtime unit (minutes)",
+            "overtime_multiplier": "Overtime × hourly rate",
+            "is_active": "Bookable",
+        }
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class GearForm(TextGuardFormMixin, forms.ModelForm):
+    class Meta:
+        model = Gear
+        fields = [
+            "name",
+            "category",
+            "status",
+            "day_rate",
+            "room",
+            "make",
+            "model",
+            "serial_number",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, studio: Studio, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rooms = self.fields["room"]
+        rooms.queryset = Room.objects.filter(studio=studio)  # type: ignore[attr-defined]
+        rooms.label_from_instance = lambda room: room.name  # type: ignore[attr-defined]
+        rooms.empty_label = "Not kept in one room"  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        pass
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+class ContactForm(TextGuardFormMixin, forms.Form):
+    """A person and what one production knows about them (that project's card)."""
+
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    instruments = forms.CharField(
+        max_length=300, required=False, help_text="What they play, comma separated."
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContactCreateForm(ContactForm):
+    project = forms.ModelChoiceField(queryset=Project.objects.none(), empty_label=None)
+
+    field_order = ["name", "project", "email", "phone", "instruments", "notes"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects_with(  # type: ignore[attr-defined]
+            user, Capability.PEOPLE_MANAGE
+        ).order_by("title", "pk")
+        self.fields["project"].help_text = "The production whose card this is."

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import views
+from studio import views, views_people, views_studios
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -8,7 +8,26 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
-    path("people/", views.people_list, name="people-list"),
+    path("people/", views_people.people_list, name="people-list"),
+    path("people/new/", views_people.contact_create, name="contact-create"),
+    path(
+        "people/<int:person_id>/cards/<int:project_id>/",
+        views_people.contact_row,
+        name="contact-row",
+    ),
+    path(
+        "people/<int:person_id>/cards/<int:project_id>/edit/",
+        views_people.contact_edit,
+        name="contact-edit",
+    ),
+    path("studios/", views_studios.studio_list, name="studio-list"),
+    path("studios/new/", views_studios.studio_create, name="studio-create"),
+    path("studios/<int:pk>/", views_studios.studio_detail, name="studio-detail"),
+    path("studios/<int:pk>/edit/", views_studios.studio_edit, name="studio-edit"),
+    path("studios/<int:pk>/rooms/new/", views_studios.room_create, name="room-create"),
+    path("studios/rooms/<int:pk>/edit/", views_studios.room_edit, name="room-edit"),
+    path("studios/<int:pk>/gear/new/", views_studios.gear_create, name="gear-create"),
+    path("studios/gear/<int:pk>/edit/", views_studios.gear_edit, name="gear-edit"),
     path("account/token/", views.api_token, name="api-token"),
     path("account/token/new/", views.api_token_create, name="api-token-create"),
     path("account/token/revoke/", views.api_token_revoke, name="api-token-revoke"),

@@ -28,13 +28,14 @@ from studio.api_base import request_user
 from studio.errors import Conflict
 from studio.filters import aware_instant
 from studio.forms import MembershipForm, ProjectForm
+from studio.hub import hub_panels
 from studio.models import Booking, FeedToken, Person, Project, Room, Studio
 from studio.permissions import (
+    ROLE_MATRIX,
     Capability,
     calendar_targets,
     has_capability,
     people_visible,
-    person_cards_visible,
     projects_visible,
     projects_with,
     role_on,
@@ -48,6 +49,7 @@ from studio.selectors import (
     upcoming_bookings,
 )
 from studio.services.bookings import MoveNeedsConfirmation
+from studio.views_studios import form_refusal
 
 
 @login_required
@@ -87,17 +89,36 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        project = services.project_create(by=request_user(request), **data)
-        messages.success(request, f"Created {project}. You are its producer.")
-        return redirect("project-detail", pk=project.pk)
+        data = form.cleaned_data
+        try:
+            project = services.project_create(
+                by=request_user(request),
+                title=data["title"],
+                artist=data["artist"],
+                client=data["client"],
+                currency=data["currency"],
+                status=data["status"],
+                start_date=data["start_date"],
+                due_date=data["due_date"],
+                notes=data["notes"],
+                studios=list(data["studios"]),
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, f"Created {project}. You are its producer.")
+            return redirect("project-detail", pk=project.pk)
     return render(request, "studio/project_form.html", {"form": form, "project": None})
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project hub: members and people from the ground floor, then the panels the apps
+    register (studio.hub: schedule, money, releases), each for the roles it names."""
     project = get_object_or_404(projects_visible(request.user), pk=pk)
-    may_manage_members = has_capability(request.user, project, Capability.MEMBERS_MANAGE)
+    my_role = role_on(request.user, project)
+    capabilities = {c for c, roles in ROLE_MATRIX.items() if my_role in roles}
+    may_manage_members = Capability.MEMBERS_MANAGE in capabilities
     form = MembershipForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if not may_manage_members:
@@ -120,15 +141,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("project-detail", pk=project.pk)
     context = {
         "project": project,
-        "my_role": role_on(request.user, project),
+        "my_role": my_role,
         "members": project.memberships.select_related("user__person").order_by("role", "id"),
         # Filter, then annotate: the details come from this project's card, the same join.
         "people": Person.objects.filter(cards__project=project).annotate(
             email=F("cards__email"), instruments=F("cards__instruments")
         ),
         "studios": project.studios.all(),
-        "may_change": has_capability(request.user, project, Capability.PROJECT_CHANGE),
-        "may_see_pay": has_capability(request.user, project, Capability.BUDGET_VIEW),
+        "panels": hub_panels(project=project, user=request.user, capabilities=capabilities),
+        "may_change": Capability.PROJECT_CHANGE in capabilities,
+        "may_see_pay": Capability.BUDGET_VIEW in capabilities,
+        "may_manage_people": Capability.PEOPLE_MANAGE in capabilities,
         "may_manage_members": may_manage_members,
         "form": form,
     }
@@ -142,27 +165,27 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Your role may not change this project.")
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Saved.")
-        return redirect("project-detail", pk=project.pk)
+        data = form.cleaned_data
+        try:
+            services.project_update(
+                project=project,
+                by=request_user(request),
+                title=data["title"],
+                artist=data["artist"],
+                client=data["client"],
+                currency=data["currency"],
+                status=data["status"],
+                start_date=data["start_date"],
+                due_date=data["due_date"],
+                notes=data["notes"],
+                studios=list(data["studios"]),
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("project-detail", pk=project.pk)
     return render(request, "studio/project_form.html", {"form": form, "project": project})
-
-
-@login_required
-def people_list(request: HttpRequest) -> HttpResponse:
-    """One row per card of the user's projects: a person on two of them shows twice, each row
-    with what that production knows about them (studio.models.PersonCard)."""
-    cards = person_cards_visible(request.user).select_related("person", "project")
-    query = request.GET.get("q", "").strip()
-    if query:
-        cards = cards.filter(
-            Q(person__name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(instruments__icontains=query)
-        )
-    cards = cards.order_by("person__name", "person_id", "project__title", "project_id")
-    page = Paginator(cards, 50).get_page(request.GET.get("page"))
-    return render(request, "studio/people_list.html", {"page": page, "query": query})
 
 
 @login_required

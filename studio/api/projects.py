@@ -275,8 +275,18 @@ class ProjectViewSet(viewsets.ModelViewSet):
         return obj
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = serializer.validated_data
         project = services.project_create(
-            by=request_user(self.request), **serializer.validated_data
+            by=request_user(self.request),
+            title=data["title"],
+            artist=data["artist"],
+            client=data.get("client", ""),
+            currency=data.get("currency", "EUR"),
+            status=data.get("status", Project.Status.PLANNING),
+            start_date=data.get("start_date"),
+            due_date=data.get("due_date"),
+            notes=data.get("notes", ""),
+            studios=data.get("studios", []),
         )
         serializer.instance = _with_my_role(Project.objects.all(), self.request.user).get(
             pk=project.pk

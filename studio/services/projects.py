@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,14 +28,35 @@ def _check_dates(*, start_date: datetime.date | None, due_date: datetime.date | 
 
 
 @transaction.atomic
-def project_create(*, by: User, **fields: Any) -> Project:
-    """Create a project with its creator as producer, so that every project has one."""
-    studios = fields.pop("studios", [])
-    project = Project(**fields)
-    _check_dates(start_date=project.start_date, due_date=project.due_date)
+def project_create(
+    *,
+    by: User,
+    title: str,
+    artist: str,
+    client: str = "",
+    currency: str = "EUR",
+    status: str = Project.Status.PLANNING,
+    start_date: datetime.date | None = None,
+    due_date: datetime.date | None = None,
+    notes: str = "",
+    studios: Iterable[Studio] = (),
+) -> Project:
+    """Create a project with its creator as producer, so that every project has one. Its
+    studios come from the install's directory."""
+    _check_dates(start_date=start_date, due_date=due_date)
+    project = Project(
+        title=title,
+        artist=artist,
+        client=client,
+        currency=currency,
+        status=status,
+        start_date=start_date,
+        due_date=due_date,
+        notes=notes,
+    )
     project.full_clean()
     project.save()
-    project.studios.set(studios)
+    project.studios.set(list(studios))
     # Whoever makes the project knows: no welcome email is owed (the sweep looks for those).
     Membership.objects.create(
         project=project, user=by, role=Role.PRODUCER, notified_at=timezone.now()

@@ -1,0 +1,66 @@
+"""The project hub's money panel: the budget headline, open payments and open invoices, for the
+roles that see money (registered from BudgetsConfig.ready; see studio.hub for why a registry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Prefetch
+
+from budgets.models import Budget, Invoice, InvoiceLine
+from budgets.selectors import budget_report, invoice_totals
+from sessions.models import Payment
+from studio.hub import HubPanel, register_panel
+from studio.models import Project
+from studio.permissions import AnyUser, Capability
+
+SHOWN = 5
+
+
+def money_panel(project: Project, user: AnyUser) -> dict[str, Any]:
+    """The headline is the approved version's (the plan everyone agreed on), else the latest
+    draft's. A fixed number of queries whatever the number of rows."""
+    budget = (
+        Budget.objects.filter(project=project)
+        .select_related("project")
+        .order_by(F("approved_at").desc(nulls_last=True), "-version")
+        .first()
+    )
+    report = budget_report(budget=budget) if budget else None
+    open_payments = Payment.objects.filter(
+        project=project, status__in=[Payment.Status.PENDING, Payment.Status.APPROVED]
+    )
+    payments = list(open_payments.select_related("person").order_by("created_at", "pk")[:SHOWN])
+    payment_count = open_payments.count()
+    open_invoices = Invoice.objects.filter(
+        project=project, status__in=[Invoice.Status.DRAFT, Invoice.Status.ISSUED]
+    )
+    invoices = list(
+        open_invoices.prefetch_related(
+            Prefetch("lines", queryset=InvoiceLine.objects.order_by("pk"), to_attr="all_lines")
+        ).order_by("created_at", "pk")[:SHOWN]
+    )
+    invoice_rows = [
+        {"invoice": i, "gross": invoice_totals(invoice=i, lines=i.all_lines).gross}  # type: ignore[attr-defined]
+        for i in invoices
+    ]
+    return {
+        "budget": budget,
+        "total": report.total if report else None,
+        "payments": payments,
+        "payment_count": payment_count,
+        "invoices": invoice_rows,
+        "invoice_count": open_invoices.count(),
+    }
+
+
+register_panel(
+    HubPanel(
+        key="money",
+        title="Money",
+        template="studio/partials/hub_money.html",
+        order=20,
+        read=money_panel,
+        capability=Capability.BUDGET_VIEW,
+    )
+)

@@ -1,0 +1,257 @@
+"""HTML pages for studios: the install's directory, a studio with its rooms (rate cards) and
+gear, and the forms its managers change them with. Writes go through studio.services.studios,
+the same services as the API; a refusal shows beside its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from studio import services
+from studio.api_base import request_user
+from studio.forms import GearForm, RoomForm, StudioForm
+from studio.models import Gear, Room, Studio
+from studio.permissions import studios_managed, studios_visible
+from studio.selectors import studio_directory
+
+
+def form_refusal(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError beside the fields it names; the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _managed(request: HttpRequest, studio: Studio) -> bool:
+    return studios_managed(request.user).filter(pk=studio.pk).exists()
+
+
+def _require_manager(request: HttpRequest, studio: Studio) -> None:
+    if not _managed(request, studio):
+        raise PermissionDenied(f"Only {studio}'s managers may change it, its rooms and gear.")
+
+
+@login_required
+def studio_list(request: HttpRequest) -> HttpResponse:
+    """The directory: every studio of the install, those the user sees in detail linked."""
+    visible = studios_visible(request.user).filter(pk=OuterRef("pk"))
+    studios = studio_directory().annotate(
+        room_count=Count("rooms", distinct=True), is_visible=Exists(visible)
+    )
+    return render(request, "studio/studio_list.html", {"studios": studios})
+
+
+@login_required
+def studio_create(request: HttpRequest) -> HttpResponse:
+    form = StudioForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            studio = services.studio_create(
+                by=request_user(request),
+                name=data["name"],
+                address=data["address"],
+                time_zone=data["time_zone"],
+                currency=data["currency"],
+                hold_hours=data["hold_hours"],
+                challenge_hours=data["challenge_hours"],
+                cancellation_tiers=data["cancellation_tiers"],
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, f"Created {studio}. You manage it: add its rooms and gear.")
+            return redirect("studio-detail", pk=studio.pk)
+    return render(request, "studio/studio_form.html", {"form": form, "studio": None})
+
+
+@login_required
+def studio_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    studio = get_object_or_404(studios_visible(request.user), pk=pk)
+    context = {
+        "studio": studio,
+        "rooms": studio.rooms.order_by("name", "pk"),
+        "gear": Gear.objects.filter(studio=studio).select_related("room"),
+        "is_manager": _managed(request, studio),
+        "managers": studio.managers.order_by("username"),
+    }
+    return render(request, "studio/studio_detail.html", context)
+
+
+@login_required
+def studio_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    studio = get_object_or_404(studios_visible(request.user), pk=pk)
+    _require_manager(request, studio)
+    form = StudioForm(request.POST or None, instance=studio)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.studio_update(
+                studio=studio,
+                by=request_user(request),
+                name=data["name"],
+                address=data["address"],
+                time_zone=data["time_zone"],
+                currency=data["currency"],
+                hold_hours=data["hold_hours"],
+                challenge_hours=data["challenge_hours"],
+                max_booking_hours=studio.max_booking_hours,
+                cancellation_tiers=data["cancellation_tiers"],
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("studio-detail", pk=studio.pk)
+    return render(request, "studio/studio_form.html", {"form": form, "studio": studio})
+
+
+def _rate_card(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": data["name"],
+        "description": data["description"],
+        "capacity": data["capacity"],
+        "hourly_rate": data["hourly_rate"],
+        "half_day_hours": data["half_day_hours"],
+        "half_day_rate": data["half_day_rate"],
+        "day_hours": data["day_hours"],
+        "day_rate": data["day_rate"],
+        "overtime_unit_minutes": data["overtime_unit_minutes"],
+        "overtime_multiplier": data["overtime_multiplier"],
+        "is_active": data["is_active"],
+    }
+
+
+@login_required
+def room_create(request: HttpRequest, pk: int) -> HttpResponse:
+    studio = get_object_or_404(studios_visible(request.user), pk=pk)
+    _require_manager(request, studio)
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        card = _rate_card(form.cleaned_data)
+        try:
+            room = services.room_create(
+                studio=studio,
+                by=request_user(request),
+                name=card["name"],
+                description=card["description"],
+                capacity=card["capacity"],
+                hourly_rate=card["hourly_rate"],
+                half_day_hours=card["half_day_hours"],
+                half_day_rate=card["half_day_rate"],
+                day_hours=card["day_hours"],
+                day_rate=card["day_rate"],
+                overtime_unit_minutes=card["overtime_unit_minutes"],
+                overtime_multiplier=card["overtime_multiplier"],
+                is_active=card["is_active"],
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, f"Added {room.name}.")
+            return redirect("studio-detail", pk=studio.pk)
+    context = {"form": form, "studio": studio, "what": "room", "object": None}
+    return render(request, "studio/studio_part_form.html", context)
+
+
+@login_required
+def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rooms = Room.objects.filter(studio__in=studios_visible(request.user)).select_related("studio")
+    room = get_object_or_404(rooms, pk=pk)
+    _require_manager(request, room.studio)
+    form = RoomForm(request.POST or None, instance=room)
+    if request.method == "POST" and form.is_valid():
+        card = _rate_card(form.cleaned_data)
+        try:
+            services.room_update(
+                room=room,
+                by=request_user(request),
+                name=card["name"],
+                description=card["description"],
+                capacity=card["capacity"],
+                hourly_rate=card["hourly_rate"],
+                half_day_hours=card["half_day_hours"],
+                half_day_rate=card["half_day_rate"],
+                day_hours=card["day_hours"],
+                day_rate=card["day_rate"],
+                overtime_unit_minutes=card["overtime_unit_minutes"],
+                overtime_multiplier=card["overtime_multiplier"],
+                is_active=card["is_active"],
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, f"Saved {room.name}.")
+            return redirect("studio-detail", pk=room.studio_id)
+    context = {"form": form, "studio": room.studio, "what": "room", "object": room}
+    return render(request, "studio/studio_part_form.html", context)
+
+
+@login_required
+def gear_create(request: HttpRequest, pk: int) -> HttpResponse:
+    studio = get_object_or_404(studios_visible(request.user), pk=pk)
+    _require_manager(request, studio)
+    form = GearForm(request.POST or None, studio=studio)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.gear_create(
+                studio=studio,
+                by=request_user(request),
+                name=data["name"],
+                category=data["category"],
+                room=data["room"],
+                make=data["make"],
+                model=data["model"],
+                serial_number=data["serial_number"],
+                status=data["status"],
+                day_rate=data["day_rate"],
+                notes=data["notes"],
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, f"Added {item.name}.")
+            return redirect("studio-detail", pk=studio.pk)
+    context = {"form": form, "studio": studio, "what": "gear", "object": None}
+    return render(request, "studio/studio_part_form.html", context)
+
+
+@login_required
+def gear_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    items = Gear.objects.filter(studio__in=studios_visible(request.user)).select_related("studio")
+    item = get_object_or_404(items, pk=pk)
+    _require_manager(request, item.studio)
+    form = GearForm(request.POST or None, instance=item, studio=item.studio)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.gear_update(
+                gear=item,
+                by=request_user(request),
+                name=data["name"],
+                category=data["category"],
+                room=data["room"],
+                make=data["make"],
+                model=data["model"],
+                serial_number=data["serial_number"],
+                status=data["status"],
+                day_rate=data["day_rate"],
+                notes=data["notes"],
+            )
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, f"Saved {item.name}.")
+            return redirect("studio-detail", pk=item.studio_id)
+    context = {"form": form, "studio": item.studio, "what": "gear", "object": item}
+    return render(request, "studio/studio_part_form.html", context)
