@@ -231,6 +231,14 @@ RELEASES_MASTER_MAX_BYTES = env.int("RELEASES_MASTER_MAX_BYTES", default=4 * 102
 
 # Invoice PDFs on A4 or US Letter paper.
 INVOICE_PAGE_SIZE = env.str("INVOICE_PAGE_SIZE", default="A4")
+# Who issues the invoices: the pages fill a new draft's "From" with these, so nobody retypes
+# them (each invoice keeps its own copy, as issued). In INVOICE_ISSUER_ADDRESS a literal \n
+# starts a new line, since an environment variable is one line.
+INVOICE_ISSUER_NAME = env.str("INVOICE_ISSUER_NAME", default="")
+INVOICE_ISSUER_ADDRESS = env.str("INVOICE_ISSUER_ADDRESS", default="").replace("\\n", "\n")
+INVOICE_ISSUER_VAT = env.str("INVOICE_ISSUER_VAT", default="")
+INVOICE_ISSUER_IBAN = env.str("INVOICE_ISSUER_IBAN", default="")
+INVOICE_ISSUER_BIC = env.str("INVOICE_ISSUER_BIC", default="")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracksheet@localhost")
@@ -344,7 +352,7 @@ SPECTACULAR_SETTINGS = {
         "RenderTargetEnum": "releases.models.Target",
         "RenderStatusEnum": "releases.models.RenderStatus",
     },
-    # The error answers (400, 401, 403, 404, 409, 429, 503) every operation shares.
+    # The error answers every operation shares (400, 401, 403, 404, 409, 415, 429, 503).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "studio.api_base.schema_error_responses",

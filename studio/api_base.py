@@ -119,7 +119,8 @@ def schema_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, A
     """drf-spectacular postprocessing hook: add the shared error answers to every operation.
 
     400 where a body or query parameters are read, 409 on writes (a collision or a row still
-    in use), the rest everywhere; an operation's own declaration of a status wins."""
+    in use), 415 where a body is read, the rest everywhere; an operation's own declaration of
+    a status wins."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
@@ -139,6 +140,9 @@ def schema_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, A
             if method in WRITE_METHODS:
                 conflict = "Collides with existing data, or the object is still in use."
                 responses.setdefault("409", answer(conflict, "Error"))
+            if "requestBody" in operation:
+                unparsed = "The body's Content-Type is not one this operation reads."
+                responses.setdefault("415", answer(unparsed, "Error"))
             for status_code, description in ERROR_RESPONSES.items():
                 responses.setdefault(status_code, answer(description, "Error"))
     return result
