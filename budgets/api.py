@@ -30,8 +30,9 @@ from budgets.models import (
     VatExemption,
 )
 from budgets.selectors import CategoryRow, budget_report, burn_down, invoice_totals
+from sessions.models import Engagement
 from studio.api_base import ProjectRolePermission, ScopedFileField, require_capability
-from studio.models import Project
+from studio.models import Booking, Project
 from studio.money import validate_amount
 from studio.permissions import Capability, projects_with
 
@@ -373,7 +374,35 @@ class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
 # --- invoices ---------------------------------------------------------------------------------
 
 
+class _OfMoneyProjects(serializers.PrimaryKeyRelatedField):
+    """A booking or engagement of a project whose money the caller sees: another project's
+    reads as missing, as the API answers everywhere."""
+
+    def __init__(self, *, path: str, **kwargs: Any) -> None:
+        self.path = path
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        user = self.context["request"].user
+        model = Booking if self.path == "project" else Engagement
+        return model.objects.filter(
+            **{f"{self.path}__in": projects_with(user, Capability.BUDGET_VIEW)}
+        )
+
+
 class InvoiceLineSerializer(serializers.ModelSerializer):
+    booking = _OfMoneyProjects(
+        path="project",
+        required=False,
+        allow_null=True,
+        help_text="The booking the line bills; a booking is billed on one standing invoice.",
+    )
+    engagement = _OfMoneyProjects(
+        path="session__project",
+        required=False,
+        allow_null=True,
+        help_text="The engagement the line bills; billed on one standing invoice.",
+    )
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
     unit_price = serializers.DecimalField(
         max_digits=12,
@@ -403,6 +432,8 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             "vat_exemption",
             "vat_exemption_reference",
             "vat_statement",
+            "booking",
+            "engagement",
         ]
         read_only_fields = ["vat_statement"]
 

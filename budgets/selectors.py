@@ -12,11 +12,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Subquery, Sum
+from django.conf import settings
+from django.db.models import DecimalField, F, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from budgets.models import Budget, BudgetLine, Category, Cost, Invoice, InvoiceLine
+from budgets.models import (
+    Budget,
+    BudgetLine,
+    Category,
+    Cost,
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+    issuer_key,
+)
 from sessions.models import Engagement, Payment
-from studio.models import Booking
+from studio.models import Booking, Project
 from studio.money import round_money
 
 ROLE_CATEGORY = {
@@ -272,3 +283,123 @@ def burn_down_series(*, budget: Budget, today: datetime.date) -> list[BurnPoint]
         series.append(BurnPoint(month, running))
         month = _next_month(month)
     return series
+
+
+# --- what is billed ---------------------------------------------------------------------------
+
+
+def billing_lines(*, project_id: int) -> QuerySet[InvoiceLine]:
+    """The invoice lines that bill a booking or an engagement of the project and still stand:
+    on an invoice that is not cancelled, and not taken back in full by issued credit notes.
+    A credited (cancelled) invoice frees what it billed, to be invoiced again."""
+    return (
+        InvoiceLine.objects.filter(
+            invoice__project_id=project_id, invoice__kind=Invoice.Kind.INVOICE
+        )
+        .filter(Q(booking__isnull=False) | Q(engagement__isnull=False))
+        .exclude(invoice__status=Invoice.Status.CANCELLED)
+        .annotate(
+            credited=Coalesce(
+                Sum(
+                    "credited_by__quantity",
+                    filter=Q(credited_by__invoice__status=Invoice.Status.ISSUED),
+                ),
+                Value(Decimal(0)),
+                output_field=DecimalField(max_digits=12, decimal_places=3),
+            )
+        )
+        # Credit notes carry negative quantities: what is left is the sum.
+        .filter(quantity__gt=-F("credited"))
+        .select_related("invoice")
+    )
+
+
+@dataclass
+class Billed:
+    """Where bookings and engagements of a project are billed: their id -> the invoice."""
+
+    bookings: dict[int, Invoice]
+    engagements: dict[int, Invoice]
+
+
+def billed_items(*, project_id: int) -> Billed:
+    billed = Billed(bookings={}, engagements={})
+    for line in billing_lines(project_id=project_id):
+        if line.booking_id is not None:
+            billed.bookings.setdefault(line.booking_id, line.invoice)
+        if line.engagement_id is not None:
+            billed.engagements.setdefault(line.engagement_id, line.invoice)
+    return billed
+
+
+def invoice_label(invoice: Invoice) -> str:
+    """How a page names the invoice something is billed on: its number, or the draft."""
+    return invoice.number or f"draft invoice #{invoice.pk}"
+
+
+def invoice_next_number(*, invoice: Invoice, today: datetime.date) -> str:
+    """The number issuing would give now (another issue may take it first)."""
+    last = (
+        InvoiceSeries.objects.filter(
+            issuer_key=issuer_key(name=invoice.issuer_name, vat=invoice.issuer_vat),
+            prefix=invoice.series,
+            year=today.year,
+        )
+        .values_list("last_number", flat=True)
+        .first()
+    ) or 0
+    return f"{invoice.series}-{today.year}-{last + 1:04d}"
+
+
+ISSUER_FIELDS = ("issuer_name", "issuer_address", "issuer_vat", "issuer_iban", "issuer_bic")
+
+
+def invoice_issuer_defaults(*, project: Project) -> dict[str, str]:
+    """The issuer's details for a new draft: the settings' (INVOICE_ISSUER_*) when they name
+    one, else as the project's last invoice carried them, else blank to fill in."""
+    if settings.INVOICE_ISSUER_NAME:
+        return {
+            "issuer_name": settings.INVOICE_ISSUER_NAME,
+            "issuer_address": settings.INVOICE_ISSUER_ADDRESS,
+            "issuer_vat": settings.INVOICE_ISSUER_VAT,
+            "issuer_iban": settings.INVOICE_ISSUER_IBAN,
+            "issuer_bic": settings.INVOICE_ISSUER_BIC,
+        }
+    last = (
+        Invoice.objects.filter(project=project, kind=Invoice.Kind.INVOICE)
+        .order_by("-created_at", "-id")
+        .values(*ISSUER_FIELDS)
+        .first()
+    )
+    return dict(last) if last else dict.fromkeys(ISSUER_FIELDS, "")
+
+
+def invoice_recipient_defaults(*, project: Project) -> dict[str, str]:
+    """The client's details for a new draft: as the project's last invoice carried them (an
+    address is typed once), else the project's client by name."""
+    last = (
+        Invoice.objects.filter(project=project, kind=Invoice.Kind.INVOICE)
+        .order_by("-created_at", "-id")
+        .values("recipient_name", "recipient_address", "recipient_vat", "recipient_email")
+        .first()
+    )
+    if last is not None and (not project.client or last["recipient_name"] == project.client):
+        return {name: str(value) for name, value in last.items()}
+    return {
+        "recipient_name": project.client or project.artist,
+        "recipient_address": "",
+        "recipient_vat": "",
+        "recipient_email": "",
+    }
+
+
+def credited_so_far(*, invoice: Invoice) -> dict[int, Decimal]:
+    """Per line of ``invoice``, the quantity its issued credit notes took back."""
+    rows = (
+        InvoiceLine.objects.filter(
+            credits_line__invoice=invoice, invoice__status=Invoice.Status.ISSUED
+        )
+        .values("credits_line")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["credits_line"]: -row["total"] for row in rows}

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -30,6 +30,7 @@ from budgets.models import (
     validate_series,
 )
 from budgets.pdf import render_invoice
+from budgets.selectors import billed_items, billing_lines, credited_so_far, invoice_label
 from sessions.models import Engagement
 from studio.errors import Conflict
 from studio.models import Booking, Project
@@ -79,6 +80,8 @@ class InvoiceDetails(TypedDict, total=False):
 
 class InvoiceLineDetails(TypedDict, total=False):
     position: int
+    booking: Booking | None
+    engagement: Engagement | None
     description: str
     quantity: Decimal
     unit: str
@@ -214,6 +217,16 @@ def cost_save(
     return cost
 
 
+@transaction.atomic
+def cost_delete(*, cost: Cost) -> None:
+    """Delete a cost entered by hand, and its receipt's file once the row is gone."""
+    receipt = cost.receipt.name if cost.receipt else ""
+    storage = cost.receipt.storage
+    cost.delete()
+    if receipt:
+        transaction.on_commit(lambda: storage.delete(receipt))
+
+
 # --- invoices ---------------------------------------------------------------------------------
 
 
@@ -258,6 +271,7 @@ def invoice_line_save(
         raise FrozenInvoice(invoice)
     line = line or InvoiceLine(invoice=invoice)
     _assign(line, fields, InvoiceLineDetails)
+    _check_not_billed(line)
     if line.quantity is not None and line.quantity <= 0:
         raise ValidationError(
             {"quantity": "Only a credit note goes negative: quantities are positive."}
@@ -268,6 +282,39 @@ def invoice_line_save(
     line.full_clean()
     line.save()
     return line
+
+
+def _check_not_billed(line: InvoiceLine) -> None:
+    """A booking or engagement of the invoice's project, billed on no other standing invoice.
+
+    Checked under the project's row lock, the one ``invoice_from_project`` takes too, so two
+    writers billing the same booking take turns and the second sees the first. The database
+    cannot say it alone: whether an invoice still stands is its status, in another table."""
+    if line.booking_id is None and line.engagement_id is None:
+        return
+    project_id = line.invoice.project_id
+    Project.objects.select_for_update().filter(pk=project_id).first()
+    if line.booking_id is not None:
+        booking = Booking.objects.filter(pk=line.booking_id).first()
+        if booking is None or booking.project_id != project_id:
+            raise ValidationError({"booking": "Not a booking of this invoice's project."})
+        _refuse_billed(line, billing_lines(project_id=project_id).filter(booking=booking))
+    if line.engagement_id is not None:
+        engagement = (
+            Engagement.objects.filter(pk=line.engagement_id).select_related("session").first()
+        )
+        if engagement is None or engagement.session.project_id != project_id:
+            raise ValidationError({"engagement": "Not an engagement of this invoice's project."})
+        _refuse_billed(line, billing_lines(project_id=project_id).filter(engagement=engagement))
+
+
+def _refuse_billed(line: InvoiceLine, standing: Any) -> None:
+    other = standing.exclude(pk=line.pk).first() if line.pk else standing.first()
+    if other is not None:
+        field = "booking" if line.booking_id is not None else "engagement"
+        raise ValidationError(
+            {field: f"Already invoiced on {invoice_label(other.invoice)}: it is billed once."}
+        )
 
 
 @transaction.atomic
@@ -446,15 +493,7 @@ PARTY_FIELDS = (
 
 
 def _credited_so_far(invoice: Invoice) -> dict[int, Decimal]:
-    """Per line of ``invoice``, the quantity its issued credit notes took back."""
-    rows = (
-        InvoiceLine.objects.filter(
-            credits_line__invoice=invoice, invoice__status=Invoice.Status.ISSUED
-        )
-        .values("credits_line")
-        .annotate(total=Sum("quantity"))
-    )
-    return {row["credits_line"]: -row["total"] for row in rows}
+    return credited_so_far(invoice=invoice)
 
 
 def _fully_credited(invoice: Invoice) -> bool:
@@ -532,11 +571,22 @@ def invoice_from_project(
         raise ValidationError(
             {"vat_exemption": f"Lines taxed at {tax_rate.normalize():f} % are not exempt."}
         )
+    # The project's row lock: two drafts from the same project take turns, so the second
+    # sees what the first billed and skips it.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    billed = billed_items(project_id=project.pk)
     invoice = invoice_create(project=project, **parties)
     position = 0
     days: list[datetime.date] = []
 
-    def add(description: str, quantity: Decimal, price: Decimal) -> None:
+    def add(
+        description: str,
+        quantity: Decimal,
+        price: Decimal,
+        *,
+        booking: Booking | None = None,
+        engagement: Engagement | None = None,
+    ) -> None:
         nonlocal position
         line = InvoiceLine(
             invoice=invoice,
@@ -547,6 +597,8 @@ def invoice_from_project(
             tax_rate=tax_rate,
             vat_exemption=vat_exemption,
             vat_exemption_reference=vat_exemption_reference,
+            booking=booking,
+            engagement=engagement,
         )
         line.full_clean()
         line.save()
@@ -581,7 +633,7 @@ def invoice_from_project(
         ).select_related("room__studio")
         for booking in rows.order_by("start"):
             zone = booking.room.studio.zone
-            if not in_range(booking.start, zone):
+            if not in_range(booking.start, zone) or booking.pk in billed.bookings:
                 continue
             local = booking.start.astimezone(zone)
             served(booking.start, booking.end, zone)
@@ -589,6 +641,7 @@ def invoice_from_project(
                 f"Studio time: {booking.room}, {local:%d %b %Y}",
                 Decimal(1),
                 booking.quoted_amount or Decimal(0),
+                booking=booking,
             )
     if engagements:
         for engagement in (
@@ -602,7 +655,7 @@ def invoice_from_project(
             .order_by("session__start", "pk")
         ):
             session = engagement.session
-            if not in_range(session.start, session.zone):
+            if not in_range(session.start, session.zone) or engagement.pk in billed.engagements:
                 continue
             served(session.start, session.end, session.zone)
             add(
@@ -610,6 +663,7 @@ def invoice_from_project(
                 f"{session.title} ({session.start.astimezone(session.zone):%d %b %Y})",
                 Decimal(1),
                 engagement.fee,
+                engagement=engagement,
             )
     if cost_ids:
         costs = list(
@@ -628,7 +682,9 @@ def invoice_from_project(
                 cost.amount_converted,
             )
     if position == 0:
-        raise ValidationError({"start": "Nothing to invoice in that range."})
+        raise ValidationError(
+            {"start": "Nothing to invoice in that range that is not invoiced already."}
+        )
     invoice.service_period_start, invoice.service_period_end = min(days), max(days)
     invoice.full_clean(exclude=["number"])
     invoice.save(update_fields=["service_period_start", "service_period_end"])

@@ -11,10 +11,27 @@
   const details = document.getElementById("details");
   const dialog = document.getElementById("create-dialog");
   const form = document.getElementById("create-form");
+  const confirmDialog = document.getElementById("confirm-dialog");
 
   function csrf() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // Ask before a destructive or costly step, saying what it does; resolves true on "yes" only
+  // (Escape, the "no" button and closing the dialog all keep things as they are).
+  function ask(title, text, yes, no) {
+    document.getElementById("confirm-title").textContent = title;
+    document.getElementById("confirm-text").textContent = text;
+    document.getElementById("confirm-yes").textContent = yes;
+    const keep = document.getElementById("confirm-no");
+    keep.textContent = no;
+    confirmDialog.returnValue = "";
+    confirmDialog.showModal();
+    keep.focus();
+    return new Promise((resolve) => {
+      confirmDialog.addEventListener("close", () => resolve(confirmDialog.returnValue === "yes"), { once: true });
+    });
   }
 
   async function send(url, body) {
@@ -67,6 +84,11 @@
     expandRows: true,
     selectable: data.canCreate === "1",
     selectMirror: true,
+    // A press on an event never starts a selection (FullCalendar keeps selecting to empty
+    // slots); a drag of it is a move, and a confirmed booking's move is asked about first.
+    // Events take focus and open their details with Enter, for the keyboard.
+    eventInteractive: true,
+    eventDragMinDistance: 8,
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     events: { url: data.eventsUrl, extraParams: { [data.kind]: data.target } },
@@ -98,9 +120,17 @@
 
   async function move(info) {
     const url = data.moveUrl.replace("/0/", "/" + info.event.id + "/");
-    const result = await send(url, {
-      start: wall(info.event.start), end: wall(info.event.end), zone: data.zone,
-    });
+    const body = { start: wall(info.event.start), end: wall(info.event.end), zone: data.zone };
+    let result = await send(url, body);
+    if (result.status === 409 && result.payload.confirm) {
+      // A confirmed booking: the server checked and priced the move and kept nothing.
+      const yes = await ask("Move the confirmed booking?", result.payload.confirm, "Move it", "Keep it where it was");
+      if (!yes) {
+        info.revert();
+        return;
+      }
+      result = await send(url, { ...body, confirm: true });
+    }
     if (!result.ok) {
       info.revert();
       // Show the booking where it stays, with what it would have collided with.
@@ -110,29 +140,49 @@
     calendar.refetchEvents();
   }
 
-  function openCreate(info) {
+  function clearErrors() {
     document.getElementById("create-error").textContent = "";
-    document.getElementById("create-when").textContent =
-      wall(info.start).replace("T", " ").slice(0, 16) + " – " + wall(info.end).replace("T", " ").slice(0, 16);
-    form.dataset.start = wall(info.start);
-    form.dataset.end = wall(info.end);
-    dialog.showModal();
+    for (const line of form.querySelectorAll("[data-error-for]")) line.textContent = "";
   }
+
+  // One form for both ways in: a selection on the calendar fills its times, the New booking
+  // button opens it on tomorrow's usual day. Both post to the same endpoint.
+  function openCreate(info) {
+    clearErrors();
+    form.elements.start.value = info ? wall(info.start).slice(0, 16) : form.dataset.defaultStart;
+    form.elements.end.value = info ? wall(info.end).slice(0, 16) : form.dataset.defaultEnd;
+    dialog.showModal();
+    form.elements.room.focus();
+  }
+
+  const newBooking = document.getElementById("new-booking");
+  if (newBooking) newBooking.addEventListener("click", () => openCreate(null));
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    clearErrors();
     const fields = new FormData(form);
     const result = await send(data.createUrl, {
       project: fields.get("project"),
       room: fields.get("room"),
       title: fields.get("title"),
       status: fields.get("status"),
-      start: form.dataset.start,
-      end: form.dataset.end,
+      engineer: fields.get("engineer"),
+      past: fields.get("past") === "on",
+      start: fields.get("start"),
+      end: fields.get("end"),
       zone: data.zone,
     });
     if (!result.ok) {
-      document.getElementById("create-error").textContent = message(result.payload);
+      // Each refusal beside its field; the rest (a collision) under the form.
+      const rest = {};
+      for (const [field, list] of Object.entries(result.payload.errors || {})) {
+        const line = form.querySelector('[data-error-for="' + field + '"]');
+        if (line) line.textContent = [].concat(list).join(" ");
+        else rest[field] = list;
+      }
+      document.getElementById("create-error").textContent =
+        result.payload.errors ? message({ errors: rest }) : message(result.payload);
       return;
     }
     dialog.close();
@@ -175,6 +225,7 @@
       list.append(dt, dd);
     }
     document.getElementById("details-error").textContent = error || "";
+    details.focus();
     const actions = document.getElementById("details-actions");
     actions.replaceChildren();
     if (!p.mayChange) return;
@@ -184,6 +235,10 @@
       button.textContent = label;
       if (verb === "cancel" || verb === "release") button.className = "danger";
       button.addEventListener("click", async () => {
+        if (verb === "cancel" || verb === "release") {
+          await cancel(event);
+          return;
+        }
         const result = await send(data.apiUrl + event.id + "/" + verb + "/");
         if (!result.ok) {
           document.getElementById("details-error").textContent = message(result.payload);
