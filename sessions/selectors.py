@@ -145,3 +145,19 @@ def payee_year(*, user: AnyUser, year: int) -> list[PayeeYear]:
             )
         )
     return report
+
+
+def song_names(*, project: Project) -> list[str]:
+    """The song names the project's takes used so far, for the take log's suggestions."""
+    return list(
+        Take.objects.filter(session__project=project)
+        .values_list("song", flat=True)
+        .distinct()
+        .order_by("song")
+    )
+
+
+def next_take_number(*, takes: list[Take], song: str) -> int:
+    """The number the next take of ``song`` gets (as take_create numbers it), from the takes
+    already read for the sheet."""
+    return max((take.number for take in takes if take.song == song), default=0) + 1

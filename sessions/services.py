@@ -16,6 +16,7 @@ from sessions import rates
 from sessions.models import (
     Engagement,
     GearCheck,
+    PayeeDetails,
     Payment,
     PayStatement,
     RateRule,
@@ -560,3 +561,104 @@ def pay_statement_issue(
     statement.full_clean()
     statement.save()
     return statement
+
+
+@transaction.atomic
+def gear_checks_record(
+    *, session: Session, results: Sequence[tuple[Gear, str, str]]
+) -> list[GearCheck]:
+    """Record the whole checklist at once (each item as ``gear_check_record`` does): one
+    refusal and nothing is written, so a half-checked room never looks checked. A refusal
+    names the item: ``{"<gear id>": [...]}``."""
+    checks = []
+    errors: dict[str, list[str]] = {}
+    for gear, result, note in results:
+        if result not in GearCheck.Result.values:
+            errors[str(gear.pk)] = [f"One of {', '.join(GearCheck.Result.values)}."]
+            continue
+        try:
+            checks.append(gear_check_record(session=session, gear=gear, result=result, note=note))
+        except ValidationError as error:
+            errors[str(gear.pk)] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return checks
+
+
+def _rule_params(*, kind: str, params: object, currency: str) -> dict[str, str]:
+    """The rule's parameters checked for its kind and kept as decimal strings."""
+    try:
+        values = rates.validate_params(kind, params, currency=currency)
+    except rates.RuleError as error:
+        raise ValidationError({"params": [f"{k}: {v}" for k, v in error.errors.items()]}) from error
+    return {name: str(value) for name, value in values.items()}
+
+
+class RateRuleChanges(TypedDict, total=False):
+    """What an edit may change on a project's rate rule; it stays with its project."""
+
+    name: str
+    kind: str
+    currency: str
+    params: dict[str, object]
+    source: str
+
+
+@transaction.atomic
+def rate_rule_create(
+    *,
+    project: Project,
+    name: str,
+    kind: str,
+    currency: str,
+    params: Mapping[str, object],
+    source: str = "",
+) -> RateRule:
+    """A project's own rate rule, its parameters checked for its kind. Presets (no project)
+    come with the app and are never written here."""
+    rule = RateRule(
+        project=project,
+        name=name,
+        kind=kind,
+        currency=currency,
+        params=_rule_params(kind=kind, params=dict(params), currency=currency),
+        source=source,
+    )
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rate_rule_update(*, rule: RateRule, **fields: Unpack[RateRuleChanges]) -> RateRule:
+    """Change a project's rule; engagements already priced keep the fee they were given."""
+    if rule.project_id is None:
+        raise ValidationError({"project": "Presets are shared: copy one into your project."})
+    rule = RateRule.objects.select_for_update().get(pk=rule.pk)
+    _assign(rule, fields, RateRuleChanges)
+    rule.params = _rule_params(kind=rule.kind, params=rule.params, currency=rule.currency)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def payee_save(
+    *,
+    person: Person,
+    tax_status: str,
+    vat_number: str = "",
+    legal_name: str = "",
+    address: str = "",
+) -> PayeeDetails:
+    """Create or change a person's payee details; a VAT number is checked and normalised."""
+    details = PayeeDetails.objects.select_for_update().filter(person=person).first()
+    details = details or PayeeDetails(person=person)
+    details.tax_status = tax_status
+    details.vat_number = vat_number
+    details.legal_name = legal_name
+    details.address = address
+    details.clean()  # normalises the VAT number
+    details.full_clean()
+    details.save()
+    return details

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
@@ -89,6 +89,27 @@ class PayeeDetailsViewSet(viewsets.ModelViewSet):
             writable = _payable_people(request.user, Capability.BUDGET_MANAGE)
             if not writable.filter(pk=obj.person_id).exists():
                 raise PermissionDenied("Your role does not manage this person's pay.")
+
+    def _save(self, serializer: serializers.BaseSerializer[Any], current: dict[str, Any]) -> None:
+        data = {**current, **serializer.validated_data}
+        serializer.instance = services.payee_save(
+            person=data["person"],
+            tax_status=data.get("tax_status", PayeeDetails.TaxStatus.MISSING),
+            vat_number=data.get("vat_number", ""),
+            legal_name=data.get("legal_name", ""),
+            address=data.get("address", ""),
+        )
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self._save(serializer, {})
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        details = cast(PayeeDetails, serializer.instance)
+        fields = ("tax_status", "vat_number", "legal_name", "address")
+        serializer.validated_data.pop("person", None)  # details stay with their person
+        self._save(
+            serializer, {"person": details.person, **{n: getattr(details, n) for n in fields}}
+        )
 
 
 # --- payments ---------------------------------------------------------------------------------

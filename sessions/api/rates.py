@@ -10,7 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
-from sessions import rates
+from sessions import rates, services
 from sessions.models import RateRule
 from studio.api_base import ProjectRolePermission, require_capability
 from studio.models import Project
@@ -77,3 +77,22 @@ class RateRuleViewSet(viewsets.ModelViewSet):
         if obj.project is None:
             raise PermissionDenied("Presets are shared: copy one into your project to change it.")
         return obj.project
+
+    # The serializer answers in the API's shape (each parameter's message); the write, and
+    # its checks again, are the service's, as for the pages.
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.rate_rule_create(
+            project=data["project"],
+            name=data["name"],
+            kind=data["kind"],
+            currency=data.get("currency", "USD"),
+            params=data["params"],
+            source=data.get("source", ""),
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        rule = cast(RateRule, serializer.instance)
+        changes = dict(serializer.validated_data)
+        changes.pop("project", None)  # a rule stays with its project
+        serializer.instance = services.rate_rule_update(rule=rule, **changes)

@@ -228,6 +228,7 @@
     details.focus();
     const actions = document.getElementById("details-actions");
     actions.replaceChildren();
+    sessionLink(event, actions);
     if (!p.mayChange) return;
     for (const [verb, label] of ACTIONS[p.status] || []) {
       const button = document.createElement("button");
@@ -249,6 +250,67 @@
       });
       actions.append(button);
     }
+  }
+
+  // The booking's session: "Open session" when it has one, "Start session" (a plain form
+  // post, which opens the new session) when it has none and the role runs sessions.
+  async function sessionLink(event, actions) {
+    details.dataset.booking = event.id;
+    let answer;
+    try {
+      const response = await fetch(data.sessionUrl.replace("/0/", "/" + event.id + "/"), { credentials: "same-origin" });
+      if (!response.ok) return;
+      answer = await response.json();
+    } catch (e) { return; }
+    if (details.dataset.booking !== String(event.id)) return;  // another booking opened since
+    if (answer.session) {
+      const link = document.createElement("a");
+      link.className = "button secondary";
+      link.href = answer.session;
+      link.textContent = "Open session";
+      actions.prepend(link);
+    } else if (answer.start) {
+      const start = document.createElement("form");
+      start.method = "post";
+      start.action = answer.start;
+      const token = document.createElement("input");
+      token.type = "hidden";
+      token.name = "csrfmiddlewaretoken";
+      token.value = csrf();
+      const button = document.createElement("button");
+      button.type = "submit";
+      button.textContent = "Start session";
+      start.append(token, button);
+      actions.prepend(start);
+    }
+  }
+
+  // Cancel or release: the fee comes from the server's own rule, is shown, and is taken only
+  // after a yes; the fee sent back is the one shown, so a fee that has changed since is
+  // refused instead of taken.
+  async function cancel(event) {
+    const url = data.cancelUrl.replace("/0/", "/" + event.id + "/");
+    const errorLine = document.getElementById("details-error");
+    const response = await fetch(url, { credentials: "same-origin" });
+    const terms = await response.json();
+    if (!response.ok) {
+      errorLine.textContent = message(terms);
+      return;
+    }
+    const yes = await ask(
+      terms.hold ? "Release this hold?" : "Cancel this booking?",
+      terms.summary,
+      terms.summary.split(" (")[0],
+      terms.hold ? "Keep the hold" : "Keep the booking",
+    );
+    if (!yes) return;
+    const result = await send(url, { fee: terms.fee });
+    if (!result.ok) {
+      errorLine.textContent = message(result.payload);
+      return;
+    }
+    calendar.refetchEvents();
+    details.hidden = true;
   }
 
   for (const picker of document.querySelectorAll("[data-picker]")) {
