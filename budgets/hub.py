@@ -41,7 +41,7 @@ def money_panel(project: Project, user: AnyUser) -> dict[str, Any]:
         ).order_by("created_at", "pk")[:SHOWN]
     )
     invoice_rows = [
-        {"invoice": i, "gross": invoice_totals(invoice=i, lines=i.all_lines).gross}  # type: ignore[attr-defined]
+        {"invoice": i, "gross": invoice_totals(invoice=i, lines=i.all_lines).gross}
         for i in invoices
     ]
     return {

@@ -37,8 +37,8 @@ def releases_panel(project: Project, user: AnyUser) -> dict[str, Any]:
     for release in releases:
         findings = release_readiness(
             release=release,
-            tracks=release.shown_tracks,  # type: ignore[attr-defined]
-            release_credits=release.release_credits,  # type: ignore[attr-defined]
+            tracks=release.shown_tracks,
+            release_credits=release.release_credits,
         )
         rows.append(
             {

@@ -38,7 +38,7 @@ def schedule_panel(project: Project, user: AnyUser) -> dict[str, Any]:
                 "booking": booking,
                 "start": booking.start.astimezone(zone),
                 "end": booking.end.astimezone(zone),
-                "sessions": booking.shown,  # type: ignore[attr-defined]
+                "sessions": booking.shown,
             }
         )
     sessions = list(

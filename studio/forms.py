@@ -41,7 +41,7 @@ class ProjectForm(TextGuardFormMixin, forms.ModelForm):
         studios.help_text = "Every studio of this install, with its city and time zone."
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, due = data.get("start_date"), data.get("due_date")
         if start and due and due < start:
             self.add_error("due_date", "The due date is before the start.")
@@ -87,7 +87,7 @@ class TiersField(forms.CharField):
     """Cancellation tiers typed as "14:0, 3:50, 0:100": days of notice at least, then the fee
     in percent, most notice first."""
 
-    def clean(self, value: Any) -> list[dict[str, int]] | None:  # type: ignore[override]
+    def clean(self, value: Any) -> list[dict[str, int]] | None:
         # The text is checked as text first (control characters, length), then read.
         text = super().clean(value)
         if not text:

@@ -32,6 +32,19 @@ def _require_manager(*, studio: Studio, by: User) -> None:
         raise PermissionDenied(f"Only {studio}'s managers may change it, its rooms and gear.")
 
 
+def _check_policy(**hours: int | None) -> None:
+    """Hours of holds, challenges and the longest booking: at least one (the database's
+    studio_policy_sane says so too, without naming the field)."""
+    errors = {
+        name: "At least 1 hour." for name, value in hours.items() if value is not None and value < 1
+    }
+    longest = hours.get("max_booking_hours")
+    if longest is not None and longest > 24 * 31:
+        errors["max_booking_hours"] = "At most 744 hours (31 days)."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _studio_name_free(*, name: str, studio: Studio | None) -> None:
     taken = Studio.objects.filter(name__iexact=name)
     if studio is not None:
@@ -55,6 +68,9 @@ def studio_create(
 ) -> Studio:
     """Create a studio managed by its creator. Policy left out takes the model's defaults."""
     _studio_name_free(name=name, studio=None)
+    _check_policy(
+        hold_hours=hold_hours, challenge_hours=challenge_hours, max_booking_hours=max_booking_hours
+    )
     studio = Studio(name=name, address=address, time_zone=time_zone, currency=currency)
     policy: dict[str, Any] = {
         "hold_hours": hold_hours,
@@ -92,6 +108,9 @@ def studio_update(
     _require_manager(studio=studio, by=by)
     studio = Studio.objects.select_for_update().get(pk=studio.pk)
     _studio_name_free(name=name, studio=studio)
+    _check_policy(
+        hold_hours=hold_hours, challenge_hours=challenge_hours, max_booking_hours=max_booking_hours
+    )
     studio.name, studio.address, studio.time_zone, studio.currency = (
         name,
         address,
