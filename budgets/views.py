@@ -618,7 +618,8 @@ def invoice_from_project(request: HttpRequest, pk: int) -> HttpResponse:
         form = InvoiceFromProjectForm(
             initial={
                 "start": project.start_date or today.replace(day=1),
-                "end": today,
+                # To the delivery date: confirmed studio days ahead may be billed in advance.
+                "end": max(project.due_date or today, today),
                 "bookings": True,
                 "engagements": True,
                 "tax_rate": "0",
