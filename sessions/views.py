@@ -39,6 +39,11 @@ from studio.permissions import (
 SHEET = "sessions/session_detail.html"
 
 
+def _htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's middleware sets ``request.htmx``)."""
+    return bool(getattr(request, "htmx", False))
+
+
 def _session_for(request: HttpRequest, pk: int) -> Session:
     """A session of the user's projects (anyone else's is a 404)."""
     return get_object_or_404(
@@ -105,7 +110,7 @@ def _answer(
     request: HttpRequest, session: Session, partial: str, context: dict[str, Any]
 ) -> HttpResponse:
     """htmx gets the part of the sheet the form belongs to; a plain post the whole page."""
-    if request.htmx:
+    if _htmx(request):
         return render(request, f"{SHEET}#{partial}", context)
     return render(request, SHEET, context)
 
@@ -193,7 +198,7 @@ def engagement_add(request: HttpRequest, pk: int) -> HttpResponse:
         except Conflict as conflict:
             form.add_error(None, conflict.detail)
         else:
-            if not request.htmx:
+            if not _htmx(request):
                 messages.success(request, f"Added {engagement.person.name}.")
                 return redirect(reverse("session-detail", args=[session.pk]) + "#players")
             context = _sheet_context(request, session)
@@ -212,6 +217,9 @@ def engagement_quote(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, session.project, Capability.BUDGET_VIEW, "Your role does not see pay.")
     form = EngagementForm(request.POST, session=session)
     fee = None
+    if not all(request.POST.get(name) for name in ("person", "hours", "rate_rule")):
+        # Still being filled in: the hint, not a list of what is missing.
+        return render(request, f"{SHEET}#quote", {"fee": None, "quote_form": None})
     if form.is_valid():
         try:
             fee = services.engagement_quote(session=session, **form.work())
@@ -372,7 +380,7 @@ def take_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             show_refusal(form, error)
         else:
-            if not request.htmx:
+            if not _htmx(request):
                 messages.success(request, f"Logged {take.song} take {take.number}.")
                 return redirect(reverse("session-detail", args=[session.pk]) + "#takes")
             context = _sheet_context(request, session, logged=take)
@@ -405,7 +413,7 @@ def gear_check(request: HttpRequest, pk: int) -> HttpResponse:
             said = f"Gear checked: {len(checks)} item{'s' if len(checks) != 1 else ''}" + (
                 f", {faults} sent to service." if faults else ", all OK."
             )
-            if not request.htmx:
+            if not _htmx(request):
                 messages.success(request, said)
                 return redirect(reverse("session-detail", args=[session.pk]) + "#gear")
             context = _sheet_context(request, session)

@@ -266,7 +266,9 @@ def test_live_quote_follows_the_hours(
     assert "2 overtime units" in four or "overtime" in four
     assert four != three
     incomplete = client_for(owner).post(url, {**data, "hours": ""}, **HTMX).content.decode()
-    assert "Hours: This field is required." in incomplete
+    assert "Pick the player, hours and rate rule to see the fee." in incomplete
+    refused = client_for(owner).post(url, {**data, "hours": "9"}, **HTMX).content.decode()
+    assert "Hours: More hours than the session lasts (6 h)." in refused
     # Nothing is saved by a quote; an engineer does not see pay, so gets no quote.
     assert not Engagement.objects.exists()
     assert client_for(engineer).post(url, data, **HTMX).status_code == 403
