@@ -256,8 +256,17 @@ class TrackSerializer(serializers.ModelSerializer):
 
 
 class AllocateRequest(serializers.Serializer):
-    country = serializers.CharField(min_length=2, max_length=2)
-    registrant = serializers.CharField(min_length=3, max_length=3)
+    """A registrant prefix, or nothing: the prefix kept for the release's label or studio."""
+
+    country = serializers.CharField(min_length=2, max_length=2, required=False)
+    registrant = serializers.CharField(min_length=3, max_length=3, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("country" in attrs) != ("registrant" in attrs):
+            raise serializers.ValidationError(
+                {"registrant": "Give country and registrant together, or neither."}
+            )
+        return attrs
 
 
 class ShareSerializer(serializers.Serializer):
@@ -307,11 +316,15 @@ class TrackViewSet(MasterActions, ReleaseScopedViewSet):
     @extend_schema(request=AllocateRequest, responses=TrackSerializer)
     @action(detail=True, methods=["post"], url_path="allocate-isrc")
     def allocate_isrc(self, request: Request, pk: str | None = None) -> Response:
-        """The next ISRC of a registrant prefix for this year."""
+        """The next ISRC of a registrant prefix for this year: the one given, or the one kept
+        for the release's label or studio."""
         track = self.get_object()
         body = AllocateRequest(data=request.data)
         body.is_valid(raise_exception=True)
-        track = services.isrc_allocate(track=track, **body.validated_data)
+        if body.validated_data:
+            track = services.isrc_allocate(track=track, **body.validated_data)
+        else:
+            track = services.isrc_allocate_from_prefix(track=track)
         return Response(self.get_serializer(track).data)
 
     @extend_schema(request=SplitsRequest, responses=SplitSerializer(many=True))

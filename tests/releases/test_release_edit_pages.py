@@ -480,3 +480,24 @@ def test_page_queries_do_not_grow_with_tracks(
     with django_assert_num_queries(11):
         page = client.get(f"/releases/{release.pk}/").content.decode()
     assert page.count("Allocate ISRC") == tracks
+
+
+def test_api_allocates_from_the_kept_prefix(owner: Any, project: Project) -> None:
+    from tests.conftest import api_client_for
+
+    release = make_release(project)
+    track = release.tracks.get(position=1)
+    api = api_client_for(owner)
+    url = f"/api/v1/tracks/{track.pk}/allocate-isrc/"
+    refused = api.post(url, {}, format="json")
+    assert refused.status_code == 400 and "isrc" in refused.json()
+    half = api.post(url, {"country": "DE"}, format="json")
+    assert half.status_code == 400 and "registrant" in half.json()
+    IsrcPrefix.objects.create(
+        name="Driftwood", country="DE", registrant="A12", label="Driftwood Records", kept_by=owner
+    )
+    response = api.post(url, {}, format="json")
+    year = timezone.localdate().year % 100
+    assert response.status_code == 200
+    assert response.json()["isrc"] == f"DEA12{year:02d}00001"
+    assert api.post(url, {}, format="json").status_code == 409
