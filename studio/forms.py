@@ -49,29 +49,16 @@ class ProjectForm(TextGuardFormMixin, forms.ModelForm):
 
 
 def _studio_label(studio: Studio) -> str:
-    """ "Sunset Sound · Los Angeles · America/Los_Angeles": the address's last line is the city
-    more often than not."""
+    """ "Sunset Sound · Los Angeles · America/Los_Angeles". The city is guessed from the address:
+    its last line, or on one line "street, 20457 Hamburg, Germany" the part before the country,
+    without the postcode."""
     lines = [line.strip() for line in studio.address.splitlines() if line.strip()]
-    parts = [studio.name, *lines[-1:], studio.time_zone]
-    return " · ".join(parts)
-
-
-class MembershipForm(TextGuardFormMixin, forms.Form):
-    # Only someone the adder already shares a production with; a missing username and a
-    # stranger's get the same refusal (studio.services.projects.membership_add).
-    user = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
-        to_field_name="username",
-        widget=forms.TextInput(attrs={"placeholder": "username"}),
-        error_messages={"invalid_choice": unknown_coworker_message("%(value)s")},
-        label="Username",
-        help_text="Someone you already work with on another production.",
-    )
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = coworkers_of(user)  # type: ignore[attr-defined]
+    city = ""
+    if lines:
+        parts = [part.strip() for part in lines[-1].split(",") if part.strip()]
+        city = parts[-2] if len(parts) >= 3 else parts[-1] if parts else ""
+        city = re.sub(r"^[\d\s-]+(?=\D)", "", city)
+    return " · ".join(part for part in (studio.name, city, studio.time_zone) if part)
 
 
 # --- studios, rooms, gear ------------------------------------------------------------------

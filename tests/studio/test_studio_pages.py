@@ -158,7 +158,7 @@ def test_a_manager_adds_and_edits_a_room_with_its_rate_card() -> None:
     room.refresh_from_db()
     assert room.day_rate == Decimal(750)
     page = client.get(f"/studios/{studio.pk}/").content.decode()
-    assert "750.00 / 10 h" in page
+    assert "750.00 EUR / 10 h" in page
 
 
 @pytest.mark.parametrize(
