@@ -611,7 +611,11 @@ def invoice_from_project(request: HttpRequest, pk: int) -> HttpResponse:
             except (ValidationError, Conflict) as refusal:
                 show_refusal(form, refusal)
             else:
-                messages.success(request, f"Drafted {invoice}: check its lines, then issue it.")
+                messages.success(
+                    request,
+                    f"Drafted invoice #{invoice.pk} with {invoice.lines.count()} lines: "
+                    "check them, then issue it.",
+                )
                 return redirect("invoice-detail", pk=invoice.pk)
         status = 400
     else:

@@ -105,7 +105,9 @@ def test_invoice_from_the_project_issued_paid_and_credited(
     look(page, "money-invoice-new")
     page.get_by_label("Tax %").fill("19")
     page.get_by_role("button", name="Draft the invoice").click()
-    expect(page.get_by_text(re.compile("Drafted .*check its lines"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Drafted invoice #\d+ with \d+ lines: check them"))
+    ).to_be_visible()
     invoice = Invoice.objects.filter(project=project, status="draft").get()
     assert invoice.lines.filter(booking__isnull=False).exists()
 
