@@ -61,6 +61,24 @@ def _studio_label(studio: Studio) -> str:
     return " · ".join(part for part in (studio.name, city, studio.time_zone) if part)
 
 
+class MembershipForm(TextGuardFormMixin, forms.Form):
+    # Only someone the adder already shares a production with; a missing username and a
+    # stranger's get the same refusal (studio.services.projects.membership_add).
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        to_field_name="username",
+        widget=forms.TextInput(attrs={"placeholder": "username"}),
+        error_messages={"invalid_choice": unknown_coworker_message("%(value)s")},
+        label="Username",
+        help_text="Someone you already work with on another production.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = coworkers_of(user)  # type: ignore[attr-defined]
+
+
 # --- studios, rooms, gear ------------------------------------------------------------------
 
 TIER = re.compile(r"^\s*(\d+)\s*:\s*(\d+)\s*%?\s*$")
