@@ -552,3 +552,31 @@ def test_from_project_page_queries(
     with django_assert_num_queries(9):
         shown = page(client.get(f"/projects/{project.pk}/invoices/new/"))
     assert shown.count("Invoiced on draft invoice") == 8 and shown.count("not invoiced") == 10
+
+
+def test_api_line_links_billed_once(
+    owner: Any, outsider: Any, project: Project, booked: list[Booking]
+) -> None:
+    from tests.conftest import api_client_for
+
+    api = api_client_for(owner)
+    first = services.invoice_create(project=project, **PARTIES)
+    second = services.invoice_create(project=project, **PARTIES)
+    line = {
+        "description": "Studio day",
+        "quantity": "1",
+        "unit_price": "700.00",
+        "tax_rate": "19",
+        "booking": booked[0].pk,
+    }
+    created = api.post("/api/v1/invoice-lines/", {"invoice": first.pk, **line}, format="json")
+    assert created.status_code == 201 and created.json()["booking"] == booked[0].pk
+    again = api.post("/api/v1/invoice-lines/", {"invoice": second.pk, **line}, format="json")
+    assert again.status_code == 400
+    assert f"Already invoiced on draft invoice #{first.pk}" in str(again.json()["booking"])
+    assert not second.lines.exists()
+    # An outsider sees neither the invoice nor the booking: both read as missing.
+    other = api_client_for(outsider).post(
+        "/api/v1/invoice-lines/", {"invoice": first.pk, **line}, format="json"
+    )
+    assert other.status_code == 404
