@@ -292,6 +292,15 @@ def _fragments(request: HttpRequest, release: Release, *parts: tuple[str, dict[s
     return "".join(html)
 
 
+def _out_of_band(request: HttpRequest, partial: str, context: dict[str, Any]) -> str:
+    """Another part of the page the write changed, swapped by id (a table cell travels in a
+    <template>: outside a table the HTML parser would drop it)."""
+    html = render(
+        request, f"releases/detail.html#{partial}", {**context, "oob": True}
+    ).content.decode()
+    return f"<template>{html}</template>" if html.lstrip().startswith("<td") else html
+
+
 @login_required
 @require_POST
 def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -311,7 +320,10 @@ def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved:
             form = ReleaseForm(release=Release.objects.get(pk=release.pk))
         extra = {"release_form": form, "saved": saved}
-        return HttpResponse(_fragments(request, release, ("release-form", extra)))
+        heading = _out_of_band(
+            request, "release-heading", {"release": Release.objects.get(pk=release.pk)}
+        )
+        return HttpResponse(_fragments(request, release, ("release-form", extra)) + heading)
     if not saved:
         return _release_page(request, pk, status=400, bound={"release_form": form})
     messages.success(request, "Release details saved.")
@@ -338,7 +350,8 @@ def _track_answer(
         track = Track.objects.get(pk=track.pk)
         row = {"track": track, "form": form or TrackForm(track=track)}
         extra = {"row": row, "note": note, "note_failed": failed}
-        return HttpResponse(_fragments(request, release, ("track-edit", extra)))
+        cell = _out_of_band(request, "isrc-cell", {"t": track})
+        return HttpResponse(_fragments(request, release, ("track-edit", extra)) + cell)
     if failed and form is not None:
         return _release_page(
             request, release.pk, status=400, bound={"track_forms": {track.pk: form}}

@@ -71,6 +71,8 @@ def test_producer_fixes_every_blocker(page_as: Any, demo: dict[str, Any]) -> Non
     year = timezone.localdate().year % 100
     # The demo's first track has the prefix's first number of the year; this is the next.
     expect(page.locator(f"#track-{second.pk}-isrc")).to_have_value(f"DEA12{year:02d}00002")
+    # The track list above says so too, without a reload.
+    expect(page.locator(f"#isrc-of-{second.pk}")).to_have_text(f"DEA12{year:02d}00002")
     expect(page.locator(f"#track-{second.pk}").get_by_role("status")).to_contain_text(
         "gets the ISRC"
     )

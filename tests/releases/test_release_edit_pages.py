@@ -349,6 +349,7 @@ def test_isrc_allocated_from_the_kept_prefix(owner: Any, project: Project) -> No
     )
     body = response.content.decode()
     assert f"DEA12{year:02d}00003" in body and "Allocate ISRC" not in body
+    assert f'<template><td data-label="ISRC" id="isrc-of-{third.pk}" hx-swap-oob="true">' in body
 
 
 def test_isrc_allocation_lost_race_is_a_message(owner: Any, project: Project) -> None:
