@@ -63,13 +63,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     elif (missing := as_unavailable(exc)) is not None:
         logger.error("503: %s", missing.detail, exc_info=exc)
-        response = Response(
+        unavailable = Response(
             {"detail": missing.detail, "code": "unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
         if missing.retry_after:
-            response["Retry-After"] = str(missing.retry_after)
-        return response
+            unavailable["Retry-After"] = str(missing.retry_after)
+        return unavailable
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         # A ValidationError raised outside a serializer (DRF's search filter checking its
