@@ -218,8 +218,10 @@ class ProjectSerializer(serializers.ModelSerializer):
     my_role = serializers.ChoiceField(
         choices=Role.choices, read_only=True, help_text="Your role on this project."
     )
+    # The install's studios are a directory every signed-in user picks from (the project
+    # page offers them all); what a project sees of a studio it uses stays scoped.
     studios = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Studio.objects.none()
+        many=True, required=False, queryset=Studio.objects.all()
     )
 
     class Meta:
@@ -240,14 +242,6 @@ class ProjectSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            studios = cast(serializers.ManyRelatedField, fields["studios"])
-            studios.child_relation.queryset = studios_visible(request.user)
-        return fields
 
 
 class ProjectFilter(ScopedFilterSet):

@@ -104,14 +104,22 @@ def test_create_makes_the_creator_producer(as_outsider: APIClient, outsider: Any
     assert Membership.objects.get(project_id=body["id"]).user == outsider
 
 
-def test_create_with_a_studio_i_cannot_see_is_refused(as_owner: APIClient) -> None:
-    hidden = StudioFactory.create()
-    response = as_owner.post(
-        LIST, {"title": "A", "artist": "B", "studios": [hidden.pk]}, format="json"
+def test_any_studio_of_the_install_may_be_picked_a_missing_one_is_refused(
+    as_owner: APIClient,
+) -> None:
+    # The studios are a directory (the project page offers them all), as on the pages.
+    elsewhere = StudioFactory.create()
+    picked = as_owner.post(
+        LIST, {"title": "A", "artist": "B", "studios": [elsewhere.pk]}, format="json"
     )
-    assert response.status_code == 400
-    assert "studios" in response.json()
-    assert not Project.objects.filter(title="A").exists()
+    assert picked.status_code == 201, picked.json()
+    assert picked.json()["studios"] == [elsewhere.pk]
+    missing = as_owner.post(
+        LIST, {"title": "C", "artist": "B", "studios": [elsewhere.pk + 1000]}, format="json"
+    )
+    assert missing.status_code == 400
+    assert "studios" in missing.json()
+    assert not Project.objects.filter(title="C").exists()
 
 
 @pytest.mark.parametrize(
