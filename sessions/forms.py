@@ -158,3 +158,7 @@ class PayForm(TextGuardFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["paid_on"].initial = timezone.localdate()
+
+
+class SessionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Session.Status.choices)

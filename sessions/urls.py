@@ -6,6 +6,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
     path("sessions/<int:pk>/players/", views.engagement_add, name="engagement-add"),
     path("sessions/<int:pk>/players/quote/", views.engagement_quote, name="engagement-quote"),
+    path("sessions/<int:pk>/status/", views.session_status, name="session-status"),
     path("sessions/<int:pk>/takes/", views.take_add, name="take-add"),
     path("sessions/<int:pk>/gear/", views.gear_check, name="gear-check"),
     path("sessions/players/<int:pk>/", views.engagement_edit, name="engagement-edit"),

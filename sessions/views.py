@@ -22,7 +22,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions import services
-from sessions.forms import EngagementForm, GearCheckForm, PayForm, TakeForm, show_refusal
+from sessions.forms import (
+    EngagementForm,
+    GearCheckForm,
+    PayForm,
+    SessionStatusForm,
+    TakeForm,
+    show_refusal,
+)
 from sessions.models import Engagement, Payment, Session, Take
 from sessions.selectors import next_take_number, pay_summary, session_sheet, song_names
 from studio.api_base import request_user
@@ -102,6 +109,7 @@ def _sheet_context(
         "songs": songs,
         "gear_form": gear_form or GearCheckForm(gear=gear, checks=sheet.checks),
         "logged": logged,
+        "status_form": SessionStatusForm(initial={"status": session.status}),
         **_rights(request, session.project),
     }
 
@@ -119,6 +127,27 @@ def _answer(
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_for(request, pk)
     return render(request, SHEET, _sheet_context(request, session))
+
+
+@login_required
+@require_POST
+def session_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Planned, in progress, completed or cancelled, through the API's session_update."""
+    session = _session_for(request, pk)
+    _require(
+        request, session.project, Capability.SESSIONS_MANAGE, "Your role does not run sessions."
+    )
+    form = SessionStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            updated = services.session_update(session=session, status=form.cleaned_data["status"])
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, f"The session is {updated.get_status_display().lower()}.")
+            return redirect("session-detail", pk=session.pk)
+    context = _sheet_context(request, session)
+    return render(request, SHEET, {**context, "status_form": form})
 
 
 # --- a session from a booking -----------------------------------------------------------------

@@ -56,6 +56,9 @@ def test_session_day(page_as: Any, demo: dict[str, Any]) -> None:
     assert engineer.url.endswith(f"/sessions/{session.pk}/")
     # No amounts for the engineer: the sheet is for running the session.
     expect(engineer.get_by_text("Quote")).to_have_count(0)
+    engineer.get_by_label("Status").select_option(label="In progress")
+    engineer.get_by_role("button", name="Set status").click()
+    expect(engineer.get_by_text("The session is in progress.")).to_be_visible()
     look(engineer, "session-day-started")
 
     # Back on the calendar the booking now opens its session.

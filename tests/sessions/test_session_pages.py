@@ -94,6 +94,7 @@ def test_writes_refused_to_a_viewer_and_hidden_from_an_outsider(
         (f"/sessions/{session.pk}/players/quote/", {}),
         (f"/sessions/{session.pk}/takes/", {"song": "Low Tide"}),
         (f"/sessions/{session.pk}/gear/", {}),
+        (f"/sessions/{session.pk}/status/", {"status": "completed"}),
         (f"/sessions/players/{engagement.pk}/", {"hours": "2"}),
         (f"/sessions/players/{engagement.pk}/remove/", {}),
         (f"/sessions/payments/{engagement.payment.pk}/approve/", {}),
@@ -105,6 +106,18 @@ def test_writes_refused_to_a_viewer_and_hidden_from_an_outsider(
         assert client_for(outsider).post(url, data).status_code == 404, url
     assert Engagement.objects.get().hours == Decimal("3.00")
     assert not Take.objects.exists() and not GearCheck.objects.exists()
+
+
+def test_set_the_status(engineer: Any, session: Session) -> None:
+    client = client_for(engineer)
+    done = client.post(f"/sessions/{session.pk}/status/", {"status": "in_progress"}, follow=True)
+    assert "The session is in progress." in done.content.decode()
+    session.refresh_from_db()
+    assert session.status == Session.Status.IN_PROGRESS
+    refused = client.post(f"/sessions/{session.pk}/status/", {"status": "finished"})
+    assert 'id="status-error">Select a valid choice.' in refused.content.decode()
+    session.refresh_from_db()
+    assert session.status == Session.Status.IN_PROGRESS
 
 
 # --- starting a session from a booking ---------------------------------------------------------
