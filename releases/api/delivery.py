@@ -22,6 +22,7 @@ from releases.models import Deliverable, Master, RenderJob, RenderTask, Target
 from releases.render import RendererUnavailable
 from releases.services.rendering import safe_name
 from studio.api_base import ProjectRolePermission, ScopedFileField, refused
+from studio.errors import Unavailable
 from studio.models import Project
 from studio.permissions import Capability, projects_visible
 
@@ -207,7 +208,8 @@ class DeliveryActions:
             raise serializers.ValidationError(error.message_dict) from error
         except ddex.PartiesNotConfigured as error:
             out.close()
-            return Response({"package": [str(error)]}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            # A 503 in the shape every 503 has (detail, code), as the schema documents it.
+            raise Unavailable(str(error)) from error
         out.seek(0)
         name = f"{release.upc}-{safe_name(release.title, limit=60)}.zip"
         return FileResponse(out, as_attachment=True, filename=name, content_type="application/zip")

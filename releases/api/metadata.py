@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from lxml import etree
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -26,6 +26,7 @@ from releases.artwork import FORMATS
 from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness
 from studio.api_base import ProjectRolePermission, ScopedFileField, refused, require_capability
+from studio.errors import Unavailable
 from studio.models import Project
 from studio.permissions import Capability, people_visible, projects_visible
 
@@ -133,7 +134,8 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
         try:
             document = ddex.new_release_message(release)
         except ddex.PartiesNotConfigured as error:
-            return Response({"ddex": [str(error)]}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            # A 503 in the shape every 503 has (detail, code), as the schema documents it.
+            raise Unavailable(str(error)) from error
         errors = ddex.validate(document)
         if errors:
             raise serializers.ValidationError({"ddex": errors[:10]})

@@ -252,7 +252,8 @@ def test_unset_sender_answers_503_naming_the_setting(
     settings.DDEX_SENDER_DPID = ""
     response = as_owner.get(f"/api/v1/releases/{release.pk}/ddex/")
     assert response.status_code == 503
-    assert "DDEX_SENDER_DPID" in response.json()["ddex"][0]
+    assert response.json()["code"] == "unavailable"
+    assert "DDEX_SENDER_DPID" in response.json()["detail"]
     # The delivery package builds its message with the same function.
     with pytest.raises(ddex.PartiesNotConfigured, match="DDEX_SENDER_DPID"):
         ddex.new_release_message(release)
