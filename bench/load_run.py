@@ -316,7 +316,7 @@ def row(name: str, samples: list[Sample], seconds: float) -> str:
     errors = sum(failed for *_, failed in samples)
     figures = [percentile(times, share) for share in (0.50, 0.95, 0.99)]
     return (
-        f"  {name:<44} {len(samples):>6} {len(samples) / seconds:>7.1f} "
+        f"  {name:<44} {len(samples):>6} {len(samples) / max(seconds, 1e-9):>7.1f} "
         + " ".join(f"{value:>6.0f}" for value in figures)
         + f" {max(times, default=0):>6.0f} {errors:>6}"
     )
@@ -365,7 +365,8 @@ def report(samples: list[Sample], failures: str) -> bool:
     print(f"  booking collisions (409, not errors): {len(collisions)}")
     if failures.strip():
         print("  failures:\n" + "\n".join(f"    {line}" for line in failures.splitlines()))
-    met = p95 < GOAL_P95_MS and errors == 0 and not any(s[4] for s in samples)
+    # No request after the sign-ins (a run too short for its ramp) proves nothing.
+    met = bool(steady) and p95 < GOAL_P95_MS and errors == 0 and not any(s[4] for s in samples)
     verdict = "met" if met else "MISSED"
     print(f"  goal after the sign-ins, p95 < {GOAL_P95_MS} ms and 0 errors: {verdict}")
     return met
@@ -377,14 +378,15 @@ def main() -> int:
     port = free_port()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.load_settings",
         "DATABASE_URL": f"{SERVER}/{DATABASE}",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         # Empty, not unset: a CELERY_BROKER_URL in .env would otherwise send tasks to a broker.
         "CELERY_BROKER_URL": "",
-        "CACHE_URL": f"{CACHE_SERVER}?key_prefix={prefix}",
+        "CACHE_URL": CACHE_SERVER,
+        "LOAD_CACHE_PREFIX": prefix,
         "TRACKSHEET_VAR_DIR": str(work / "var"),
         "LOG_LEVEL": "WARNING",
         # Fifty users from one address: raise the per-user API budget (2000/hour by default)
