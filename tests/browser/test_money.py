@@ -134,6 +134,8 @@ def test_invoice_from_the_project_issued_paid_and_credited(
     expect(page.get_by_role("link", name=f"Download PDF of {invoice.number}")).to_be_visible()
     look(page, "money-invoice-issued")
 
+    page.get_by_text(f"Mark {invoice.number} paid…").click()
+    expect(page.get_by_text(re.compile(r"Record [\d,]+\.\d\d EUR received\?"))).to_be_visible()
     page.get_by_role("button", name=f"Mark {invoice.number} paid").click()
     expect(page.get_by_text(f"{invoice.number} marked paid.")).to_be_visible()
     invoice.refresh_from_db()
