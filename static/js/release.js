@@ -120,3 +120,31 @@
     focusTarget();
   }
 })();
+
+// An htmx swap replaces the form the keyboard was in: put the focus back, on the first field
+// refused if any, or else on the button that sent it (found again by its words), or else on
+// the form's first submit button. The part swapped is found again by the id it had.
+(function () {
+  "use strict";
+  let sent = null;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const active = document.activeElement;
+    const target = event.detail.target;
+    sent = {
+      targetId: target && target.id,
+      text: active && active.tagName === "BUTTON" ? active.textContent.trim() : "",
+    };
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!sent || !sent.targetId) return;
+    const part = document.getElementById(sent.targetId);
+    const text = sent.text;
+    sent = null;
+    if (!part) return;
+    const refused = part.querySelector('[aria-invalid="true"]');
+    const again = refused
+      || [...part.querySelectorAll("button")].find((b) => text && b.textContent.trim() === text)
+      || part.querySelector("button[type=submit]");
+    if (again) again.focus();
+  });
+})();

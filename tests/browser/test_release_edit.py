@@ -43,6 +43,7 @@ def test_producer_fixes_every_blocker(page_as: Any, demo: dict[str, Any]) -> Non
     upc.fill("4006381333932")
     page.get_by_role("button", name="Save release details").click()
     expect(page.locator("#field-upc-error")).to_contain_text("not a valid barcode")
+    expect(page.locator("#field-upc")).to_be_focused()  # the keyboard is back at the field
     look(page, "release-edit-upc-refused")
     page.locator("#field-upc").fill("4006381333931")
     page.get_by_role("button", name="Save release details").click()
@@ -110,6 +111,7 @@ def test_track_added_edited_and_removed(page_as: Any, demo: dict[str, Any]) -> N
     row.get_by_label("ISRC").fill("not an isrc")
     row.get_by_role("button", name="Save track 3").click()
     expect(page.locator(f"#track-{third.pk}-isrc-error")).to_contain_text("is not an ISRC")
+    expect(page.locator(f"#track-{third.pk}-isrc")).to_be_focused()
     look(page, "release-edit-track-refused")
     page.locator(f"#track-{third.pk}-isrc").fill("")
     page.locator(f"#track-{third.pk}-version").fill("Radio edit")
