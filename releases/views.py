@@ -1,5 +1,8 @@
-"""HTML pages of releases: the list, and a release with its readiness checklist, masters and
-loudness, credits and splits, the render button and the downloads."""
+"""HTML pages of releases: the list, and a release with its readiness checklist (each finding
+linked to the field that fixes it), its metadata and tracks edited in place (htmx swaps a
+track's row; without it each form posts and redirects), the cover upload, ISRCs from the kept
+registrant prefix, masters and loudness, credits and splits, the render button and the
+downloads. Writes go through the services the API uses."""
 
 from __future__ import annotations
 
