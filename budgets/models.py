@@ -16,8 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 
-from studio.errors import Conflict
 from sessions.models import Engagement
+from studio.errors import Conflict
 from studio.models import Booking, Project, money_field
 from studio.money import validate_amount, validate_currency
 
