@@ -62,9 +62,14 @@ def inspect_art(data: bytes) -> ArtInfo:
             f"Cover art is at most {MAX_SIDE} × {MAX_SIDE} pixels; this is far larger.",
             code="too_many_pixels",
         ) from error
+    except Image.UnidentifiedImageError as error:
+        # Pillow's message names its buffer object ("<_io.BytesIO object at 0x…>"): not for users.
+        raise ValidationError(
+            "This file is not an image (cover art is a JPEG or PNG file).", code="not_an_image"
+        ) from error
     except (OSError, SyntaxError) as error:
         raise ValidationError(
-            f"Not an image Pillow can read: {error}.", code="not_an_image"
+            f"This image is damaged or cut short ({error}).", code="not_an_image"
         ) from error
     if kind not in FORMATS:
         raise ValidationError(
@@ -100,6 +105,6 @@ def _thumbnail(data: bytes) -> bytes:
             image.convert("RGB").save(out, "JPEG", quality=85)
     except (OSError, SyntaxError, ValueError) as error:
         raise ValidationError(
-            f"Not an image Pillow can read: {error}.", code="not_an_image"
+            f"This image is damaged or cut short ({error}).", code="not_an_image"
         ) from error
     return out.getvalue()

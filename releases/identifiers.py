@@ -20,7 +20,8 @@ def normalize_isrc(value: str) -> str:
         return str(isrc.validate(value))
     except StdnumError as error:
         raise ValidationError(
-            f"{value!r} is not an ISRC (CC-XXX-YY-NNNNN, e.g. DE-A12-26-00001): {error}.",
+            f"{value!r} is not an ISRC (CC-XXX-YY-NNNNN, e.g. DE-A12-26-00001): "
+            f"{str(error).rstrip('.')}.",
             code="invalid_isrc",
         ) from error
 
@@ -38,7 +39,7 @@ def normalize_upc(value: str) -> str:
         return str(ean.validate(compact))
     except StdnumError as error:
         raise ValidationError(
-            f"{value!r} is not a valid barcode: {error}.", code="invalid_upc"
+            f"{value!r} is not a valid barcode: {str(error).rstrip('.')}.", code="invalid_upc"
         ) from error
 
 
