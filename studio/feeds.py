@@ -19,6 +19,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
 from studio.models import Booking, FeedToken, Membership, Project, Room, Studio
+from studio.selectors import lapsed_holds
 from studio.vtimezone import vtimezone
 
 WINDOW_BACK = datetime.timedelta(days=90)
@@ -90,16 +91,25 @@ class FeedVersion:
 def feed_version(feed: FeedToken, bookings: QuerySet[Booking]) -> FeedVersion:
     """What the feed's content depends on, in one aggregate query: an ETag a poll can compare
     before anything is built. The day is in it because the window moves with it."""
-    stats = bookings.order_by().aggregate(count=Count("pk"), last=Max("updated_at"))
+    now = timezone.now()
+    # A hold lapses by the clock, with no write to date it (beat may not have run): how many
+    # have lapsed is part of the version, so a poll sees the change.
+    stats = bookings.order_by().aggregate(
+        count=Count("pk"), last=Max("updated_at"), lapsed=Count("pk", filter=lapsed_holds(now))
+    )
     last = stats["last"] or feed.created_at
-    today = timezone.now().date().isoformat()
-    basis = f"{feed.pk}:{feed.token}:{stats['count']}:{last.isoformat()}:{today}"
+    basis = (
+        f"{feed.pk}:{feed.token}:{stats['count']}:{stats['lapsed']}:{last.isoformat()}:"
+        f"{now.date().isoformat()}"
+    )
     return FeedVersion(
         etag=f'"{hashlib.sha256(basis.encode()).hexdigest()[:32]}"', last_modified=last
     )
 
 
 def _summary(row: dict[str, Any], room: Room, project: Project) -> str:
+    if row.get("lapsed"):
+        return f"[hold lapsed] {row['title'] or project.title} · {room.name}"
     prefix = {
         Booking.Status.HOLD_1: "[1st hold] ",
         Booking.Status.HOLD_2: "[2nd hold] ",
@@ -155,6 +165,20 @@ def feed_body(feed: FeedToken, bookings: QuerySet[Booking], version: FeedVersion
     return body
 
 
+def _by_the_clock(row: dict[str, Any], now: datetime.datetime) -> dict[str, Any]:
+    """A hold past its expiry is shown cancelled (as the expiry task will mark it), with a
+    SEQUENCE one higher, so calendar apps update the event in place."""
+    expires = row["expires_at"]
+    if row["status"] in Booking.HOLDS and expires is not None and expires <= now:
+        return {
+            **row,
+            "status": Booking.Status.CANCELLED,
+            "sequence": row["sequence"] + 1,
+            "lapsed": True,
+        }
+    return row
+
+
 def build_feed(feed: FeedToken, bookings: QuerySet[Booking]) -> bytes:
     """The calendar as bytes, with a VTIMEZONE for every studio zone it uses.
 
@@ -171,10 +195,10 @@ def build_feed(feed: FeedToken, bookings: QuerySet[Booking]) -> bytes:
     # Clients that know REFRESH-INTERVAL (RFC 7986) poll hourly; Outlook reads X-PUBLISHED-TTL.
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
-    rows = list(bookings.order_by("start", "pk").values(*ROW_FIELDS))
+    now = timezone.now()
+    rows = [_by_the_clock(row, now) for row in bookings.order_by("start", "pk").values(*ROW_FIELDS)]
     rooms = Room.objects.select_related("studio").in_bulk({row["room_id"] for row in rows})
     projects = Project.objects.only("title", "artist").in_bulk({row["project_id"] for row in rows})
-    now = timezone.now()
     # Zones cover the window (and a margin for bookings that reach past its edges).
     first, last = (now - WINDOW_BACK - MARGIN).date(), (now + WINDOW_AHEAD + MARGIN).date()
     for zone_name in sorted({room.studio.time_zone for room in rooms.values()}):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import recurring_ical_events
+import time_machine
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
@@ -345,3 +346,24 @@ def test_inactive_owner_feed_is_gone(client: Client, room: Room) -> None:
     user.is_active = False
     user.save()
     assert client.get(feed_url(feed)).status_code == 404
+
+
+def test_a_lapsed_hold_shows_cancelled_without_beat(
+    client: Client, owner: Any, room: Room, project: Project
+) -> None:
+    """Nobody marked the hold (beat is not running): the feed judges it by the clock, and a
+    poll with the old ETag gets the change, not a 304."""
+    hold = make(owner, room, project, timezone.now() + datetime.timedelta(days=5), 2)
+    feed = services.feed_token_create(owner=owner, target=room)
+    before = client.get(feed_url(feed))
+    assert str(by_uid(parse(before.content)[1])[str(hold.uid)]["STATUS"]) == "TENTATIVE"
+    assert hold.expires_at is not None
+    with time_machine.travel(hold.expires_at + datetime.timedelta(minutes=1), tick=False):
+        after = client.get(feed_url(feed), HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    event = by_uid(parse(after.content)[1])[str(hold.uid)]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["SUMMARY"]).startswith("[hold lapsed]")
+    assert int(event["SEQUENCE"]) == hold.sequence + 1
+    hold.refresh_from_db()
+    assert hold.status == Booking.Status.HOLD_1  # still unmarked: only the clock has moved
