@@ -31,7 +31,12 @@ from budgets.models import (
 )
 from budgets.selectors import CategoryRow, budget_report, burn_down, invoice_totals
 from sessions.models import Engagement
-from studio.api_base import ProjectRolePermission, ScopedFileField, require_capability
+from studio.api_base import (
+    ProjectRolePermission,
+    ScopedFileField,
+    require_capability,
+    require_write_on_parent,
+)
 from studio.models import Booking, Project
 from studio.money import validate_amount
 from studio.permissions import Capability, projects_with
@@ -224,10 +229,14 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         fields = ["id", "budget", "category", "description", "planned"]
 
     def validate_budget(self, budget: Budget) -> Budget:
-        if self.instance is not None and budget != self.instance.budget:
-            raise serializers.ValidationError("A line stays in its budget.")
-        require_capability(self.context["request"].user, budget.project, Capability.BUDGET_MANAGE)
-        return budget
+        return require_write_on_parent(
+            self,
+            budget,
+            field="budget",
+            project=budget.project,
+            capability=Capability.BUDGET_MANAGE,
+            stays="A line stays in its budget.",
+        )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         budget = attrs.get("budget") or getattr(self.instance, "budget", None)
@@ -306,10 +315,14 @@ class CostSerializer(serializers.ModelSerializer):
         read_only_fields = ["amount_converted"]
 
     def validate_project(self, project: Project) -> Project:
-        if self.instance is not None and project != self.instance.project:
-            raise serializers.ValidationError("A cost stays with its project.")
-        require_capability(self.context["request"].user, project, Capability.BUDGET_MANAGE)
-        return project
+        return require_write_on_parent(
+            self,
+            project,
+            field="project",
+            project=project,
+            capability=Capability.BUDGET_MANAGE,
+            stays="A cost stays with its project.",
+        )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         currency = attrs.get("currency") or getattr(self.instance, "currency", None)
@@ -438,12 +451,14 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = ["vat_statement"]
 
     def validate_invoice(self, invoice: Invoice) -> Invoice:
-        if self.instance is not None and invoice != self.instance.invoice:
-            raise serializers.ValidationError("A line stays on its invoice.")
-        require_capability(
-            self.context["request"].user, invoice.project, Capability.INVOICES_MANAGE
+        return require_write_on_parent(
+            self,
+            invoice,
+            field="invoice",
+            project=invoice.project,
+            capability=Capability.INVOICES_MANAGE,
+            stays="A line stays on its invoice.",
         )
-        return invoice
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         invoice = attrs.get("invoice") or getattr(self.instance, "invoice", None)
@@ -505,10 +520,14 @@ class InvoiceSerializer(serializers.ModelSerializer):
         return {"net": str(totals.net), "tax": str(totals.tax), "gross": str(totals.gross)}
 
     def validate_project(self, project: Project) -> Project:
-        if self.instance is not None and project != self.instance.project:
-            raise serializers.ValidationError("An invoice stays with its project.")
-        require_capability(self.context["request"].user, project, Capability.INVOICES_MANAGE)
-        return project
+        return require_write_on_parent(
+            self,
+            project,
+            field="project",
+            project=project,
+            capability=Capability.INVOICES_MANAGE,
+            stays="An invoice stays with its project.",
+        )
 
 
 class PayInvoice(serializers.Serializer):

@@ -12,7 +12,18 @@ from django.db import models
 from django.db.models import Prefetch, QuerySet
 
 from releases.models import Artwork, Credit, CreditRole, Master, Release, Split, Track
+from studio.permissions import AnyUser, projects_visible
 from studio.validators import control_characters, validator_for
+
+
+def releases_visible(user: AnyUser) -> QuerySet[Release]:
+    """The releases of the user's projects."""
+    return Release.objects.filter(project__in=projects_visible(user))
+
+
+def tracks_visible(user: AnyUser) -> QuerySet[Track]:
+    """The tracks of the releases of the user's projects."""
+    return Track.objects.filter(release__project__in=projects_visible(user))
 
 
 def release_tracks(release: Release) -> QuerySet[Track]:

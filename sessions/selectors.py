@@ -7,11 +7,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Sum
+from django.db.models import Q, QuerySet, Sum
 
-from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, Session, Take
+from sessions.models import (
+    Engagement,
+    GearCheck,
+    PayeeDetails,
+    Payment,
+    RateRule,
+    Session,
+    Take,
+)
 from studio.models import Gear, Project
 from studio.money import round_money
+from studio.permissions import projects_visible
 
 if TYPE_CHECKING:
     from studio.permissions import AnyUser
@@ -20,6 +29,16 @@ if TYPE_CHECKING:
 # 31 Dec 2025, and from $2,000 for payments made after that date.
 NEC_THRESHOLD_FROM_2026 = Decimal(2000)
 NEC_THRESHOLD_BEFORE = Decimal(600)
+
+
+def sessions_visible(user: AnyUser) -> QuerySet[Session]:
+    """The sessions of the user's projects."""
+    return Session.objects.filter(project__in=projects_visible(user))
+
+
+def rate_rules_visible(user: AnyUser) -> QuerySet[RateRule]:
+    """The shared rate rules, and those of the user's projects."""
+    return RateRule.objects.filter(Q(project__isnull=True) | Q(project__in=projects_visible(user)))
 
 
 def nec_threshold(year: int) -> Decimal:

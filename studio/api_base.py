@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import Model, ProtectedError
+from django.db.models import Model, ProtectedError, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse
@@ -167,6 +168,39 @@ class ScopedFileField(serializers.FileField):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+UserScope = Callable[[AnyUser], "QuerySet[Any]"]
+
+
+class ScopedRelatedFieldMixin:
+    """A related field that accepts only what the request's user may see.
+
+    ``scope(user)`` gives the rows the caller may name; another project's row reads as "does
+    not exist", as if it were not there. Without a request (a serializer used outside a view)
+    the field's own ``queryset`` stands. Declared with ``scope=`` or, on a ModelSerializer
+    with ``serializer_related_field`` set to one of these, through ``Meta.extra_kwargs`` (so
+    the model still gives the field its label, help text and nullability)."""
+
+    context: dict[str, Any]
+
+    def __init__(self, *, scope: UserScope | None = None, **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        request = self.context.get("request")
+        if self.scope is not None and request is not None:
+            return self.scope(request.user)
+        return super().get_queryset()  # type: ignore[misc]
+
+
+class ScopedPrimaryKeyRelatedField(ScopedRelatedFieldMixin, serializers.PrimaryKeyRelatedField):
+    """A primary key among the rows ``scope(user)`` gives."""
+
+
+class ScopedSlugRelatedField(ScopedRelatedFieldMixin, serializers.SlugRelatedField):
+    """A slug among the rows ``scope(user)`` gives."""
+
+
 def request_user(request: Request | HttpRequest) -> User:
     """The caller of a view that requires login (IsAuthenticated / login_required)."""
     return cast("User", request.user)
@@ -185,6 +219,30 @@ def require_capability(user: AnyUser, project: Project, capability: Capability) 
         raise exceptions.PermissionDenied(
             f"Your role on this project ({role}) may not do this ({capability})."
         )
+
+
+ParentT = TypeVar("ParentT", bound=Model)
+
+
+def require_write_on_parent(
+    serializer: serializers.BaseSerializer[Any],
+    parent: ParentT,
+    *,
+    field: str,
+    project: Project,
+    capability: Capability,
+    stays: str = "",
+) -> ParentT:
+    """Validate the parent a child row names (a take's session, a line's budget...).
+
+    An existing child stays with its parent: naming another is refused with ``stays`` (when
+    given). Then the parent's ``project`` must be one the caller sees (404) where the role may
+    ``capability`` (403), as ``require_capability``."""
+    instance = serializer.instance
+    if stays and instance is not None and parent != getattr(instance, field):
+        raise serializers.ValidationError(stays)
+    require_capability(serializer.context["request"].user, project, capability)
+    return parent
 
 
 class ProjectRolePermission(BasePermission):

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from studio.models import Membership, Person, PersonCard, Project, Role, Room, Studio
+from studio.models import Booking, Gear, Membership, Person, PersonCard, Project, Role, Room, Studio
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -36,6 +36,7 @@ class Capability(StrEnum):
     BUDGET_MANAGE = "budget.manage"
     INVOICES_MANAGE = "invoices.manage"
     RELEASES_MANAGE = "releases.manage"
+    SONGS_MANAGE = "songs.manage"
 
 
 _ALL = frozenset(Role)
@@ -53,6 +54,9 @@ ROLE_MATRIX: dict[Capability, frozenset[Role]] = {
     Capability.BUDGET_MANAGE: frozenset({Role.PRODUCER, Role.MANAGER, Role.ACCOUNTANT}),
     Capability.INVOICES_MANAGE: frozenset({Role.PRODUCER, Role.ACCOUNTANT}),
     Capability.RELEASES_MANAGE: frozenset({Role.PRODUCER, Role.MANAGER, Role.ARTIST}),
+    # The board is everyone's who works on the music: the engineer moves a song to editing,
+    # the artist adds a new one, the manager chases a due date. Accountants and viewers look.
+    Capability.SONGS_MANAGE: frozenset({Role.PRODUCER, Role.ENGINEER, Role.MANAGER, Role.ARTIST}),
 }
 
 CAPABILITY_LABELS: dict[Capability, str] = {
@@ -67,6 +71,7 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     Capability.BUDGET_MANAGE: "Edit budgets and costs, approve and pay",
     Capability.INVOICES_MANAGE: "Draft, issue and credit invoices",
     Capability.RELEASES_MANAGE: "Edit releases, tracks, credits, art; render",
+    Capability.SONGS_MANAGE: "Add, edit and move songs on the board",
 }
 
 
@@ -152,6 +157,21 @@ def studios_visible(user: AnyUser) -> QuerySet[Studio]:
         return Studio.objects.none()
     used_by_mine = Project.objects.filter(memberships__user=user).values("studios")
     return Studio.objects.filter(Q(id__in=used_by_mine) | Q(managers=user))
+
+
+def rooms_visible(user: AnyUser) -> QuerySet[Room]:
+    """The rooms of the studios the user sees."""
+    return Room.objects.filter(studio__in=studios_visible(user))
+
+
+def gear_visible(user: AnyUser) -> QuerySet[Gear]:
+    """The gear of the studios the user sees."""
+    return Gear.objects.filter(studio__in=studios_visible(user))
+
+
+def bookings_visible(user: AnyUser) -> QuerySet[Booking]:
+    """The bookings of the user's projects."""
+    return Booking.objects.filter(project__in=projects_visible(user))
 
 
 def studios_managed(user: AnyUser) -> QuerySet[Studio]:

@@ -24,8 +24,15 @@ from releases import ddex, services
 from releases.api.delivery import DeliveryActions, MasterActions
 from releases.artwork import FORMATS
 from releases.models import Artwork, Credit, Release, Split, Track
-from releases.selectors import release_readiness
-from studio.api_base import ProjectRolePermission, ScopedFileField, refused, require_capability
+from releases.selectors import release_readiness, releases_visible, tracks_visible
+from studio.api_base import (
+    ProjectRolePermission,
+    ScopedFileField,
+    ScopedPrimaryKeyRelatedField,
+    refused,
+    require_capability,
+    require_write_on_parent,
+)
 from studio.errors import Unavailable
 from studio.models import Project
 from studio.permissions import Capability, people_visible, projects_visible
@@ -46,10 +53,14 @@ class ReleaseSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
     def validate_project(self, project: Project) -> Project:
-        if self.instance is not None and project != self.instance.project:
-            raise serializers.ValidationError("A release stays with its project.")
-        require_capability(self.context["request"].user, project, Capability.RELEASES_MANAGE)
-        return project
+        return require_write_on_parent(
+            self,
+            project,
+            field="project",
+            project=project,
+            capability=Capability.RELEASES_MANAGE,
+            stays="A release stays with its project.",
+        )
 
 
 class FindingSerializer(serializers.Serializer):
@@ -217,6 +228,7 @@ class ReleaseViewSet(DeliveryActions, ReleaseScopedViewSet):
 
 
 class TrackSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
     # Room for the separators people type (DE-A12-26-00001); the service stores the compact form.
     isrc = serializers.CharField(max_length=20, required=False, allow_blank=True)
     iswc = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -225,23 +237,17 @@ class TrackSerializer(serializers.ModelSerializer):
         model = Track
         fields = "__all__"
         validators: list[Any] = []
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["release"].queryset = Release.objects.filter(  # type: ignore[attr-defined]
-                project__in=projects_visible(request.user)
-            )
-        return fields
+        extra_kwargs = {"release": {"scope": releases_visible}}
 
     def validate_release(self, release: Release) -> Release:
-        if self.instance is not None and release != self.instance.release:
-            raise serializers.ValidationError("A track stays on its release.")
-        require_capability(
-            self.context["request"].user, release.project, Capability.RELEASES_MANAGE
+        return require_write_on_parent(
+            self,
+            release,
+            field="release",
+            project=release.project,
+            capability=Capability.RELEASES_MANAGE,
+            stays="A track stays on its release.",
         )
-        return release
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         release = attrs.get("release", getattr(self.instance, "release", None))
@@ -341,26 +347,26 @@ class TrackViewSet(MasterActions, ReleaseScopedViewSet):
 
 
 class CreditSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
     class Meta:
         model = Credit
         fields = ["id", "release", "track", "person", "role", "instrument"]
         validators: list[Any] = []
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            mine = projects_visible(request.user)
-            fields["release"].queryset = Release.objects.filter(project__in=mine)  # type: ignore[attr-defined]
-            fields["track"].queryset = Track.objects.filter(release__project__in=mine)  # type: ignore[attr-defined]
-            fields["person"].queryset = people_visible(request.user)  # type: ignore[attr-defined]
-        return fields
+        extra_kwargs = {
+            "release": {"scope": releases_visible},
+            "track": {"scope": tracks_visible},
+            "person": {"scope": people_visible},
+        }
 
     def validate_release(self, release: Release) -> Release:
-        require_capability(
-            self.context["request"].user, release.project, Capability.RELEASES_MANAGE
+        return require_write_on_parent(
+            self,
+            release,
+            field="release",
+            project=release.project,
+            capability=Capability.RELEASES_MANAGE,
         )
-        return release
 
 
 class CreditViewSet(ReleaseScopedViewSet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -18,8 +18,13 @@ from rest_framework.response import Response
 
 from sessions import pdf, rates, services
 from sessions.api.common import money_projects, pdf_response
-from sessions.models import Engagement, PayStatement, RateRule, Session
-from studio.api_base import ProjectRolePermission, require_capability
+from sessions.models import Engagement, PayStatement, Session
+from sessions.selectors import rate_rules_visible, sessions_visible
+from studio.api_base import (
+    ProjectRolePermission,
+    ScopedPrimaryKeyRelatedField,
+    require_write_on_parent,
+)
 from studio.models import Project
 from studio.permissions import Capability, people_visible, projects_visible
 
@@ -51,6 +56,7 @@ def _quote_json(fee: rates.Fee) -> dict[str, Any]:
 
 
 class EngagementSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
     doubles = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=10
     )
@@ -85,18 +91,11 @@ class EngagementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["wages", "employer_contributions", "fee", "fee_lines", "currency"]
         validators: list[Any] = []  # the service names the duplicate person and role
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            mine = projects_visible(request.user)
-            fields["session"].queryset = Session.objects.filter(project__in=mine)  # type: ignore[attr-defined]
-            fields["person"].queryset = people_visible(request.user)  # type: ignore[attr-defined]
-            fields["rate_rule"].queryset = RateRule.objects.filter(  # type: ignore[attr-defined]
-                Q(project__isnull=True) | Q(project__in=mine)
-            )
-        return fields
+        extra_kwargs = {
+            "session": {"scope": sessions_visible},
+            "person": {"scope": people_visible},
+            "rate_rule": {"scope": rate_rules_visible},
+        }
 
     def get_payment_status(self, engagement: Engagement) -> str | None:
         payment = getattr(engagement, "payment", None)
@@ -110,12 +109,14 @@ class EngagementSerializer(serializers.ModelSerializer):
         return data
 
     def validate_session(self, session: Session) -> Session:
-        if self.instance is not None and session != self.instance.session:
-            raise serializers.ValidationError("An engagement stays on its session.")
-        require_capability(
-            self.context["request"].user, session.project, Capability.SESSIONS_MANAGE
+        return require_write_on_parent(
+            self,
+            session,
+            field="session",
+            project=session.project,
+            capability=Capability.SESSIONS_MANAGE,
+            stays="An engagement stays on its session.",
         )
-        return session
 
 
 class PayStatementSerializer(serializers.ModelSerializer):

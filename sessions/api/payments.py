@@ -21,24 +21,39 @@ from rest_framework.response import Response
 from sessions import services
 from sessions.models import Engagement, PayeeDetails, Payment
 from sessions.selectors import payee_year
-from studio.api_base import ProjectRolePermission, request_user
+from studio.api_base import ProjectRolePermission, ScopedPrimaryKeyRelatedField, request_user
 from studio.models import Person, Project
 from studio.permissions import Capability, projects_with
 
 # --- payee details ----------------------------------------------------------------------------
 
 
+def _payees_managed_by(user: Any) -> QuerySet[Person]:
+    return _payable_people(user, Capability.BUDGET_MANAGE)
+
+
+def _payable_people(user: Any, capability: Capability) -> QuerySet[Person]:
+    """Whose payee details the user reaches: their own, and those of the people engaged on a
+    session of a project where the user's role grants ``capability`` over money (their payer).
+
+    Being on one of the user's projects is not enough: anyone who may add members could put a
+    stranger on a project of their own and so reach what another production's payer keeps.
+    """
+    if not user.is_authenticated:
+        return Person.objects.none()
+    engaged = Engagement.objects.filter(
+        session__project__in=projects_with(user, capability)
+    ).values("person_id")
+    return Person.objects.filter(Q(id__in=engaged) | Q(user_id=user.pk))
+
+
 class PayeeDetailsSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
     class Meta:
         model = PayeeDetails
         fields = ["id", "person", "tax_status", "vat_number", "legal_name", "address"]
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["person"].queryset = _payable_people(request.user, Capability.BUDGET_MANAGE)  # type: ignore[attr-defined]
-        return fields
+        extra_kwargs = {"person": {"scope": _payees_managed_by}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         details = PayeeDetails(**{**self._current(), **attrs})
@@ -55,21 +70,6 @@ class PayeeDetailsSerializer(serializers.ModelSerializer):
         return {
             name: getattr(self.instance, name) for name in ("person", "tax_status", "vat_number")
         }
-
-
-def _payable_people(user: Any, capability: Capability) -> QuerySet[Person]:
-    """Whose payee details the user reaches: their own, and those of the people engaged on a
-    session of a project where the user's role grants ``capability`` over money (their payer).
-
-    Being on one of the user's projects is not enough: anyone who may add members could put a
-    stranger on a project of their own and so reach what another production's payer keeps.
-    """
-    if not user.is_authenticated:
-        return Person.objects.none()
-    engaged = Engagement.objects.filter(
-        session__project__in=projects_with(user, capability)
-    ).values("person_id")
-    return Person.objects.filter(Q(id__in=engaged) | Q(user_id=user.pk))
 
 
 class PayeeDetailsViewSet(viewsets.ModelViewSet):

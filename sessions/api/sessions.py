@@ -16,37 +16,44 @@ from rest_framework.request import Request
 from sessions import pdf, services
 from sessions.api.common import pdf_response
 from sessions.models import GearCheck, Session, Take
-from sessions.selectors import session_sheet
+from sessions.selectors import session_sheet, sessions_visible
 from studio.api.fields import AwareDateTimeField
-from studio.api_base import ProjectRolePermission, require_capability
-from studio.models import Booking, Gear, Project, Room
-from studio.permissions import Capability, projects_visible, studios_visible
+from studio.api_base import (
+    ProjectRolePermission,
+    ScopedPrimaryKeyRelatedField,
+    require_write_on_parent,
+)
+from studio.models import Gear, Project
+from studio.permissions import (
+    Capability,
+    bookings_visible,
+    gear_visible,
+    projects_visible,
+    rooms_visible,
+)
 
 # --- sessions ---------------------------------------------------------------------------------
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
     start = AwareDateTimeField(required=False)
     end = AwareDateTimeField(required=False)
 
     class Meta:
         model = Session
         fields = ["id", "project", "booking", "room", "title", "start", "end", "status", "notes"]
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            mine = projects_visible(request.user)
-            fields["booking"].queryset = Booking.objects.filter(project__in=mine)  # type: ignore[attr-defined]
-            fields["room"].queryset = Room.objects.filter(studio__in=studios_visible(request.user))  # type: ignore[attr-defined]
-        return fields
+        extra_kwargs = {"booking": {"scope": bookings_visible}, "room": {"scope": rooms_visible}}
 
     def validate_project(self, project: Project) -> Project:
-        if self.instance is not None and project != self.instance.project:
-            raise serializers.ValidationError("A session stays with its project.")
-        require_capability(self.context["request"].user, project, Capability.SESSIONS_MANAGE)
-        return project
+        return require_write_on_parent(
+            self,
+            project,
+            field="project",
+            project=project,
+            capability=Capability.SESSIONS_MANAGE,
+            stays="A session stays with its project.",
+        )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start = attrs.get("start", getattr(self.instance, "start", None))
@@ -96,21 +103,18 @@ class SessionViewSet(viewsets.ModelViewSet):
 class OnSessionSerializer(serializers.ModelSerializer):
     """A record that hangs off a session of the caller's projects (and stays on it)."""
 
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["session"].queryset = Session.objects.filter(  # type: ignore[attr-defined]
-                project__in=projects_visible(request.user)
-            )
-        return fields
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+    session = ScopedPrimaryKeyRelatedField(queryset=Session.objects.all(), scope=sessions_visible)
 
     def validate_session(self, session: Session) -> Session:
-        if self.instance is not None and session != self.instance.session:
-            raise serializers.ValidationError("It stays on its session: record a new one.")
-        user = self.context["request"].user
-        require_capability(user, session.project, Capability.SESSIONS_MANAGE)
-        return session
+        return require_write_on_parent(
+            self,
+            session,
+            field="session",
+            project=session.project,
+            capability=Capability.SESSIONS_MANAGE,
+            stays="It stays on its session: record a new one.",
+        )
 
 
 class OnSessionViewSet(viewsets.ModelViewSet):
@@ -162,15 +166,8 @@ class GearCheckSerializer(OnSessionSerializer):
         fields = ["id", "session", "gear", "result", "note", "checked_at"]
         read_only_fields = ["checked_at"]
         # A check says how the item was: the model's default is for rows, not for the caller.
-        extra_kwargs = {"result": {"required": True}}
+        extra_kwargs = {"result": {"required": True}, "gear": {"scope": gear_visible}}
         validators: list[Any] = []
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            fields["gear"].queryset = Gear.objects.filter(studio__in=studios_visible(request.user))
-        return fields
 
     def validate_gear(self, gear: Gear) -> Gear:
         # A check is of one item: another item is another check, not an edit of this one.

@@ -16,14 +16,26 @@ from rest_framework.response import Response
 
 from studio import services
 from studio.api.fields import AwareDateTimeField
-from studio.api_base import ProjectRolePermission, request_user, require_capability
+from studio.api_base import (
+    ProjectRolePermission,
+    ScopedPrimaryKeyRelatedField,
+    request_user,
+    require_write_on_parent,
+)
 from studio.filters import AwareDateTimeFilter, IdFilter, ScopedFilterSet
-from studio.models import Booking, Gear, Project, Room
-from studio.permissions import Capability, people_visible, projects_visible, studios_visible
+from studio.models import Booking, Gear, Project
+from studio.permissions import (
+    Capability,
+    gear_visible,
+    people_visible,
+    projects_visible,
+    rooms_visible,
+)
 from studio.selectors import lapsed_holds, live_bookings, shown_state
 
 
 class BookingSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
     start = AwareDateTimeField()
     end = AwareDateTimeField()
     expires_at = AwareDateTimeField(
@@ -46,8 +58,8 @@ class BookingSerializer(serializers.ModelSerializer):
         allow_blank=True,
         help_text="RFC 5545 rule for a series, e.g. FREQ=WEEKLY;COUNT=6; all or nothing.",
     )
-    gear = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Gear.objects.none()
+    gear = ScopedPrimaryKeyRelatedField(
+        many=True, required=False, queryset=Gear.objects.none(), scope=gear_visible
     )
     past = serializers.BooleanField(
         write_only=True,
@@ -102,23 +114,16 @@ class BookingSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {
+            "room": {"scope": rooms_visible},
+            "engineer": {"scope": people_visible},
+        }
 
     # Read-only fields lose the model's blank=True: said here, so the schema allows "" (not
     # ended) beside the endings.
     ending = serializers.ChoiceField(
         choices=Booking.Ending.choices, allow_blank=True, read_only=True
     )
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            studios = studios_visible(request.user)
-            fields["room"].queryset = Room.objects.filter(studio__in=studios)  # type: ignore[attr-defined]
-            fields["engineer"].queryset = people_visible(request.user)  # type: ignore[attr-defined]
-            gear = cast(serializers.ManyRelatedField, fields["gear"])
-            gear.child_relation.queryset = Gear.objects.filter(studio__in=studios)
-        return fields
 
     def to_representation(self, instance: Booking) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -127,10 +132,14 @@ class BookingSerializer(serializers.ModelSerializer):
         return data
 
     def validate_project(self, project: Project) -> Project:
-        if self.instance is not None and project != self.instance.project:
-            raise serializers.ValidationError("A booking stays with its project.")
-        require_capability(self.context["request"].user, project, Capability.SCHEDULE_MANAGE)
-        return project
+        return require_write_on_parent(
+            self,
+            project,
+            field="project",
+            project=project,
+            capability=Capability.SCHEDULE_MANAGE,
+            stays="A booking stays with its project.",
+        )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # DRF drops read-only fields silently; these are refused out loud so that nobody thinks

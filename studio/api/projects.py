@@ -23,6 +23,7 @@ from studio import services
 from studio.api.fields import AwareDateTimeField
 from studio.api_base import (
     ProjectRolePermission,
+    ScopedSlugRelatedField,
     StudioManagerPermission,
     request_user,
     require_capability,
@@ -310,9 +311,10 @@ class ProjectViewSet(viewsets.ModelViewSet):
 class MembershipSerializer(serializers.ModelSerializer):
     # Only users who already share a production with the caller (studio.permissions.
     # coworkers_of): a missing username and a stranger's get the same 400, word for word.
-    user = serializers.SlugRelatedField(
+    user = ScopedSlugRelatedField(
         slug_field="username",
         queryset=User.objects.none(),
+        scope=coworkers_of,
         help_text="The username of someone you already share a production with.",
         error_messages={"does_not_exist": unknown_coworker_message("{value}")},
     )
@@ -324,14 +326,6 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
         # Uniqueness is the service's to check, with a message naming the user.
         validators: list[Any] = []
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            user = cast(serializers.SlugRelatedField[Any], fields["user"])
-            user.queryset = coworkers_of(request.user)
-        return fields
 
     def get_name(self, membership: Membership) -> str:
         person = getattr(membership.user, "person", None)
