@@ -19,7 +19,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from sessions import rates
 from studio.errors import Conflict
-from studio.models import Booking, Gear, Person, Project, Room
+from studio.models import Booking, Gear, Person, Project, Room, Song
 from studio.money import validate_currency
 
 
@@ -156,6 +156,12 @@ class Take(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="takes")
     song = models.CharField(max_length=200)
+    # The board's song of that name on the session's project (studio.Song). Named apart from
+    # ``song``, the typed name the session sheet and the API still write; the take service
+    # keeps the two in step.
+    linked_song = models.ForeignKey(
+        Song, null=True, blank=True, on_delete=models.SET_NULL, related_name="takes"
+    )
     number = models.PositiveIntegerField()
     recorded_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)

@@ -28,6 +28,7 @@ from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
 from studio.money import validate_amount
 from studio.rates import booked_hours
+from studio.services.songs import song_for_take
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -408,7 +409,14 @@ def engagement_delete(*, engagement: Engagement) -> None:
 @transaction.atomic
 def take_update(*, take: Take, **fields: Unpack[TakeChanges]) -> Take:
     """Change a take; its song and number stay unique in the session."""
+    renamed = "song" in fields and fields["song"] != take.song
     _assign(take, fields, TakeChanges)
+    if renamed or take.linked_song_id is None:
+        take.linked_song = (
+            song_for_take(project=take.session.project, title=take.song)
+            if take.song.strip()
+            else None
+        )
     clash = Take.objects.filter(session=take.session, song=take.song, number=take.number)
     if clash.exclude(pk=take.pk).exists():
         raise ValidationError(
@@ -430,6 +438,7 @@ def take_create(
     elif Take.objects.filter(session=session, song=song, number=number).exists():
         raise ValidationError({"number": f"{song} already has a take {number} in this session."})
     take = Take(session=session, song=song, number=number)
+    take.linked_song = song_for_take(project=session.project, title=song) if song.strip() else None
     _assign(take, fields, TakeDetails)
     take.full_clean()
     take.save()

@@ -9,6 +9,8 @@ from studio.models import (
     PersonCard,
     Project,
     Room,
+    Song,
+    SongStageChange,
     Studio,
 )
 
@@ -118,3 +120,38 @@ class FeedTokenAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["owner", "person", "room__studio", "studio", "project"]
     readonly_fields = ["token"]
+
+
+class SongStageChangeInline(admin.TabularInline):
+    model = SongStageChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["by", "at", "from_stage", "to_stage"]
+
+    def has_add_permission(self, request, obj=None):
+        # Moves are recorded by song_move, never typed in.
+        return False
+
+
+@admin.register(Song)
+class SongAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "stage", "due_date", "holder"]
+    list_filter = ["stage"]
+    list_select_related = ["project", "holder"]
+    search_fields = ["title", "working_title", "project__title"]
+    filter_horizontal = ["writers"]
+    # The stage changes through song_move (recorded); here it is shown, not edited.
+    readonly_fields = ["stage"]
+    inlines = [SongStageChangeInline]
+
+
+@admin.register(SongStageChange)
+class SongStageChangeAdmin(admin.ModelAdmin):
+    list_display = ["song", "from_stage", "to_stage", "by", "at"]
+    list_filter = ["to_stage"]
+    list_select_related = ["song", "by"]
+    readonly_fields = ["song", "by", "at", "from_stage", "to_stage"]
+
+    def has_add_permission(self, request, obj=None):
+        # A move is recorded by song_move, never typed in.
+        return False

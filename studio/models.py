@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import uuid
 import zoneinfo
@@ -191,6 +192,105 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.role} on {self.project}"
+
+
+class SongStage(models.TextChoices):
+    """The board's columns, in the order a song passes them."""
+
+    PRE_PRODUCTION = "pre_production", "Pre-production"
+    TRACKING = "tracking", "Tracking"
+    OVERDUBS = "overdubs", "Overdubs"
+    EDITING = "editing", "Editing"
+    MIXING = "mixing", "Mixing"
+    MASTERING = "mastering", "Mastering"
+    DONE = "done", "Done"
+
+
+class Song(models.Model):
+    """A song of a production, moved across the board from pre-production to done.
+
+    Takes (sessions) and versions (releases) point at it. Its title is unique in the project,
+    so a take logged by name finds its song. Every move is kept as a ``SongStageChange``.
+    """
+
+    Stage = SongStage
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="songs")
+    title = models.CharField(max_length=200)
+    working_title = models.CharField(max_length=200, blank=True)
+    key = models.CharField(max_length=20, blank=True, help_text="For example A minor.")
+    tempo = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text="Beats per minute.",
+    )
+    writers: models.ManyToManyField[Person, Person] = models.ManyToManyField(
+        Person, blank=True, related_name="songs_written"
+    )
+    notes = models.TextField(blank=True)
+    stage = models.CharField(
+        max_length=20, choices=SongStage.choices, default=SongStage.PRE_PRODUCTION
+    )
+    due_date = models.DateField(null=True, blank=True)
+    holder = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="songs_held",
+        help_text="Who has the song now (the mixer, the mastering engineer...).",
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order within its column.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project_id", "position", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "title"], name="song_unique_title"),
+            models.CheckConstraint(
+                condition=Q(stage__in=SongStage.values), name="song_stage_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(tempo__isnull=True) | Q(tempo__gt=0), name="song_tempo_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_late(self, today: datetime.date) -> bool:
+        """Past its due date and not done."""
+        return self.due_date is not None and self.due_date < today and self.stage != SongStage.DONE
+
+
+class SongStageChange(models.Model):
+    """A song moved from one stage to another: who, when, from, to. Never edited."""
+
+    song = models.ForeignKey(Song, on_delete=models.CASCADE, related_name="stage_changes")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="song_stage_changes",
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    from_stage = models.CharField(max_length=20, choices=SongStage.choices)
+    to_stage = models.CharField(max_length=20, choices=SongStage.choices)
+
+    class Meta:
+        ordering = ["song_id", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_stage=models.F("to_stage")), name="song_change_moves"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.song}: {self.from_stage} to {self.to_stage}"
 
 
 def default_cancellation_tiers() -> list[dict[str, int]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from studio import views, views_people, views_studios
+from studio import views, views_people, views_songs, views_studios
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -8,6 +8,12 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
+    path("projects/<int:pk>/songs/", views_songs.song_board, name="song-board"),
+    path(
+        "projects/<int:pk>/songs/<int:song_id>/move/",
+        views_songs.song_move,
+        name="song-move",
+    ),
     path("people/", views_people.people_list, name="people-list"),
     path("people/new/", views_people.contact_create, name="contact-create"),
     path(

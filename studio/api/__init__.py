@@ -10,6 +10,7 @@ from studio.api.projects import (
     RoomViewSet,
     StudioViewSet,
 )
+from studio.api.songs import SongViewSet
 
 __all__ = [
     "BookingViewSet",
@@ -19,5 +20,6 @@ __all__ = [
     "PersonViewSet",
     "ProjectViewSet",
     "RoomViewSet",
+    "SongViewSet",
     "StudioViewSet",
 ]

@@ -23,6 +23,13 @@ from studio.services.projects import (
     project_create,
     project_update,
 )
+from studio.services.songs import (
+    song_create,
+    song_delete,
+    song_for_take,
+    song_move,
+    song_update,
+)
 from studio.services.studios import (
     gear_create,
     gear_update,
@@ -58,6 +65,11 @@ __all__ = [
     "project_update",
     "room_create",
     "room_update",
+    "song_create",
+    "song_delete",
+    "song_for_take",
+    "song_move",
+    "song_update",
     "studio_create",
     "studio_update",
 ]

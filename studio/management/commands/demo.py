@@ -24,6 +24,8 @@ from studio.models import (
     Project,
     Role,
     Room,
+    Song,
+    SongStage,
     Studio,
 )
 
@@ -109,6 +111,17 @@ BOOKINGS = [
     (0, "Percussion overdubs", "Studio B", 6, 10, 15, "confirmed", set()),
 ]
 
+SONGS = [
+    # project index, title, working title, key, tempo, stage, due in days (None: no date),
+    # holder's name (or "")
+    (0, "Low Tide", "", "D minor", "84", SongStage.OVERDUBS, 21, "Kit Okafor-Lind"),
+    (0, "Harbour Lights", "Song for Nell", "G major", "112", SongStage.TRACKING, 10, ""),
+    (0, "Saltwater Hymn", "", "E minor", "68", SongStage.PRE_PRODUCTION, 40, ""),
+    (0, "Breakwater", "", "A major", "126", SongStage.MIXING, -3, "Kit Okafor-Lind"),
+    (0, "Gull Song", "", "C major", "96", SongStage.DONE, -20, ""),
+    (1, "Paper Lanterns", "", "F major", "90", SongStage.PRE_PRODUCTION, 30, "Wren Castellano"),
+]
+
 
 class Command(BaseCommand):
     help = "Load an invented demo studio, people and projects (idempotent) and print the login."
@@ -120,6 +133,7 @@ class Command(BaseCommand):
         studio = self._studio(users[DEMO_USERNAME])
         projects = [self._project(spec, users, people, studio) for spec in PROJECTS]
         self._bookings(users[DEMO_USERNAME], studio, projects, people)
+        self._songs(users[DEMO_USERNAME], projects, people)
         # Other apps add their part of the demo through their AppConfig, so that this ground
         # floor command imports none of them.
         for app in apps.get_app_configs():
@@ -255,3 +269,22 @@ class Command(BaseCommand):
                 engineer=engineer if "engineer" in extra else None,
                 gear=[tape] if "tape" in extra else [],
             )
+
+    def _songs(self, by: Any, projects: list[Project], people: dict[str, Person]) -> None:
+        """Songs across the board (one of them late), each moved from pre-production to its
+        stage so the board has history. Found again by title: a second run adds nothing."""
+        today = timezone.localdate()
+        for project_index, title, working, key, tempo, stage, due, holder in SONGS:
+            project = projects[project_index]
+            if Song.objects.filter(project=project, title=title).exists():
+                continue
+            song = services.song_create(
+                project=project,
+                title=title,
+                working_title=working,
+                key=key,
+                tempo=Decimal(tempo),
+                due_date=today + datetime.timedelta(days=due),
+                holder=people[holder] if holder else None,
+            )
+            services.song_move(song=song, stage=stage, by=by)

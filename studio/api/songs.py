@@ -1,0 +1,152 @@
+"""REST API of the song board: songs and their moves from stage to stage."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.db.models import Count, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from studio import services
+from studio.api_base import (
+    ProjectRolePermission,
+    ScopedPrimaryKeyRelatedField,
+    request_user,
+    require_write_on_parent,
+)
+from studio.filters import ScopedFilterSet
+from studio.models import Person, Project, Song, SongStage
+from studio.permissions import AnyUser, Capability, people_visible, projects_visible
+
+
+class SongSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+    writers = ScopedPrimaryKeyRelatedField(
+        many=True, required=False, queryset=Person.objects.none(), scope=people_visible
+    )
+    stage = serializers.ChoiceField(
+        choices=SongStage.choices,
+        required=False,
+        help_text="On create only (pre_production by default); afterwards move the song with "
+        "the move action, so that every move is recorded.",
+    )
+    take_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Song
+        fields = [
+            "id",
+            "project",
+            "title",
+            "working_title",
+            "key",
+            "tempo",
+            "writers",
+            "notes",
+            "stage",
+            "due_date",
+            "holder",
+            "position",
+            "take_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["position", "created_at", "updated_at"]
+        extra_kwargs = {
+            "project": {"scope": projects_visible},
+            "holder": {"scope": people_visible},
+        }
+
+    def validate_project(self, project: Project) -> Project:
+        return require_write_on_parent(
+            self,
+            project,
+            field="project",
+            project=project,
+            capability=Capability.SONGS_MANAGE,
+            stays="A song stays with its project.",
+        )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and "stage" in attrs and attrs["stage"] != self.instance.stage:
+            raise serializers.ValidationError({"stage": "Use the move action."})
+        return attrs
+
+
+class SongMoveSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=SongStage.choices)
+
+
+class SongFilter(ScopedFilterSet):
+    class Meta:
+        model = Song
+        fields = ["project", "stage"]
+
+
+def song_queryset(user: AnyUser) -> QuerySet[Song]:
+    return (
+        Song.objects.filter(project__in=projects_visible(user))
+        .select_related("project")
+        .prefetch_related("writers")
+        .annotate(take_count=Count("takes"))
+    )
+
+
+class SongViewSet(viewsets.ModelViewSet):
+    """The songs of your projects, each on its stage of the board."""
+
+    serializer_class = SongSerializer
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    filterset_class = SongFilter
+    search_fields = ["title", "working_title", "notes"]
+    ordering_fields = ["title", "due_date", "position", "created_at"]
+    write_capability = Capability.SONGS_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def get_queryset(self) -> Any:
+        return song_queryset(self.request.user).order_by("project_id", "position", "id")
+
+    def project_of(self, obj: Song) -> Project:
+        return obj.project
+
+    def _fresh(self, song: Song) -> Song:
+        return song_queryset(self.request.user).get(pk=song.pk)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        song = services.song_create(**data)
+        serializer.instance = self._fresh(song)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        song = cast(Song, serializer.instance)
+        data = serializer.validated_data
+        updated = services.song_update(
+            song=song,
+            title=data.get("title", song.title),
+            working_title=data.get("working_title", song.working_title),
+            key=data.get("key", song.key),
+            tempo=data["tempo"] if "tempo" in data else song.tempo,
+            writers=data["writers"] if "writers" in data else list(song.writers.all()),
+            notes=data.get("notes", song.notes),
+            due_date=data["due_date"] if "due_date" in data else song.due_date,
+            holder=data["holder"] if "holder" in data else song.holder,
+        )
+        serializer.instance = self._fresh(updated)
+
+    def perform_destroy(self, instance: Song) -> None:
+        services.song_delete(song=instance)
+
+    @extend_schema(request=SongMoveSerializer, responses=SongSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """Move the song to another stage; the move is recorded (who, when, from, to)."""
+        song = self.get_object()
+        body = SongMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.song_move(song=song, stage=body.validated_data["stage"], by=request_user(request))
+        return Response(self.get_serializer(self._fresh(song)).data, status=status.HTTP_200_OK)
