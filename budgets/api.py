@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict
 from decimal import Decimal
 from typing import Any, cast
@@ -37,6 +36,7 @@ from studio.api_base import (
     require_capability,
     require_write_on_parent,
 )
+from studio.exports import csv_response
 from studio.models import Booking, Project
 from studio.money import validate_amount
 from studio.permissions import Capability, projects_with
@@ -51,15 +51,6 @@ def _amount(attrs: dict[str, Any], field: str, currency: str) -> None:
         attrs[field] = validate_amount(attrs[field], currency=currency)
     except DjangoValidationError as error:
         raise serializers.ValidationError({field: error.messages}) from error
-
-
-def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
 
 
 class MoneyViewSet(viewsets.GenericViewSet):

@@ -20,7 +20,7 @@ from sessions.models import (
 )
 from studio.models import Gear, Project
 from studio.money import round_money
-from studio.permissions import projects_visible
+from studio.permissions import projects_showing_pay, projects_visible
 
 if TYPE_CHECKING:
     from studio.permissions import AnyUser
@@ -129,12 +129,10 @@ class PayeeYear:
 def payee_year(*, user: AnyUser, year: int) -> list[PayeeYear]:
     """What each person was paid in ``year`` (by payment date) on the user's projects where they
     see money, flagging US-dollar totals at or above the 1099-NEC threshold for that year."""
-    from studio.permissions import Capability, projects_with
-
     start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
     rows = (
         Payment.objects.filter(
-            project__in=projects_with(user, Capability.BUDGET_VIEW),
+            project__in=projects_showing_pay(user),
             status=Payment.Status.PAID,
             paid_on__gte=start,
             paid_on__lt=end,

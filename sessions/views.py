@@ -41,6 +41,7 @@ from studio.permissions import (
     projects_visible,
     role_on,
     roles_with,
+    sees_pay,
 )
 
 SHEET = "sessions/session_detail.html"
@@ -67,12 +68,11 @@ def _require(request: HttpRequest, project: Project, capability: Capability, why
 
 
 def _rights(request: HttpRequest, project: Project) -> dict[str, bool]:
-    """What the role may do on the sheet; money is need-to-know, as in the API (sessions/api:
-    pay shows only where the role has ``budget.view``)."""
+    """What the role may do on the sheet; pay shows as in the API (studio.permissions.sees_pay)."""
     role = role_on(request.user, project)  # one query for the three answers
     return {
         "may_run": role in roles_with(Capability.SESSIONS_MANAGE),
-        "sees_pay": role in roles_with(Capability.BUDGET_VIEW),
+        "sees_pay": sees_pay(role),
         "may_pay": role in roles_with(Capability.BUDGET_MANAGE),
     }
 
@@ -243,7 +243,8 @@ def engagement_quote(request: HttpRequest, pk: int) -> HttpResponse:
     """The fee of the player being added or changed, with its breakdown, from the quote the
     API's ``engagements/{id}/quote/`` gives: nothing is saved. Money roles only."""
     session = _session_for(request, pk)
-    _require(request, session.project, Capability.BUDGET_VIEW, "Your role does not see pay.")
+    if not sees_pay(role_on(request.user, session.project)):
+        raise PermissionDenied("Your role does not see pay.")
     form = EngagementForm(request.POST, session=session)
     fee = None
     if not all(request.POST.get(name) for name in ("person", "hours", "rate_rule")):
@@ -489,7 +490,7 @@ def project_sessions(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def project_pay(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(projects_visible(request.user), pk=pk)
-    if not has_capability(request.user, project, Capability.BUDGET_VIEW):
+    if not sees_pay(role_on(request.user, project)):
         raise PermissionDenied("Your role on this project does not see pay.")
     sessions = Session.objects.filter(project=project).order_by("-start")[:50]
     context = {"project": project, "rows": pay_summary(project=project), "sessions": sessions}

@@ -151,6 +151,18 @@ def has_capability(user: AnyUser, project: Project, capability: Capability) -> b
     return role is not None and role in roles_with(capability)
 
 
+# Money is need-to-know: what people are paid (fees, payments, statements) shows only to roles
+# that see budgets. Running a session does not show its players' pay.
+def sees_pay(role: Role | None) -> bool:
+    """Whether ``role`` (a user's on one project, None off it) sees what people are paid."""
+    return role in roles_with(Capability.BUDGET_VIEW)
+
+
+def projects_showing_pay(user: AnyUser) -> QuerySet[Project]:
+    """The user's projects where they see what people are paid (``sees_pay``)."""
+    return projects_with(user, Capability.BUDGET_VIEW)
+
+
 def studios_visible(user: AnyUser) -> QuerySet[Studio]:
     """Studios the user manages, and studios used by a project the user is on."""
     if not user.is_authenticated:

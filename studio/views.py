@@ -39,6 +39,7 @@ from studio.permissions import (
     projects_visible,
     projects_with,
     role_on,
+    sees_pay,
     studios_visible,
 )
 from studio.selectors import (
@@ -150,7 +151,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "studios": project.studios.all(),
         "panels": hub_panels(project=project, user=request.user, capabilities=capabilities),
         "may_change": Capability.PROJECT_CHANGE in capabilities,
-        "may_see_pay": Capability.BUDGET_VIEW in capabilities,
+        "may_see_pay": sees_pay(my_role),
         "may_manage_people": Capability.PEOPLE_MANAGE in capabilities,
         "may_manage_members": may_manage_members,
         "form": form,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from studio.permissions import Capability, projects_with
+from studio.permissions import projects_showing_pay
 
 
 def pdf_response(body: bytes, filename: str) -> HttpResponse:
@@ -16,6 +16,6 @@ def pdf_response(body: bytes, filename: str) -> HttpResponse:
 
 
 def money_projects(user: Any) -> set[int]:
-    """Projects on which the user may see what people are paid: money is need-to-know
-    (studio/permissions.py), so running a session does not show its pay."""
-    return set(projects_with(user, Capability.BUDGET_VIEW).values_list("pk", flat=True))
+    """Ids of the projects on which the user sees what people are paid (studio.permissions.
+    sees_pay), as a set for checking many rows against."""
+    return set(projects_showing_pay(user).values_list("pk", flat=True))

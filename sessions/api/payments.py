@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict
 from typing import Any, cast
 
@@ -22,8 +21,9 @@ from sessions import services
 from sessions.models import Engagement, PayeeDetails, Payment
 from sessions.selectors import payee_year
 from studio.api_base import ProjectRolePermission, ScopedPrimaryKeyRelatedField, request_user
+from studio.exports import csv_response
 from studio.models import Person, Project
-from studio.permissions import Capability, projects_with
+from studio.permissions import Capability, projects_showing_pay, projects_with
 
 # --- payee details ----------------------------------------------------------------------------
 
@@ -174,7 +174,7 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Payment]:
         return Payment.objects.filter(
-            project__in=projects_with(self.request.user, Capability.BUDGET_VIEW)
+            project__in=projects_showing_pay(self.request.user)
         ).select_related("person")
 
     def project_of(self, obj: Payment) -> Project:
@@ -195,26 +195,22 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
             "method",
             "reference",
         ]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="payments.csv"'
-        writer = csv.writer(response)
-        writer.writerow(header)
         payments = self.filter_queryset(self.get_queryset()).select_related("project")
-        for p in payments:
-            writer.writerow(
-                [
-                    p.created_at.date(),
-                    p.person.name,
-                    p.project.title,
-                    p.amount,
-                    p.currency,
-                    p.status,
-                    p.paid_on or "",
-                    p.method,
-                    p.reference,
-                ]
-            )
-        return response
+        rows = (
+            [
+                p.created_at.date(),
+                p.person.name,
+                p.project.title,
+                p.amount,
+                p.currency,
+                p.status,
+                p.paid_on or "",
+                p.method,
+                p.reference,
+            ]
+            for p in payments
+        )
+        return csv_response("payments.csv", header, rows)
 
     @extend_schema(parameters=[YearQuery], responses=PayeeYearSerializer(many=True))
     # One row per person for the year, never paged: the schema must not wrap it in a page.
