@@ -21,7 +21,7 @@ from tests.budgets.test_invoices import PARTIES, draft
 
 pytestmark = pytest.mark.django_db
 
-UNICODE_PARTIES = {
+UNICODE_PARTIES: dict[str, Any] = {
     "issuer_name": "Øresund Lyd ApS",
     "issuer_address": "Strandvejen 1\n2100 København Ø",
     "issuer_vat": "DK13585628",

@@ -26,7 +26,7 @@ from tests.factories import MembershipFactory, PersonFactory, RoomFactory, Studi
 
 pytestmark = pytest.mark.django_db
 
-OTHER_ISSUER = {
+OTHER_ISSUER: dict[str, Any] = {
     **PARTIES,
     "issuer_name": "Tidewater Sound",
     "issuer_vat": "",

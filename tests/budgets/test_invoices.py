@@ -19,7 +19,7 @@ from budgets.models import FrozenInvoice, Invoice, InvoiceLine
 from budgets.selectors import invoice_totals
 from studio.models import Project
 
-PARTIES = {
+PARTIES: dict[str, Any] = {
     "issuer_name": "Harbour Lane Productions",
     "issuer_address": "Harbour Lane 12\n20457 Hamburg",
     "issuer_vat": "DE136695976",

@@ -20,7 +20,7 @@ from tests.factories import MembershipFactory, RoomFactory, StudioFactory, UserF
 
 pytestmark = pytest.mark.django_db
 
-PARTIES = {
+PARTIES: dict[str, Any] = {
     "issuer_name": "Harbour Lane Productions",
     "issuer_address": "Harbour Lane 12\n20457 Hamburg",
     "issuer_vat": "DE136695976",

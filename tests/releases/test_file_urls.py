@@ -40,9 +40,9 @@ def test_cover_and_master_urls_serve_the_files(
     artwork.refresh_from_db()
     image = as_owner.get(cover["image"])
     assert (image.status_code, image["Content-Type"]) == (200, "image/jpeg")
-    assert b"".join(image.streaming_content) == artwork.image.open("rb").read()
+    assert image.getvalue() == artwork.image.open("rb").read()
     thumbnail = as_owner.get(cover["thumbnail"])
-    assert b"".join(thumbnail.streaming_content) == artwork.thumbnail.open("rb").read()
+    assert thumbnail.getvalue() == artwork.thumbnail.open("rb").read()
     assert as_outsider.get(cover["image"]).status_code == 404
 
     track = ready_release.tracks.get(position=1)
@@ -51,7 +51,7 @@ def test_cover_and_master_urls_serve_the_files(
     assert master["file"] == f"http://testserver/api/v1/tracks/{track.pk}/master/file/"
     served = as_owner.get(master["file"])
     assert served.status_code == 200
-    assert b"".join(served.streaming_content) == track.master.file.open("rb").read()
+    assert served.getvalue() == track.master.file.open("rb").read()
     assert as_outsider.get(master["file"]).status_code == 404
 
 
@@ -64,7 +64,7 @@ def test_deliverable_url_is_its_download(as_owner: APIClient, ready_release: Rel
     [row] = as_owner.get("/api/v1/deliverables/").json()["results"]
     no_media(row)
     assert row["file"] == f"http://testserver/api/v1/deliverables/{deliverable.pk}/download/"
-    assert b"".join(as_owner.get(row["file"]).streaming_content) == b"ID3"
+    assert as_owner.get(row["file"]).getvalue() == b"ID3"
 
 
 def test_admin_links_to_its_own_file_view(ready_release: Release) -> None:
@@ -75,7 +75,7 @@ def test_admin_links_to_its_own_file_view(ready_release: Release) -> None:
     assert "/media/" not in page
     url = f"/admin/releases/artwork/{artwork.pk}/file/image/"
     assert f'href="{url}"' in page
-    assert b"".join(admin.get(url).streaming_content) == artwork.image.open("rb").read()
+    assert admin.get(url).getvalue() == artwork.image.open("rb").read()
     master = ready_release.tracks.get(position=1).master
     page = admin.get(f"/admin/releases/master/{master.pk}/change/").content.decode()
     assert "/media/" not in page and f"/admin/releases/master/{master.pk}/file/file/" in page

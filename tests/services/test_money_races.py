@@ -30,7 +30,12 @@ from tests.studio.test_booking_races import run_at_once
 
 pytestmark = pytest.mark.services
 
-OTHER_ISSUER = {**PARTIES, "issuer_name": "Tidewater Sound", "issuer_vat": "", "issuer_iban": ""}
+OTHER_ISSUER: dict[str, Any] = {
+    **PARTIES,
+    "issuer_name": "Tidewater Sound",
+    "issuer_vat": "",
+    "issuer_iban": "",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from tests.factories import GearFactory, MembershipFactory, PersonFactory, UserF
 pytestmark = pytest.mark.django_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 def client_for(user: Any) -> Client:
