@@ -6,6 +6,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 OFFSET_NEEDED = "Give the time with its UTC offset, e.g. 2026-12-01T10:00:00+01:00."
+END_AFTER_START = "The end must be after the start."
+
+
+def ends_after_start(*, start: datetime.datetime, end: datetime.datetime) -> bool:
+    """The house's rule for an interval: it has a length (an end equal to the start is none)."""
+    return end > start
 
 
 def check_interval(*, start: datetime.datetime, end: datetime.datetime) -> None:
@@ -17,5 +23,5 @@ def check_interval(*, start: datetime.datetime, end: datetime.datetime) -> None:
     }
     if errors:
         raise ValidationError(errors)
-    if end <= start:
-        raise ValidationError({"end": "The end must be after the start."})
+    if not ends_after_start(start=start, end=end):
+        raise ValidationError({"end": END_AFTER_START})

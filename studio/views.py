@@ -29,6 +29,7 @@ from studio.errors import Conflict
 from studio.filters import aware_instant
 from studio.forms import MembershipForm, ProjectForm
 from studio.hub import hub_panels
+from studio.intervals import ends_after_start
 from studio.models import Booking, FeedToken, Person, Project, Room, Studio
 from studio.permissions import (
     ROLE_MATRIX,
@@ -382,7 +383,7 @@ def calendar_events(request: HttpRequest) -> JsonResponse:
         end = _wall_clock(request.GET.get("end"), zone, "end")
     except ValidationError as error:
         return JsonResponse({"errors": error.message_dict}, status=400)
-    if end <= start or end - start > CALENDAR_WINDOW:
+    if not ends_after_start(start=start, end=end) or end - start > CALENDAR_WINDOW:
         return JsonResponse(
             {"errors": {"end": ["The end must follow the start, at most 100 days later."]}},
             status=400,

@@ -23,6 +23,7 @@ from studio.api_base import (
     ScopedPrimaryKeyRelatedField,
     require_write_on_parent,
 )
+from studio.intervals import END_AFTER_START, ends_after_start
 from studio.models import Gear, Project
 from studio.permissions import (
     Capability,
@@ -58,8 +59,8 @@ class SessionSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start = attrs.get("start", getattr(self.instance, "start", None))
         end = attrs.get("end", getattr(self.instance, "end", None))
-        if start and end and end <= start:
-            raise serializers.ValidationError({"end": "The end must be after the start."})
+        if start and end and not ends_after_start(start=start, end=end):
+            raise serializers.ValidationError({"end": END_AFTER_START})
         return attrs
 
 

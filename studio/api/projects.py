@@ -29,6 +29,7 @@ from studio.api_base import (
     require_capability,
 )
 from studio.filters import IdFilter, ScopedFilterSet
+from studio.intervals import END_AFTER_START, ends_after_start
 from studio.models import (
     Booking,
     Gear,
@@ -523,8 +524,8 @@ class AvailabilityQuery(serializers.Serializer):
     end = AwareDateTimeField()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["end"] <= attrs["start"]:
-            raise serializers.ValidationError({"end": "The end must be after the start."})
+        if not ends_after_start(start=attrs["start"], end=attrs["end"]):
+            raise serializers.ValidationError({"end": END_AFTER_START})
         if attrs["end"] - attrs["start"] > MAX_AVAILABILITY_WINDOW:
             raise serializers.ValidationError({"end": "Ask for at most 93 days at a time."})
         return attrs
