@@ -22,12 +22,13 @@ from studio import services
 from studio.api_base import request_user
 from studio.models import Project, Song, SongStage
 from studio.permissions import Capability, has_capability, projects_visible
+from studio.validators import TextGuardFormMixin
 from studio.views_studios import form_refusal
 
 BOARD = "studio/song_board.html"
 
 
-class SongAddForm(forms.Form):
+class SongAddForm(TextGuardFormMixin, forms.Form):
     title = forms.CharField(max_length=200)
     due_date = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due date"
