@@ -603,7 +603,7 @@ class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
     def perform_destroy(self, instance: Invoice) -> None:
         instance.delete()
 
-    def _fresh(self, invoice: Invoice) -> Response:
+    def _reloaded_response(self, invoice: Invoice) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=invoice.pk)).data)
 
     @extend_schema(request=FromProjectRequest, responses=InvoiceSerializer)
@@ -623,7 +623,7 @@ class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str | None = None) -> Response:
         """Number the invoice, make its PDF once, and freeze it."""
-        return self._fresh(services.invoice_issue(invoice=self.get_object()))
+        return self._reloaded_response(services.invoice_issue(invoice=self.get_object()))
 
     @extend_schema(request=PayInvoice, responses=InvoiceSerializer)
     @action(detail=True, methods=["post"])
@@ -631,7 +631,7 @@ class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
         invoice = self.get_object()
         body = PayInvoice(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._fresh(
+        return self._reloaded_response(
             services.invoice_pay(invoice=invoice, paid_on=body.validated_data["paid_on"])
         )
 
@@ -644,7 +644,9 @@ class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
         body.is_valid(raise_exception=True)
         wanted = body.validated_data.get("lines")
         quantities = {row["line"]: row["quantity"] for row in wanted} if wanted else None
-        return self._fresh(services.invoice_credit(invoice=invoice, quantities=quantities))
+        return self._reloaded_response(
+            services.invoice_credit(invoice=invoice, quantities=quantities)
+        )
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])

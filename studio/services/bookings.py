@@ -95,12 +95,13 @@ def _overlapping(start: datetime.datetime, end: datetime.datetime) -> Q:
     return Q(start__lt=end, end__gt=start)
 
 
-def _others(exclude: Booking | None) -> QuerySet[Booking]:
+def _other_bookings(exclude: Booking | None) -> QuerySet[Booking]:
+    """Every booking but ``exclude`` (the one being moved or confirmed), ready for messages."""
     qs = Booking.objects.select_related("room__studio", "project")
     return qs.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else qs
 
 
-def _live() -> Q:
+def _not_lapsed() -> Q:
     """Not a lapsed hold; a lapsed hold binds nobody, even before the periodic task has marked
     it expired."""
     return live_bookings(timezone.now())
@@ -167,8 +168,8 @@ def _nearby(
     if elsewhere:
         whose |= Q(status=Status.CONFIRMED) & elsewhere
     nearby = (
-        _others(exclude)
-        .filter(overlaps, whose, _live(), status__in=Booking.ACTIVE)
+        _other_bookings(exclude)
+        .filter(overlaps, whose, _not_lapsed(), status__in=Booking.ACTIVE)
         .order_by("start", "pk")
     )
     if gear:
@@ -278,7 +279,7 @@ def _save_guarded(booking: Booking, **kwargs: Any) -> None:
         if "no_overlap" not in str(error):
             raise
         clash = (
-            _others(booking)
+            _other_bookings(booking)
             .filter(_overlapping(booking.start, booking.end), status=Status.CONFIRMED)
             .filter(Q(room=booking.room_id) | Q(engineer=booking.engineer_id))
             .first()
@@ -575,7 +576,9 @@ def _day_and_time(when: datetime.datetime) -> str:
     return f"{when:%a} {when.day} {when:%b %H:%M}"
 
 
-def _locked(booking: Booking) -> Booking:
+def _lock_and_reload(booking: Booking) -> Booking:
+    """Take the booking's room, engineer and gear locks, then read it again under them: a change
+    made before the locks were ours is seen, not overwritten."""
     _lock(
         rooms=[booking.room_id],
         people=[booking.engineer_id],
@@ -594,7 +597,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
 
     A 2nd hold cannot jump a 1st hold that is still there: the 1st has first right of refusal.
     """
-    booking = _locked(booking)
+    booking = _lock_and_reload(booking)
     if booking.status == Status.CONFIRMED:
         return booking
     if booking.status == Status.CANCELLED:
@@ -605,8 +608,8 @@ def booking_confirm(*, booking: Booking) -> Booking:
         )
     if booking.status == Status.HOLD_2:
         first = (
-            _others(booking)
-            .filter(_overlapping(booking.start, booking.end), _live(), room=booking.room)
+            _other_bookings(booking)
+            .filter(_overlapping(booking.start, booking.end), _not_lapsed(), room=booking.room)
             .filter(status=Status.HOLD_1)
             .first()
         )
@@ -638,9 +641,11 @@ def booking_confirm(*, booking: Booking) -> Booking:
     return booking
 
 
-def _end(
+def _end_booking(
     booking: Booking, *, ending: str, fee: Decimal | None, now: datetime.datetime | None = None
 ) -> Booking:
+    """End ``booking`` (cancelled, released or expired, as ``ending`` says); the 2nd holds
+    behind it move up."""
     booking.status = Status.CANCELLED
     booking.ending = ending
     booking.cancelled_at = timezone.now()
@@ -660,12 +665,12 @@ def _hold_ending(booking: Booking) -> str:
 @transaction.atomic
 def booking_release(*, booking: Booking) -> Booking:
     """Let a hold go; the 2nd hold behind it becomes the 1st."""
-    booking = _locked(booking)
+    booking = _lock_and_reload(booking)
     if not booking.is_hold:
         raise Conflict(
             f"Booking #{booking.pk} is not a hold; cancel it instead.", code="not_a_hold"
         )
-    return _end(booking, ending=_hold_ending(booking), fee=None)
+    return _end_booking(booking, ending=_hold_ending(booking), fee=None)
 
 
 @transaction.atomic
@@ -676,7 +681,7 @@ def booking_cancel(*, booking: Booking, fee_shown: Decimal | None = None) -> Boo
     ``fee_shown`` is the fee the user agreed to; when the clock has since crossed into another
     notice tier, nothing is cancelled and the new fee is named, so nobody pays a fee they did
     not see."""
-    booking = _locked(booking)
+    booking = _lock_and_reload(booking)
     if booking.status == Status.CANCELLED:
         raise Conflict(f"Booking #{booking.pk} is already cancelled.", code="cancelled")
     terms = booking_cancellation_terms(booking=booking)
@@ -687,14 +692,14 @@ def booking_cancel(*, booking: Booking, fee_shown: Decimal | None = None) -> Boo
             code="fee_changed",
         )
     if booking.is_hold:
-        return _end(booking, ending=_hold_ending(booking), fee=None)
-    return _end(booking, ending=Booking.Ending.CANCELLED, fee=terms.fee)
+        return _end_booking(booking, ending=_hold_ending(booking), fee=None)
+    return _end_booking(booking, ending=Booking.Ending.CANCELLED, fee=terms.fee)
 
 
 @transaction.atomic
 def booking_challenge(*, booking: Booking) -> list[Booking]:
     """A 2nd hold asks the 1st holds in its way to confirm or release by the studio's deadline."""
-    booking = _locked(booking)
+    booking = _lock_and_reload(booking)
     if booking.status != Status.HOLD_2:
         raise Conflict("Only a 2nd hold can challenge.", code="not_second_hold")
     if is_lapsed(booking):
@@ -706,7 +711,7 @@ def booking_challenge(*, booking: Booking) -> list[Booking]:
         Booking.objects.select_for_update()
         .filter(
             _overlapping(booking.start, booking.end),
-            _live(),
+            _not_lapsed(),
             room=booking.room,
             status=Status.HOLD_1,
         )
@@ -748,6 +753,6 @@ def holds_expire(*, now: datetime.datetime | None = None) -> int:
             )
             if booking is None:
                 continue
-            _end(booking, ending=Booking.Ending.EXPIRED, fee=None, now=now)
+            _end_booking(booking, ending=Booking.Ending.EXPIRED, fee=None, now=now)
             expired += 1
     return expired
