@@ -87,6 +87,30 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
     """The report of ``budget``, its plan set beside ``compare``'s (by default the latest
     approved version, when that is another one)."""
     project, currency = budget.project, budget.currency
+    rows, compare = _planned_rows(budget, compare)
+    warnings: list[str] = []
+    _add_studio_time(rows, project=project, currency=currency, warnings=warnings)
+    _add_payments(rows, project=project, currency=currency, warnings=warnings)
+    _add_costs(rows, project=project)
+    ordered, total = _rounded_with_total(rows, currency=currency, compared=compare is not None)
+    ceiling = _forecast_against_plan(total, ordered, budget=budget, warnings=warnings)
+    return BudgetReport(
+        budget=budget,
+        rows=ordered,
+        total=total,
+        warnings=sorted(set(warnings)),
+        compared_with=compare,
+        contingency=ceiling - total.planned,
+        ceiling=ceiling,
+    )
+
+
+def _planned_rows(
+    budget: Budget, compare: Budget | None
+) -> tuple[dict[str, CategoryRow], Budget | None]:
+    """One row per category with the plan of ``budget`` and of the version compared with,
+    and that version (found here when not given)."""
+    project = budget.project
     # One query for the lines of this version and of the one compared with: by default the
     # latest approved other version, found by a subquery rather than a query of its own.
     if compare is not None:
@@ -111,8 +135,13 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
             entry.compared_planned = (entry.compared_planned or Decimal(0)) + line["planned"]
     if compare is None and compared_id is not None:
         compare = Budget(pk=compared_id, project=project)
-    warnings: list[str] = []
+    return rows, compare
 
+
+def _add_studio_time(
+    rows: dict[str, CategoryRow], *, project: Project, currency: str, warnings: list[str]
+) -> None:
+    """Confirmed bookings' quotes are committed, cancellation fees actual."""
     bookings = (
         Booking.objects.filter(project=project)
         .values("status", "room__studio__currency")
@@ -130,6 +159,11 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
         elif row["status"] == Booking.Status.CANCELLED:
             rows[Category.STUDIO_TIME].actual += row["fees"] or 0
 
+
+def _add_payments(
+    rows: dict[str, CategoryRow], *, project: Project, currency: str, warnings: list[str]
+) -> None:
+    """Approved payments are committed, paid ones actual, in the category of the player's role."""
     payments = (
         Payment.objects.filter(
             project=project, status__in=[Payment.Status.APPROVED, Payment.Status.PAID]
@@ -147,6 +181,9 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
         target = "actual" if row["status"] == Payment.Status.PAID else "committed"
         setattr(rows[category], target, getattr(rows[category], target) + row["total"])
 
+
+def _add_costs(rows: dict[str, CategoryRow], *, project: Project) -> None:
+    """Paid costs are actual, the others committed (already in the budget's currency)."""
     costs = (
         Cost.objects.filter(project=project)
         .values("category", "status", "recoupable")
@@ -159,6 +196,11 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
         if row["recoupable"]:
             entry.recoupable += row["total"]
 
+
+def _rounded_with_total(
+    rows: dict[str, CategoryRow], *, currency: str, compared: bool
+) -> tuple[list[CategoryRow], CategoryRow]:
+    """The rows rounded to the currency's cents, and their total."""
     ordered = []
     for entry in rows.values():
         # SQLite sums decimals as floats: every figure goes back to the currency's cents.
@@ -168,12 +210,21 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
     total = CategoryRow("total", "Total")
     for name in ("planned", "committed", "actual", "recoupable"):
         setattr(total, name, sum((getattr(e, name) for e in ordered), Decimal("0.00")))
-    if compare is not None:
+    if compared:
         for entry in ordered:
             entry.compared_planned = round_money(entry.compared_planned or Decimal(0), currency)
         total.compared_planned = sum(
             (e.compared_planned or Decimal(0) for e in ordered), Decimal("0.00")
         )
+    return ordered, total
+
+
+def _forecast_against_plan(
+    total: CategoryRow, ordered: list[CategoryRow], *, budget: Budget, warnings: list[str]
+) -> Decimal:
+    """Set the total's forecast, warn when it passes the plan, and return the ceiling (the
+    plan with its contingency)."""
+    currency = budget.currency
     forecast = sum((e.forecast for e in ordered), Decimal("0.00"))
     total.forecast_sum = forecast
     ceiling = round_money(total.planned * (1 + budget.contingency_percent / 100), currency)
@@ -184,15 +235,7 @@ def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetRep
         )
     elif forecast > total.planned:
         warnings.append(f"The forecast ({forecast} {currency}) passes the plan ({total.planned}).")
-    return BudgetReport(
-        budget=budget,
-        rows=ordered,
-        total=total,
-        warnings=sorted(set(warnings)),
-        compared_with=compare,
-        contingency=ceiling - total.planned,
-        ceiling=ceiling,
-    )
+    return ceiling
 
 
 @dataclass
