@@ -1,5 +1,6 @@
 """The producer keeps the songs moving: from the project hub to the board, a new song added,
-then moved a stage on with the card's select and button (keyboard and phone alike)."""
+then moved a stage on with the card's select and button (keyboard and phone alike), then
+dragged to another column."""
 
 from __future__ import annotations
 
@@ -54,3 +55,12 @@ def test_the_producer_adds_a_song_and_moves_it(page_as: Any, demo: dict[str, Any
         SongStage.PRE_PRODUCTION,
         SongStage.TRACKING,
     )
+
+    # With a pointer: drag the card to the Editing column; the move goes through the same form.
+    editing = page.locator(".song-cards[data-stage=editing]")
+    page.locator(".song-card", has_text="Lighthouse Waltz").drag_to(editing)
+    expect(page.get_by_role("status")).to_have_text("Moved Lighthouse Waltz to Editing.")
+    expect(editing.locator(".song-card", has_text="Lighthouse Waltz")).to_be_visible()
+    song.refresh_from_db()
+    assert song.stage == SongStage.EDITING
+    assert SongStageChange.objects.filter(song=song).count() == 2
