@@ -212,18 +212,7 @@ def new_release_message(
     characters."""
     sender, recipient = message_parties()
     now = now or timezone.now()
-    prefetch_related_objects(
-        [release], Prefetch("credits", queryset=Credit.objects.select_related("person"))
-    )
-    tracks: list[Track] = list(release_tracks(release).order_by("disc", "position"))
-    release_credits = [c for c in release.credits.all() if c.track_id is None]
-    # XML 1.0 cannot carry control characters (lxml refuses them): text stored before they
-    # were refused at the edge is named here, field by field, rather than failing mid-message.
-    unsafe = control_character_findings(
-        release=release, tracks=tracks, release_credits=release_credits
-    )
-    if unsafe:
-        raise ValidationError({"ddex": [finding.message for finding in unsafe]})
+    tracks, release_credits = _tracks_and_credits(release)
     artwork = Artwork.objects.filter(release=release).first()
 
     root = etree.Element(
@@ -236,6 +225,55 @@ def new_release_message(
         },
         nsmap={"ern": NS, "xsi": XSI},
     )
+    _message_header(root, release, sender=sender, recipient=recipient, now=now)
+    parties = _Parties(sub(root, "PartyList"), release, release_credits, tracks)
+
+    resources = sub(root, "ResourceList")
+    for index, track in enumerate(tracks, start=1):
+        recording_files = (files or {}).get(track.pk, [])
+        _sound_recording(resources, index, release, track, parties, recording_files, sender)
+    cover_ref = f"A{len(tracks) + 1}"
+    if artwork is not None:
+        _image(resources, artwork, cover_ref, sender.dpid)
+
+    _main_release(
+        sub(root, "ReleaseList"),
+        release,
+        tracks,
+        parties,
+        sender=sender,
+        cover_ref=cover_ref if artwork is not None else None,
+    )
+    _deal_list(root, release, now=now)
+    return etree.ElementTree(root)
+
+
+def _tracks_and_credits(release: Release) -> tuple[list[Track], list[Credit]]:
+    """The release's tracks in order and its release-level credits, refused (ValidationError
+    under "ddex") when any text the message carries has control characters."""
+    prefetch_related_objects(
+        [release], Prefetch("credits", queryset=Credit.objects.select_related("person"))
+    )
+    tracks: list[Track] = list(release_tracks(release).order_by("disc", "position"))
+    release_credits = [c for c in release.credits.all() if c.track_id is None]
+    # XML 1.0 cannot carry control characters (lxml refuses them): text stored before they
+    # were refused at the edge is named here, field by field, rather than failing mid-message.
+    unsafe = control_character_findings(
+        release=release, tracks=tracks, release_credits=release_credits
+    )
+    if unsafe:
+        raise ValidationError({"ddex": [finding.message for finding in unsafe]})
+    return tracks, release_credits
+
+
+def _message_header(
+    root: etree._Element,
+    release: Release,
+    *,
+    sender: MessageParty,
+    recipient: MessageParty,
+    now: datetime.datetime,
+) -> None:
     header = sub(root, "MessageHeader")
     sub(header, "MessageThreadId", f"tracksheet-{release.pk}")
     sub(header, "MessageId", f"tracksheet-{release.pk}-{int(now.timestamp())}")
@@ -249,76 +287,103 @@ def new_release_message(
     )
     sub(header, "MessageControlType", "TestMessage" if test else "LiveMessage")
 
-    # Parties: each credited person once, the main artist by name when no one is credited as
-    # such, and the label.
-    parties = sub(root, "PartyList")
-    party_names: dict[str, str] = {}
 
-    def party(reference: str, name: str) -> str:
-        if reference not in party_names:
-            party_names[reference] = name
-            element = sub(parties, "Party")
-            sub(element, "PartyReference", reference)
-            sub(sub(element, "PartyName"), "FullName", name)
+class _Parties:
+    """The PartyList: each credited person once, the main artist by name when no one is
+    credited as such, and the label; the references the rest of the message points at."""
+
+    def __init__(
+        self,
+        element: etree._Element,
+        release: Release,
+        release_credits: list[Credit],
+        tracks: list[Track],
+    ) -> None:
+        self.element = element
+        self.names: dict[str, str] = {}
+        self.main = [
+            self.person(c) for c in release_credits if c.role == CreditRole.MAIN_ARTIST
+        ] or [self.party("PMainArtist", release.display_artist)]
+        self.featured = [
+            self.person(c) for c in release_credits if c.role == CreditRole.FEATURED_ARTIST
+        ]
+        self.label = self.party("PLabel", release.label or release.display_artist)
+        for track in tracks:
+            for credit in track.credits.all():
+                self.person(credit)
+
+    def party(self, reference: str, name: str) -> str:
+        if reference not in self.names:
+            self.names[reference] = name
+            party = sub(self.element, "Party")
+            sub(party, "PartyReference", reference)
+            sub(sub(party, "PartyName"), "FullName", name)
         return reference
 
-    def person_ref(credit: Credit) -> str:
-        return party(f"P{credit.person_id}", credit.person.name)
+    def person(self, credit: Credit) -> str:
+        return self.party(f"P{credit.person_id}", credit.person.name)
 
-    main_refs = [person_ref(c) for c in release_credits if c.role == CreditRole.MAIN_ARTIST]
-    if not main_refs:
-        main_refs = [party("PMainArtist", release.display_artist)]
-    release_featured = [
-        person_ref(c) for c in release_credits if c.role == CreditRole.FEATURED_ARTIST
+
+def _sound_recording(
+    resources: etree._Element,
+    index: int,
+    release: Release,
+    track: Track,
+    parties: _Parties,
+    files: list[DeliveryFile],
+    sender: MessageParty,
+) -> None:
+    """A track as resource A<index>: its ISRC, files, artists (the release's and its own)
+    and contributors."""
+    recording = sub(resources, "SoundRecording")
+    sub(recording, "ResourceReference", f"A{index}")
+    sub(recording, "Type", "MusicalWorkSoundRecording")
+    edition = sub(recording, "SoundRecordingEdition")
+    sub(sub(edition, "ResourceId"), "ISRC", track.isrc)
+    _line(edition, "P", release.p_line_year, release.p_line_owner)
+    _delivery_files(edition, index, files)
+    _title(recording, track.title, track.version)
+    release_credits = [c for c in release.credits.all() if c.track_id is None]
+    track_credits = list(track.credits.all())
+    track_main = parties.main + [
+        parties.person(c)
+        for c in track_credits
+        if c.role == CreditRole.MAIN_ARTIST and parties.person(c) not in parties.main
     ]
-    label_ref = party("PLabel", release.label or release.display_artist)
-    for track in tracks:
-        for credit in track.credits.all():
-            person_ref(credit)
+    track_featured = parties.featured + [
+        parties.person(c)
+        for c in track_credits
+        if c.role == CreditRole.FEATURED_ARTIST and parties.person(c) not in parties.featured
+    ]
+    _artists(
+        recording,
+        artist_display_name(release.display_artist, featured_artists(release, track)),
+        track_main,
+        track_featured,
+    )
+    contributors = sorted(
+        (c for c in release_credits + track_credits if c.role not in ARTIST_ROLES),
+        key=lambda c: c.pk,
+    )
+    for number, credit in enumerate(contributors, start=1):
+        _contributor(recording, number, parties.person(credit), credit, sender.dpid)
+    sub(recording, "Duration", _duration(track.duration_seconds))
+    sub(recording, "ParentalWarningType", _track_warning(release, track))
+    sub(recording, "IsInstrumental", "true" if track.instrumental else "false")
+    if track.language or release.language:
+        sub(recording, "LanguageOfPerformance", track.language or release.language)
 
-    resources = sub(root, "ResourceList")
-    for index, track in enumerate(tracks, start=1):
-        recording = sub(resources, "SoundRecording")
-        sub(recording, "ResourceReference", f"A{index}")
-        sub(recording, "Type", "MusicalWorkSoundRecording")
-        edition = sub(recording, "SoundRecordingEdition")
-        sub(sub(edition, "ResourceId"), "ISRC", track.isrc)
-        _line(edition, "P", release.p_line_year, release.p_line_owner)
-        _delivery_files(edition, index, (files or {}).get(track.pk, []))
-        _title(recording, track.title, track.version)
-        track_credits = list(track.credits.all())
-        track_main = main_refs + [
-            person_ref(c)
-            for c in track_credits
-            if c.role == CreditRole.MAIN_ARTIST and person_ref(c) not in main_refs
-        ]
-        track_featured = release_featured + [
-            person_ref(c)
-            for c in track_credits
-            if c.role == CreditRole.FEATURED_ARTIST and person_ref(c) not in release_featured
-        ]
-        _artists(
-            recording,
-            artist_display_name(release.display_artist, featured_artists(release, track)),
-            track_main,
-            track_featured,
-        )
-        contributors = sorted(
-            (c for c in release_credits + track_credits if c.role not in ARTIST_ROLES),
-            key=lambda c: c.pk,
-        )
-        for number, credit in enumerate(contributors, start=1):
-            _contributor(recording, number, person_ref(credit), credit, sender.dpid)
-        sub(recording, "Duration", _duration(track.duration_seconds))
-        sub(recording, "ParentalWarningType", _track_warning(release, track))
-        sub(recording, "IsInstrumental", "true" if track.instrumental else "false")
-        if track.language or release.language:
-            sub(recording, "LanguageOfPerformance", track.language or release.language)
-    cover_ref = f"A{len(tracks) + 1}"
-    if artwork is not None:
-        _image(resources, artwork, cover_ref, sender.dpid)
 
-    release_list = sub(root, "ReleaseList")
+def _main_release(
+    release_list: etree._Element,
+    release: Release,
+    tracks: list[Track],
+    parties: _Parties,
+    *,
+    sender: MessageParty,
+    cover_ref: str | None,
+) -> None:
+    """The release itself (R0): ids, title, artists, label, lines, dates, its resources."""
     main = sub(release_list, "Release")
     if release.language:
         main.set("LanguageAndScriptCode", release.language)
@@ -334,10 +399,10 @@ def new_release_message(
     _artists(
         main,
         artist_display_name(release.display_artist, featured_artists(release)),
-        main_refs,
-        release_featured,
+        parties.main,
+        parties.featured,
     )
-    sub(main, "ReleaseLabelReference", label_ref, ApplicableTerritoryCode="Worldwide")
+    sub(main, "ReleaseLabelReference", parties.label, ApplicableTerritoryCode="Worldwide")
     _line(main, "P", release.p_line_year, release.p_line_owner)
     _line(main, "C", release.c_line_year, release.c_line_owner)
     sub(main, "Duration", _duration(sum(t.duration_seconds or 0 for t in tracks)))
@@ -348,8 +413,11 @@ def new_release_message(
     if release.original_release_date:
         sub(main, "OriginalReleaseDate", release.original_release_date.isoformat())
     sub(main, "ParentalWarningType", release.parental_warning)
-    _resource_group(main, tracks, cover_ref if artwork is not None else None)
+    _resource_group(main, tracks, cover_ref)
 
+
+def _deal_list(root: etree._Element, release: Release, *, now: datetime.datetime) -> None:
+    """Streaming and download deals in every territory, from the release date (or today)."""
     deals = sub(root, "DealList")
     release_deal = sub(deals, "ReleaseDeal")
     sub(release_deal, "DealReleaseReference", "R0")
@@ -363,7 +431,6 @@ def new_release_message(
                 sub(terms, "CommercialModelType", model)
             for use in uses:
                 sub(terms, "UseType", use)
-    return etree.ElementTree(root)
 
 
 def _track_warning(release: Release, track: Track) -> str:
