@@ -384,60 +384,18 @@ def booking_create(
     behind a 1st hold. ``confirmed`` books outright. A booking (or any date of a series) that
     starts before now is refused unless ``past`` says it is a past session being logged.
     """
-    _check_times(room=room, start=start, end=end)
-    if not room.is_active:
-        raise ValidationError({"room": f"{room} is not bookable (inactive)."})
-    _check_gear(room=room, gear=gear)
-    if status not in (None, *Booking.HOLDS, Status.CONFIRMED):
-        raise ValidationError({"status": "A new booking is a hold or confirmed."})
     now = timezone.now()
-    if expires_at is not None:
-        if status == Status.CONFIRMED:
-            raise ValidationError({"expires_at": "A confirmed booking does not expire."})
-        if expires_at <= now:
-            raise ValidationError({"expires_at": "A hold cannot expire in the past."})
-        # A hold may be asked to lapse sooner than the studio's rule, never later: the time a
-        # hold blocks others is the studio's to set.
-        longest = now + datetime.timedelta(hours=room.studio.hold_hours)
-        if expires_at > longest:
-            raise ValidationError(
-                {
-                    "expires_at": f"A hold at {room.studio} lasts at most "
-                    f"{room.studio.hold_hours} hours (until {longest:%Y-%m-%d %H:%M} UTC)."
-                }
-            )
+    _check_new_booking(
+        room=room, start=start, end=end, gear=gear, status=status, expires_at=expires_at, now=now
+    )
     slots = _occurrences(room=room, start=start, end=end, rule=rrule) if rrule else [(start, end)]
     _check_not_past(min(slot[0] for slot in slots), past=past, now=now)
     _lock(rooms=[room.pk], people=[engineer.pk if engineer else None], gear=[g.pk for g in gear])
 
     nearby = _nearby(room=room, slots=slots, engineer=engineer, gear=gear, exclude=None)
-    planned: list[tuple[datetime.datetime, datetime.datetime, str]] = []
-    tier: str
-    refused: list[str] = []
-    for slot_start, slot_end in slots:
-        try:
-            if status == Status.CONFIRMED:
-                clash = _confirmed_clash_among(
-                    nearby, room=room, start=slot_start, end=slot_end, engineer=engineer, gear=gear
-                )
-                if clash:
-                    raise Conflict(clash)
-                tier = Status.CONFIRMED
-            else:
-                tier = _hold_tier_among(nearby, room=room, start=slot_start, end=slot_end)
-        except Conflict as conflict:
-            local = slot_start.astimezone(room.studio.zone)
-            refused.append(f"{local:%Y-%m-%d}: {conflict.detail}" if rrule else conflict.detail)
-            continue
-        planned.append((slot_start, slot_end, tier))
-    if refused:
-        # Nothing of a series is created when any occurrence collides.
-        raise Conflict(
-            " ".join(refused)
-            if not rrule
-            else "Not booked, these dates collide: " + " ".join(refused)
-        )
-
+    planned = _plan_slots(
+        nearby, slots, room=room, status=status, engineer=engineer, gear=gear, series=bool(rrule)
+    )
     series = uuid.uuid4() if rrule else None
     created = [
         Booking(
@@ -469,6 +427,82 @@ def booking_create(
     if not project.studios.filter(pk=room.studio_id).exists():
         project.studios.add(room.studio)
     return created
+
+
+def _check_new_booking(
+    *,
+    room: Room,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    gear: Sequence[Gear],
+    status: str | None,
+    expires_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> None:
+    """What a new booking must be before any slot is looked at: its times, an active room,
+    the room's gear, a hold or confirmed status, and an expiry the studio allows."""
+    _check_times(room=room, start=start, end=end)
+    if not room.is_active:
+        raise ValidationError({"room": f"{room} is not bookable (inactive)."})
+    _check_gear(room=room, gear=gear)
+    if status not in (None, *Booking.HOLDS, Status.CONFIRMED):
+        raise ValidationError({"status": "A new booking is a hold or confirmed."})
+    if expires_at is None:
+        return
+    if status == Status.CONFIRMED:
+        raise ValidationError({"expires_at": "A confirmed booking does not expire."})
+    if expires_at <= now:
+        raise ValidationError({"expires_at": "A hold cannot expire in the past."})
+    # A hold may be asked to lapse sooner than the studio's rule, never later: the time a
+    # hold blocks others is the studio's to set.
+    longest = now + datetime.timedelta(hours=room.studio.hold_hours)
+    if expires_at > longest:
+        raise ValidationError(
+            {
+                "expires_at": f"A hold at {room.studio} lasts at most "
+                f"{room.studio.hold_hours} hours (until {longest:%Y-%m-%d %H:%M} UTC)."
+            }
+        )
+
+
+def _plan_slots(
+    nearby: list[Booking],
+    slots: Sequence[tuple[datetime.datetime, datetime.datetime]],
+    *,
+    room: Room,
+    status: str | None,
+    engineer: Person | None,
+    gear: Sequence[Gear],
+    series: bool,
+) -> list[tuple[datetime.datetime, datetime.datetime, str]]:
+    """Each slot with the status it gets (confirmed, or the hold tier it allows); a Conflict
+    naming every slot that collides, since nothing of a series is created when one does."""
+    planned: list[tuple[datetime.datetime, datetime.datetime, str]] = []
+    tier: str
+    refused: list[str] = []
+    for slot_start, slot_end in slots:
+        try:
+            if status == Status.CONFIRMED:
+                clash = _confirmed_clash_among(
+                    nearby, room=room, start=slot_start, end=slot_end, engineer=engineer, gear=gear
+                )
+                if clash:
+                    raise Conflict(clash)
+                tier = Status.CONFIRMED
+            else:
+                tier = _hold_tier_among(nearby, room=room, start=slot_start, end=slot_end)
+        except Conflict as conflict:
+            local = slot_start.astimezone(room.studio.zone)
+            refused.append(f"{local:%Y-%m-%d}: {conflict.detail}" if series else conflict.detail)
+            continue
+        planned.append((slot_start, slot_end, tier))
+    if refused:
+        raise Conflict(
+            " ".join(refused)
+            if not series
+            else "Not booked, these dates collide: " + " ".join(refused)
+        )
+    return planned
 
 
 @transaction.atomic
