@@ -13,7 +13,16 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "HTTPS"}
+        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (same worker process) is theirs alone.
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "HTTPS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     return subprocess.run(  # our own manage.py with fixed arguments
         [sys.executable, "manage.py", *args],
