@@ -1,26 +1,21 @@
-"""Writes with rules for budgets: versions from the template, approval, costs."""
+"""Invoices: drafts, lines, issuing with gapless numbers, payment, credit notes, reminders."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from budgets.models import (
-    Budget,
-    BudgetLine,
-    Category,
-    Cost,
     FrozenInvoice,
     Invoice,
     InvoiceLine,
@@ -30,202 +25,16 @@ from budgets.models import (
     validate_series,
 )
 from budgets.pdf import render_invoice
-from budgets.selectors import billed_items, billing_lines, credited_so_far, invoice_label
+from budgets.selectors import billing_lines, credited_so_far, invoice_label
+from budgets.services.details import (
+    InvoiceDetails,
+    InvoiceLineDetails,
+    assign_details,
+    exact_amount,
+)
 from sessions.models import Engagement
 from studio.errors import Conflict
 from studio.models import Booking, Project
-from studio.money import round_money, validate_amount
-
-
-class BudgetLineDetails(TypedDict, total=False):
-    """What a caller may set on a budget line; the service checks it."""
-
-    category: str
-    description: str
-    planned: Decimal
-
-
-class CostDetails(TypedDict, total=False):
-    """What a caller may set on a cost besides its amount, currency and rate."""
-
-    category: str
-    vendor: str
-    date: datetime.date
-    description: str
-    status: str
-    recoupable: bool
-    receipt: Any  # an uploaded file, checked by the model's validator
-
-
-class InvoiceDetails(TypedDict, total=False):
-    """What a caller may set on a draft invoice. Its number, dates of issue, status and PDF
-    are the issuing service's alone."""
-
-    series: str
-    payment_terms_days: int
-    currency: str
-    issuer_name: str
-    issuer_address: str
-    issuer_vat: str
-    issuer_iban: str
-    issuer_bic: str
-    recipient_name: str
-    recipient_address: str
-    recipient_vat: str
-    recipient_email: str
-    service_period_start: datetime.date | None
-    service_period_end: datetime.date | None
-    notes: str
-
-
-class InvoiceLineDetails(TypedDict, total=False):
-    position: int
-    booking: Booking | None
-    engagement: Engagement | None
-    description: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    tax_rate: Decimal
-    vat_exemption: str
-    vat_exemption_reference: str
-
-
-def _assign(target: Any, details: Any, allowed: type) -> None:
-    """Set ``details`` on ``target``, refusing any name ``allowed`` (a TypedDict) lacks: the
-    types say so to mypy, this says so to a caller that passes a dict."""
-    unknown = set(details) - set(allowed.__annotations__)
-    if unknown:
-        raise TypeError(f"Not settable here: {', '.join(sorted(unknown))}.")
-    for name, value in details.items():
-        setattr(target, name, value)
-
-
-@transaction.atomic
-def budget_create(
-    *, project: Project, contingency_percent: Decimal | None = None, notes: str = ""
-) -> Budget:
-    """A new version: the record-budget template for a first budget, a copy of the latest
-    version's lines for a re-forecast."""
-    Project.objects.select_for_update().filter(pk=project.pk).first()
-    versions = Budget.objects.filter(project=project)
-    latest = versions.order_by("-version").first()
-    budget = Budget.objects.create(
-        project=project,
-        version=(versions.aggregate(n=Max("version"))["n"] or 0) + 1,
-        currency=project.currency,
-        contingency_percent=contingency_percent
-        if contingency_percent is not None
-        else (latest.contingency_percent if latest else Decimal(10)),
-        notes=notes,
-    )
-    if latest is None:
-        lines = [BudgetLine(budget=budget, category=category) for category in Category.values]
-    else:
-        lines = [
-            BudgetLine(
-                budget=budget,
-                category=line.category,
-                description=line.description,
-                planned=line.planned,
-            )
-            for line in latest.lines.all()
-        ]
-    BudgetLine.objects.bulk_create(lines)
-    return budget
-
-
-def _require_draft(budget: Budget) -> None:
-    if budget.is_approved:
-        raise Conflict(
-            f"Version {budget.version} is approved and kept as it is; "
-            "make a new version to re-forecast.",
-            code="approved",
-        )
-
-
-@transaction.atomic
-def budget_approve(*, budget: Budget) -> Budget:
-    budget = Budget.objects.select_for_update().get(pk=budget.pk)
-    _require_draft(budget)
-    budget.approved_at = timezone.now()
-    budget.save(update_fields=["approved_at"])
-    return budget
-
-
-@transaction.atomic
-def budget_line_save(
-    *, budget: Budget, line: BudgetLine | None = None, **fields: Unpack[BudgetLineDetails]
-) -> BudgetLine:
-    _require_draft(budget)
-    line = line or BudgetLine(budget=budget)
-    _assign(line, fields, BudgetLineDetails)
-    if "planned" in fields:
-        line.planned = _exact(fields["planned"], budget.currency, "planned")
-    line.full_clean()
-    line.save()
-    return line
-
-
-@transaction.atomic
-def budget_line_delete(*, line: BudgetLine) -> None:
-    _require_draft(line.budget)
-    line.delete()
-
-
-def _exact(amount: object, currency: str, field: str) -> Decimal:
-    """The amount as it will be kept, or a 400 naming ``field``: studio.money's one check
-    (finite, fits the column, no more decimals than the currency has; never rounded away)."""
-    try:
-        return validate_amount(amount, currency=currency)
-    except ValidationError as error:
-        raise ValidationError({field: error.messages}) from error
-
-
-@transaction.atomic
-def cost_save(
-    *,
-    project: Project,
-    amount: Decimal,
-    currency: str,
-    exchange_rate: Decimal | None = None,
-    cost: Cost | None = None,
-    **fields: Unpack[CostDetails],
-) -> Cost:
-    """Create or change a cost; in a foreign currency the rate of its date converts it."""
-    amount = _exact(amount, currency, "amount")
-    if currency == project.currency:
-        if exchange_rate not in (None, Decimal(1)):
-            raise ValidationError(
-                {"exchange_rate": "A cost in the project's currency has no exchange rate."}
-            )
-        exchange_rate = Decimal(1)
-    elif exchange_rate is None or exchange_rate <= 0:
-        raise ValidationError(
-            {"exchange_rate": f"Give the {currency}→{project.currency} rate of the cost's date."}
-        )
-    cost = cost or Cost(project=project)
-    _assign(cost, fields, CostDetails)
-    cost.amount, cost.currency, cost.exchange_rate = amount, currency, exchange_rate
-    cost.amount_converted = round_money(amount * exchange_rate, project.currency)
-    if cost.date and cost.date > timezone.now().date() + datetime.timedelta(days=366):
-        raise ValidationError(
-            {"date": "A cost more than a year ahead is a plan: put it in the budget."}
-        )
-    cost.full_clean()
-    cost.save()
-    return cost
-
-
-@transaction.atomic
-def cost_delete(*, cost: Cost) -> None:
-    """Delete a cost entered by hand, and its receipt's file once the row is gone."""
-    receipt = cost.receipt.name if cost.receipt else ""
-    storage = cost.receipt.storage
-    cost.delete()
-    if receipt:
-        transaction.on_commit(lambda: storage.delete(receipt))
-
 
 # --- invoices ---------------------------------------------------------------------------------
 
@@ -245,7 +54,7 @@ def invoice_create(*, project: Project, **fields: Unpack[InvoiceDetails]) -> Inv
     fields.setdefault("currency", project.currency)
     fields["issuer_iban"] = _check_iban(fields.get("issuer_iban", ""))
     invoice = Invoice(project=project)
-    _assign(invoice, fields, InvoiceDetails)
+    assign_details(invoice, fields, InvoiceDetails)
     invoice.full_clean(exclude=["number"])
     invoice.save()
     return invoice
@@ -257,7 +66,7 @@ def invoice_update(*, invoice: Invoice, **fields: Unpack[InvoiceDetails]) -> Inv
         raise FrozenInvoice(invoice)
     if "issuer_iban" in fields:
         fields["issuer_iban"] = _check_iban(fields["issuer_iban"])
-    _assign(invoice, fields, InvoiceDetails)
+    assign_details(invoice, fields, InvoiceDetails)
     invoice.full_clean(exclude=["number"])
     invoice.save()
     return invoice
@@ -270,13 +79,13 @@ def invoice_line_save(
     if invoice.is_frozen:
         raise FrozenInvoice(invoice)
     line = line or InvoiceLine(invoice=invoice)
-    _assign(line, fields, InvoiceLineDetails)
+    assign_details(line, fields, InvoiceLineDetails)
     _check_not_billed(line)
     if line.quantity is not None and line.quantity <= 0:
         raise ValidationError(
             {"quantity": "Only a credit note goes negative: quantities are positive."}
         )
-    line.unit_price = _exact(line.unit_price, invoice.currency, "unit_price")
+    line.unit_price = exact_amount(line.unit_price, invoice.currency, "unit_price")
     if not Decimal(0) <= line.tax_rate <= Decimal(100):
         raise ValidationError({"tax_rate": "A tax rate is between 0 and 100 %."})
     line.full_clean()
@@ -545,147 +354,3 @@ def invoices_remind_overdue(*, today: datetime.date | None = None) -> int:
             invoice.save()
             sent += 1
     return sent
-
-
-@transaction.atomic
-def invoice_from_project(
-    *,
-    project: Project,
-    start: datetime.date,
-    end: datetime.date,
-    tax_rate: Decimal = Decimal(0),
-    vat_exemption: str = "",
-    vat_exemption_reference: str = "",
-    bookings: bool = True,
-    engagements: bool = False,
-    cost_ids: list[int] | None = None,
-    **parties: Unpack[InvoiceDetails],
-) -> Invoice:
-    """A draft built from the project's own records in [start, end]: the studio time of its
-    confirmed bookings, the wages of its engagements, and chosen costs. Its service period
-    runs from the first to the last local day of what it bills; at 0 % its lines carry
-    ``vat_exemption``."""
-    if end < start:
-        raise ValidationError({"end": "The end must not be before the start."})
-    if tax_rate != 0 and (vat_exemption or vat_exemption_reference):
-        raise ValidationError(
-            {"vat_exemption": f"Lines taxed at {tax_rate.normalize():f} % are not exempt."}
-        )
-    # The project's row lock: two drafts from the same project take turns, so the second
-    # sees what the first billed and skips it.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
-    billed = billed_items(project_id=project.pk)
-    invoice = invoice_create(project=project, **parties)
-    position = 0
-    days: list[datetime.date] = []
-
-    def add(
-        description: str,
-        quantity: Decimal,
-        price: Decimal,
-        *,
-        booking: Booking | None = None,
-        engagement: Engagement | None = None,
-    ) -> None:
-        nonlocal position
-        line = InvoiceLine(
-            invoice=invoice,
-            position=position,
-            description=description,
-            quantity=quantity,
-            unit_price=price,
-            tax_rate=tax_rate,
-            vat_exemption=vat_exemption,
-            vat_exemption_reference=vat_exemption_reference,
-            booking=booking,
-            engagement=engagement,
-        )
-        line.full_clean()
-        line.save()
-        position += 1
-
-    def served(begin: datetime.datetime, finish: datetime.datetime, zone: Any) -> None:
-        # Local days, and the last instant before the end: a session to midnight is that day's.
-        days.append(begin.astimezone(zone).date())
-        days.append((finish - datetime.timedelta(microseconds=1)).astimezone(zone).date())
-
-    # Bookings and sessions are picked by the local day they start on, in their studio's zone
-    # (UTC for a session without a room), not by the UTC date: 00:30 in Berlin on 1 March is
-    # March's. The query takes a day more on each side, enough for every zone (UTC-12 to
-    # UTC+14); the local day decides in Python.
-    after = datetime.datetime.combine(
-        start - datetime.timedelta(days=1), datetime.time(), datetime.UTC
-    )
-    before = datetime.datetime.combine(
-        end + datetime.timedelta(days=2), datetime.time(), datetime.UTC
-    )
-
-    def in_range(moment: datetime.datetime, zone: Any) -> bool:
-        return start <= moment.astimezone(zone).date() <= end
-
-    if bookings:
-        rows = Booking.objects.filter(
-            project=project,
-            status=Booking.Status.CONFIRMED,
-            start__gte=after,
-            start__lt=before,
-            room__studio__currency=invoice.currency,
-        ).select_related("room__studio")
-        for booking in rows.order_by("start"):
-            zone = booking.room.studio.zone
-            if not in_range(booking.start, zone) or booking.pk in billed.bookings:
-                continue
-            local = booking.start.astimezone(zone)
-            served(booking.start, booking.end, zone)
-            add(
-                f"Studio time: {booking.room}, {local:%d %b %Y}",
-                Decimal(1),
-                booking.quoted_amount or Decimal(0),
-                booking=booking,
-            )
-    if engagements:
-        for engagement in (
-            Engagement.objects.filter(
-                session__project=project,
-                session__start__gte=after,
-                session__start__lt=before,
-                currency=invoice.currency,
-            )
-            .select_related("person", "session__room__studio")
-            .order_by("session__start", "pk")
-        ):
-            session = engagement.session
-            if not in_range(session.start, session.zone) or engagement.pk in billed.engagements:
-                continue
-            served(session.start, session.end, session.zone)
-            add(
-                f"{engagement.person.name}, {engagement.get_role_display().lower()}: "
-                f"{session.title} ({session.start.astimezone(session.zone):%d %b %Y})",
-                Decimal(1),
-                engagement.fee,
-                engagement=engagement,
-            )
-    if cost_ids:
-        costs = list(
-            Cost.objects.filter(project=project, pk__in=cost_ids, date__gte=start, date__lte=end)
-        )
-        missing = set(cost_ids) - {cost.pk for cost in costs}
-        if missing:
-            raise ValidationError(
-                {"cost_ids": f"Not costs of this project in the range: {sorted(missing)}."}
-            )
-        for cost in costs:
-            days.append(cost.date)
-            add(
-                f"{cost.vendor}: {cost.description or cost.get_category_display()}",
-                Decimal(1),
-                cost.amount_converted,
-            )
-    if position == 0:
-        raise ValidationError(
-            {"start": "Nothing to invoice in that range that is not invoiced already."}
-        )
-    invoice.service_period_start, invoice.service_period_end = min(days), max(days)
-    invoice.full_clean(exclude=["number"])
-    invoice.save(update_fields=["service_period_start", "service_period_end"])
-    return invoice
