@@ -20,6 +20,7 @@ from studio.forms import GearForm, RoomForm, StudioForm
 from studio.models import Gear, Room, Studio
 from studio.permissions import studios_managed, studios_visible
 from studio.selectors import studio_directory
+from studio.services.studios import GEAR_FIELDS, ROOM_FIELDS
 
 
 def form_refusal(form: forms.BaseForm, error: ValidationError) -> None:
@@ -116,19 +117,11 @@ def studio_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rate_card(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": data["name"],
-        "description": data["description"],
-        "capacity": data["capacity"],
-        "hourly_rate": data["hourly_rate"],
-        "half_day_hours": data["half_day_hours"],
-        "half_day_rate": data["half_day_rate"],
-        "day_hours": data["day_hours"],
-        "day_rate": data["day_rate"],
-        "overtime_unit_minutes": data["overtime_unit_minutes"],
-        "overtime_multiplier": data["overtime_multiplier"],
-        "is_active": data["is_active"],
-    }
+    return {name: data[name] for name in ROOM_FIELDS}
+
+
+def _gear_item(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: data[name] for name in GEAR_FIELDS}
 
 
 @login_required
@@ -142,17 +135,7 @@ def room_create(request: HttpRequest, pk: int) -> HttpResponse:
             room = services.room_create(
                 studio=studio,
                 by=request_user(request),
-                name=card["name"],
-                description=card["description"],
-                capacity=card["capacity"],
-                hourly_rate=card["hourly_rate"],
-                half_day_hours=card["half_day_hours"],
-                half_day_rate=card["half_day_rate"],
-                day_hours=card["day_hours"],
-                day_rate=card["day_rate"],
-                overtime_unit_minutes=card["overtime_unit_minutes"],
-                overtime_multiplier=card["overtime_multiplier"],
-                is_active=card["is_active"],
+                **card,
             )
         except ValidationError as error:
             form_refusal(form, error)
@@ -175,17 +158,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.room_update(
                 room=room,
                 by=request_user(request),
-                name=card["name"],
-                description=card["description"],
-                capacity=card["capacity"],
-                hourly_rate=card["hourly_rate"],
-                half_day_hours=card["half_day_hours"],
-                half_day_rate=card["half_day_rate"],
-                day_hours=card["day_hours"],
-                day_rate=card["day_rate"],
-                overtime_unit_minutes=card["overtime_unit_minutes"],
-                overtime_multiplier=card["overtime_multiplier"],
-                is_active=card["is_active"],
+                **card,
             )
         except ValidationError as error:
             form_refusal(form, error)
@@ -202,20 +175,12 @@ def gear_create(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request, studio)
     form = GearForm(request.POST or None, studio=studio)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = _gear_item(form.cleaned_data)
         try:
             item = services.gear_create(
                 studio=studio,
                 by=request_user(request),
-                name=data["name"],
-                category=data["category"],
-                room=data["room"],
-                make=data["make"],
-                model=data["model"],
-                serial_number=data["serial_number"],
-                status=data["status"],
-                day_rate=data["day_rate"],
-                notes=data["notes"],
+                **data,
             )
         except ValidationError as error:
             form_refusal(form, error)
@@ -233,20 +198,12 @@ def gear_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request, item.studio)
     form = GearForm(request.POST or None, instance=item, studio=item.studio)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = _gear_item(form.cleaned_data)
         try:
             services.gear_update(
                 gear=item,
                 by=request_user(request),
-                name=data["name"],
-                category=data["category"],
-                room=data["room"],
-                make=data["make"],
-                model=data["model"],
-                serial_number=data["serial_number"],
-                status=data["status"],
-                day_rate=data["day_rate"],
-                notes=data["notes"],
+                **data,
             )
         except ValidationError as error:
             form_refusal(form, error)

@@ -51,6 +51,7 @@ from studio.permissions import (
 )
 from studio.selectors import room_availability
 from studio.services.projects import unknown_coworker_message
+from studio.services.studios import GEAR_FIELDS, ROOM_FIELDS
 
 User = get_user_model()
 MAX_AVAILABILITY_WINDOW = datetime.timedelta(days=93)
@@ -515,8 +516,7 @@ class RoomSerializer(serializers.ModelSerializer):
     def room_fields(self) -> dict[str, Any]:
         """Every rate-card field as it will be: sent, kept, or the model's default (the
         rules live in studio.services.studios)."""
-        names = [n for n in self.Meta.fields if n not in ("id", "studio")]
-        return {name: _current(self, self.validated_data, name) for name in names}
+        return {name: _current(self, self.validated_data, name) for name in ROOM_FIELDS}
 
 
 class AvailabilityQuery(serializers.Serializer):
@@ -569,17 +569,7 @@ class RoomViewSet(viewsets.ModelViewSet):
         serializer.instance = services.room_create(
             studio=serializer.validated_data["studio"],
             by=request_user(self.request),
-            name=card["name"],
-            description=card["description"],
-            capacity=card["capacity"],
-            hourly_rate=card["hourly_rate"],
-            half_day_hours=card["half_day_hours"],
-            half_day_rate=card["half_day_rate"],
-            day_hours=card["day_hours"],
-            day_rate=card["day_rate"],
-            overtime_unit_minutes=card["overtime_unit_minutes"],
-            overtime_multiplier=card["overtime_multiplier"],
-            is_active=card["is_active"],
+            **card,
         )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
@@ -587,17 +577,7 @@ class RoomViewSet(viewsets.ModelViewSet):
         serializer.instance = services.room_update(
             room=cast(Room, serializer.instance),
             by=request_user(self.request),
-            name=card["name"],
-            description=card["description"],
-            capacity=card["capacity"],
-            hourly_rate=card["hourly_rate"],
-            half_day_hours=card["half_day_hours"],
-            half_day_rate=card["half_day_rate"],
-            day_hours=card["day_hours"],
-            day_rate=card["day_rate"],
-            overtime_unit_minutes=card["overtime_unit_minutes"],
-            overtime_multiplier=card["overtime_multiplier"],
-            is_active=card["is_active"],
+            **card,
         )
 
     @extend_schema(parameters=[AvailabilityQuery], responses=AvailabilitySerializer)
@@ -642,8 +622,7 @@ class GearSerializer(serializers.ModelSerializer):
     def gear_fields(self) -> dict[str, Any]:
         """Every field as it will be: sent, kept, or the model's default (the rules live in
         studio.services.studios)."""
-        names = [n for n in self.Meta.fields if n not in ("id", "studio")]
-        return {name: _current(self, self.validated_data, name) for name in names}
+        return {name: _current(self, self.validated_data, name) for name in GEAR_FIELDS}
 
 
 class GearViewSet(viewsets.ModelViewSet):
@@ -668,15 +647,7 @@ class GearViewSet(viewsets.ModelViewSet):
         serializer.instance = services.gear_create(
             studio=serializer.validated_data["studio"],
             by=request_user(self.request),
-            name=item["name"],
-            category=item["category"],
-            room=item["room"],
-            make=item["make"],
-            model=item["model"],
-            serial_number=item["serial_number"],
-            status=item["status"],
-            day_rate=item["day_rate"],
-            notes=item["notes"],
+            **item,
         )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
@@ -684,13 +655,5 @@ class GearViewSet(viewsets.ModelViewSet):
         serializer.instance = services.gear_update(
             gear=cast(Gear, serializer.instance),
             by=request_user(self.request),
-            name=item["name"],
-            category=item["category"],
-            room=item["room"],
-            make=item["make"],
-            model=item["model"],
-            serial_number=item["serial_number"],
-            status=item["status"],
-            day_rate=item["day_rate"],
-            notes=item["notes"],
+            **item,
         )

@@ -150,6 +150,34 @@ def _check_rate_card(
         raise ValidationError(errors)
 
 
+# What a room's rate card and a gear item are made of, as room_create / room_update and
+# gear_create / gear_update take them: the API and the pages pick these names from their input.
+ROOM_FIELDS = (
+    "name",
+    "description",
+    "capacity",
+    "hourly_rate",
+    "half_day_hours",
+    "half_day_rate",
+    "day_hours",
+    "day_rate",
+    "overtime_unit_minutes",
+    "overtime_multiplier",
+    "is_active",
+)
+GEAR_FIELDS = (
+    "name",
+    "category",
+    "room",
+    "make",
+    "model",
+    "serial_number",
+    "status",
+    "day_rate",
+    "notes",
+)
+
+
 def _room_name_free(*, studio: Studio, name: str, room: Room | None) -> None:
     taken = Room.objects.filter(studio=studio, name=name)
     if room is not None:
