@@ -8,6 +8,7 @@ from studio.models import Gear, Project, Role, Room, Studio, validate_cancellati
 from studio.permissions import Capability, coworkers_of, projects_with
 from studio.selectors import studio_directory
 from studio.services.projects import unknown_coworker_message
+from studio.services.studios import ROOM_FIELDS
 from studio.validators import TextGuardFormMixin
 
 
@@ -151,19 +152,7 @@ class StudioForm(TextGuardFormMixin, forms.ModelForm):
 class RoomForm(TextGuardFormMixin, forms.ModelForm):
     class Meta:
         model = Room
-        fields = [
-            "name",
-            "description",
-            "capacity",
-            "hourly_rate",
-            "half_day_hours",
-            "half_day_rate",
-            "day_hours",
-            "day_rate",
-            "overtime_unit_minutes",
-            "overtime_multiplier",
-            "is_active",
-        ]
+        fields = list(ROOM_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         labels = {
             "day_hours": "Day (lockout) hours",

@@ -485,21 +485,7 @@ class RoomSerializer(serializers.ModelSerializer):
         model = Room
         # Uniqueness is checked in validate(), with a message on the field.
         validators: list[Any] = []
-        fields = [
-            "id",
-            "studio",
-            "name",
-            "description",
-            "capacity",
-            "hourly_rate",
-            "half_day_hours",
-            "half_day_rate",
-            "day_hours",
-            "day_rate",
-            "overtime_unit_minutes",
-            "overtime_multiplier",
-            "is_active",
-        ]
+        fields = ["id", "studio", *ROOM_FIELDS]
         extra_kwargs = {
             "half_day_hours": {"min_value": Decimal("0.25"), "max_value": Decimal(24)},
             "day_hours": {"min_value": Decimal("0.25"), "max_value": Decimal(24)},
@@ -599,19 +585,7 @@ class GearSerializer(serializers.ModelSerializer):
     class Meta:
         model = Gear
         validators: list[Any] = []
-        fields = [
-            "id",
-            "studio",
-            "room",
-            "name",
-            "category",
-            "make",
-            "model",
-            "serial_number",
-            "status",
-            "day_rate",
-            "notes",
-        ]
+        fields = ["id", "studio", *GEAR_FIELDS]
 
     def validate_studio(self, studio: Studio) -> Studio:
         if self.instance is not None and studio != self.instance.studio:

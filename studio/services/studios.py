@@ -166,9 +166,9 @@ ROOM_FIELDS = (
     "is_active",
 )
 GEAR_FIELDS = (
+    "room",
     "name",
     "category",
-    "room",
     "make",
     "model",
     "serial_number",
