@@ -23,6 +23,7 @@ from sessions.models import (
     Session,
     Take,
 )
+from studio.details import assign_details
 from studio.errors import Conflict
 from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
@@ -56,16 +57,6 @@ class TakeDetails(TypedDict, total=False):
 class TakeChanges(TakeDetails, total=False):
     song: str
     number: int
-
-
-def _assign(target: object, details: Mapping[str, object], allowed: type) -> None:
-    """Set ``details`` on ``target``, refusing any name ``allowed`` (a TypedDict) lacks: the
-    types say so to mypy, this says so to a caller that passes a dict."""
-    unknown = set(details) - set(allowed.__annotations__)
-    if unknown:
-        raise TypeError(f"Not settable here: {', '.join(sorted(unknown))}.")
-    for name, value in details.items():
-        setattr(target, name, value)
 
 
 def _check_booking(project: Project, booking: Booking) -> None:
@@ -116,7 +107,7 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
     """Change a session under the rules it was made with; it may not become shorter than the
     hours its players are engaged for (their pay was worked out on them)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
-    _assign(session, fields, SessionChanges)
+    assign_details(session, fields, SessionChanges)
     if session.booking is not None and "booking" in fields:
         _check_booking(session.project, session.booking)
     check_interval(start=session.start, end=session.end)
@@ -410,7 +401,7 @@ def engagement_delete(*, engagement: Engagement) -> None:
 def take_update(*, take: Take, **fields: Unpack[TakeChanges]) -> Take:
     """Change a take; its song and number stay unique in the session."""
     renamed = "song" in fields and fields["song"] != take.song
-    _assign(take, fields, TakeChanges)
+    assign_details(take, fields, TakeChanges)
     if renamed or take.linked_song_id is None:
         take.linked_song = (
             song_for_take(project=take.session.project, title=take.song)
@@ -439,7 +430,7 @@ def take_create(
         raise ValidationError({"number": f"{song} already has a take {number} in this session."})
     take = Take(session=session, song=song, number=number)
     take.linked_song = song_for_take(project=session.project, title=song) if song.strip() else None
-    _assign(take, fields, TakeDetails)
+    assign_details(take, fields, TakeDetails)
     take.full_clean()
     take.save()
     return take
@@ -644,7 +635,7 @@ def rate_rule_update(*, rule: RateRule, **fields: Unpack[RateRuleChanges]) -> Ra
     if rule.project_id is None:
         raise ValidationError({"project": "Presets are shared: copy one into your project."})
     rule = RateRule.objects.select_for_update().get(pk=rule.pk)
-    _assign(rule, fields, RateRuleChanges)
+    assign_details(rule, fields, RateRuleChanges)
     rule.params = _rule_params(kind=rule.kind, params=rule.params, currency=rule.currency)
     rule.full_clean()
     rule.save()

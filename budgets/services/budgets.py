@@ -20,9 +20,9 @@ from budgets.models import (
 from budgets.services.details import (
     BudgetLineDetails,
     CostDetails,
-    assign_details,
     exact_amount,
 )
+from studio.details import assign_details
 from studio.errors import Conflict
 from studio.models import Project
 from studio.money import round_money

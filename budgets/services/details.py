@@ -67,16 +67,6 @@ class InvoiceLineDetails(TypedDict, total=False):
     vat_exemption_reference: str
 
 
-def assign_details(target: Any, details: Any, allowed: type) -> None:
-    """Set ``details`` on ``target``, refusing any name ``allowed`` (a TypedDict) lacks: the
-    types say so to mypy, this says so to a caller that passes a dict."""
-    unknown = set(details) - set(allowed.__annotations__)
-    if unknown:
-        raise TypeError(f"Not settable here: {', '.join(sorted(unknown))}.")
-    for name, value in details.items():
-        setattr(target, name, value)
-
-
 def exact_amount(amount: object, currency: str, field: str) -> Decimal:
     """The amount as it will be kept, or a 400 naming ``field``: studio.money's one check
     (finite, fits the column, no more decimals than the currency has; never rounded away)."""

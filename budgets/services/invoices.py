@@ -29,10 +29,10 @@ from budgets.selectors import billing_lines, credited_so_far, invoice_label
 from budgets.services.details import (
     InvoiceDetails,
     InvoiceLineDetails,
-    assign_details,
     exact_amount,
 )
 from sessions.models import Engagement
+from studio.details import assign_details
 from studio.errors import Conflict
 from studio.models import Booking, Project
 

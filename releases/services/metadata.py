@@ -28,6 +28,7 @@ from releases.models import (
     Track,
     language_code,
 )
+from studio.details import assign_details
 from studio.errors import Conflict
 from studio.models import Person, Project, Studio
 from studio.permissions import Capability, roles_with
@@ -72,16 +73,6 @@ class TrackDetails(TypedDict, total=False):
     language: str
 
 
-def _assign(target: Any, details: Any, allowed: type) -> None:
-    """Set ``details`` on ``target``, refusing any name ``allowed`` (a TypedDict) lacks: the
-    types say so to mypy, this says so to a caller that passes a dict."""
-    unknown = set(details) - set(allowed.__annotations__)
-    if unknown:
-        raise TypeError(f"Not settable here: {', '.join(sorted(unknown))}.")
-    for name, value in details.items():
-        setattr(target, name, value)
-
-
 def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
     if fields.get(name):
         try:
@@ -103,7 +94,7 @@ def release_save(*, release: Release | None = None, **details: Unpack[ReleaseDet
     if upc and others.filter(upc=upc).exists():
         raise ValidationError({"upc": f"Another release already has the barcode {upc}."})
     release = release or Release()
-    _assign(release, fields, ReleaseDetails)
+    assign_details(release, fields, ReleaseDetails)
     release.full_clean()
     release.save()
     if release.import_warnings:
@@ -125,7 +116,7 @@ def track_save(*, track: Track | None = None, **details: Unpack[TrackDetails]) -
         if taken is not None:
             raise ValidationError({"isrc": f"{isrc} already names “{taken}” on {taken.release}."})
     track = track or Track()
-    _assign(track, fields, TrackDetails)
+    assign_details(track, fields, TrackDetails)
     taken_place = Track.objects.filter(
         release_id=track.release_id, disc=track.disc, position=track.position
     ).exclude(pk=track.pk)
