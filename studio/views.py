@@ -87,6 +87,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _project_details(data: dict[str, Any]) -> dict[str, Any]:
+    """What project_create and project_update take, from the project form."""
+    names = ("title", "artist", "client", "currency", "status", "start_date", "due_date", "notes")
+    return {**{name: data[name] for name in names}, "studios": list(data["studios"])}
+
+
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
@@ -95,15 +101,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         try:
             project = services.project_create(
                 by=request_user(request),
-                title=data["title"],
-                artist=data["artist"],
-                client=data["client"],
-                currency=data["currency"],
-                status=data["status"],
-                start_date=data["start_date"],
-                due_date=data["due_date"],
-                notes=data["notes"],
-                studios=list(data["studios"]),
+                **_project_details(data),
             )
         except ValidationError as error:
             form_refusal(form, error)
@@ -172,15 +170,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.project_update(
                 project=project,
                 by=request_user(request),
-                title=data["title"],
-                artist=data["artist"],
-                client=data["client"],
-                currency=data["currency"],
-                status=data["status"],
-                start_date=data["start_date"],
-                due_date=data["due_date"],
-                notes=data["notes"],
-                studios=list(data["studios"]),
+                **_project_details(data),
             )
         except ValidationError as error:
             form_refusal(form, error)
