@@ -554,30 +554,20 @@ def booking_update(
     moved = (new_room.pk, new_start, new_end) != (booking.room_id, booking.start, booking.end)
     was_confirmed = booking.status == Status.CONFIRMED
     was_quoted = booking.quoted_amount
-    if booking.status == Status.CONFIRMED:
-        clash = _confirmed_clash(
-            room=new_room,
-            start=new_start,
-            end=new_end,
-            engineer=new_engineer,
-            gear=new_gear,
-            exclude=booking,
-        )
-        if clash:
-            raise Conflict(clash)
-    elif moved:
-        booking.status = _hold_tier(room=new_room, start=new_start, end=new_end, exclude=booking)
-    old = (booking.room, booking.start, booking.end)
-    booking.room, booking.start, booking.end, booking.engineer = (
-        new_room,
-        new_start,
-        new_end,
-        new_engineer,
+    _check_new_place(
+        booking,
+        room=new_room,
+        start=new_start,
+        end=new_end,
+        engineer=new_engineer,
+        gear=new_gear,
+        moved=moved,
     )
-    if title is not None:
-        booking.title = title
-    if notes is not None:
-        booking.notes = notes
+    old = (booking.room, booking.start, booking.end)
+    booking.room, booking.start, booking.end = new_room, new_start, new_end
+    booking.engineer = new_engineer
+    booking.title = booking.title if title is None else title
+    booking.notes = booking.notes if notes is None else notes
     for name, value in _quote(room=new_room, start=new_start, end=new_end, gear=new_gear).items():
         setattr(booking, name, value)
     booking.sequence += 1
@@ -590,6 +580,28 @@ def booking_update(
         if was_confirmed and not confirm_move:
             raise MoveNeedsConfirmation(_move_question(booking, was_quoted=was_quoted))
     return booking
+
+
+def _check_new_place(
+    booking: Booking,
+    *,
+    room: Room,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    engineer: Person | None,
+    gear: Sequence[Gear],
+    moved: bool,
+) -> None:
+    """A confirmed booking must fit where it goes (room, engineer, gear: a Conflict names the
+    clash); a moved hold takes the tier its new slot allows."""
+    if booking.status == Status.CONFIRMED:
+        clash = _confirmed_clash(
+            room=room, start=start, end=end, engineer=engineer, gear=gear, exclude=booking
+        )
+        if clash:
+            raise Conflict(clash)
+    elif moved:
+        booking.status = _hold_tier(room=room, start=start, end=end, exclude=booking)
 
 
 def _move_question(booking: Booking, *, was_quoted: Decimal | None) -> str:
