@@ -174,16 +174,40 @@ def release_readiness(
     """Blocking findings stop a delivery; warnings are worth a look. Five queries, or one when
     the caller gives the tracks (with master, credits and persons, splits) and the release-wide
     credits (with persons) and joined the release's artwork."""
-    findings: list[Finding] = []
-
-    def block(code: str, message: str, track: Track | None = None) -> None:
-        findings.append(Finding("blocking", code, message, track.pk if track else None))
-
-    def warn(code: str, message: str, track: Track | None = None) -> None:
-        findings.append(Finding("warning", code, message, track.pk if track else None))
-
+    found = _Findings()
     if tracks is None:
         tracks = list(release_tracks(release))
+    _release_findings(release, tracks, found)
+    for track in tracks:
+        _track_findings(release, track, found)
+    if release_credits is None:
+        release_credits = release_credits_only(release)
+    found.findings += control_character_findings(
+        release=release, tracks=tracks, release_credits=release_credits
+    )
+    # What a DDEX import could not keep as given, until the user fills the field in (the
+    # services drop a flag when its field gets a value).
+    for flag in release.import_warnings:
+        found.findings.append(Finding("warning", flag["code"], flag["message"], flag.get("track")))
+    return found.findings
+
+
+class _Findings:
+    """The findings so far, in the order they were found."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def block(self, code: str, message: str, track: Track | None = None) -> None:
+        self.findings.append(Finding("blocking", code, message, track.pk if track else None))
+
+    def warn(self, code: str, message: str, track: Track | None = None) -> None:
+        self.findings.append(Finding("warning", code, message, track.pk if track else None))
+
+
+def _release_findings(release: Release, tracks: list[Track], found: _Findings) -> None:
+    """The release's own fields: barcode, ℗ and © lines, date, cover, genre, track count."""
+    block, warn = found.block, found.warn
     if not release.upc:
         block("missing_upc", "The release has no UPC/EAN barcode.")
     if not (release.p_line_year and release.p_line_owner):
@@ -215,66 +239,57 @@ def release_readiness(
             f"A {release.get_type_display().lower()} usually has {low} to {high} tracks; "
             f"this one has {len(tracks)}.",
         )
-    clean = release.parental_warning != Release.ParentalWarning.EXPLICIT
-    for track in tracks:
-        if not track.isrc:
-            block("missing_isrc", f"Track {track.position} “{track.title}” has no ISRC.", track)
-        roles = {credit.role for credit in track.credits.all()}
-        if not track.instrumental and CreditRole.LYRICIST not in roles:
-            block(
-                "missing_lyricist",
-                f"Track {track.position} “{track.title}” has vocals but no lyricist credit.",
-                track,
-            )
-        if CreditRole.COMPOSER not in roles:
-            block(
-                "missing_composer",
-                f"Track {track.position} “{track.title}” has no composer credit.",
-                track,
-            )
-        for credit in track.credits.all():
-            if (
-                credit.role in (CreditRole.COMPOSER, CreditRole.LYRICIST)
-                and len(credit.person.name.split()) < 2
-            ):
-                block(
-                    "composer_legal_name",
-                    f"{credit.get_role_display()} “{credit.person.name}” on track "
-                    f"{track.position} needs a full legal name.",
-                    track,
-                )
-        if track.explicit and clean:
-            block(
-                "explicit_on_clean",
-                f"Track {track.position} “{track.title}” is explicit on a release marked clean.",
-                track,
-            )
-        writers = sum(
-            (s.share for s in track.splits.all() if s.kind == Split.Kind.WRITER), Decimal(0)
+
+
+def _track_findings(release: Release, track: Track, found: _Findings) -> None:
+    """A track's ISRC, writer credits and their legal names, explicit flag, splits, master."""
+    block, warn = found.block, found.warn
+    if not track.isrc:
+        block("missing_isrc", f"Track {track.position} “{track.title}” has no ISRC.", track)
+    roles = {credit.role for credit in track.credits.all()}
+    if not track.instrumental and CreditRole.LYRICIST not in roles:
+        block(
+            "missing_lyricist",
+            f"Track {track.position} “{track.title}” has vocals but no lyricist credit.",
+            track,
         )
-        if writers != Decimal(100):
-            warn(
-                "writer_splits",
-                f"Writer shares of track {track.position} sum to {writers} %, not 100 %.",
+    if CreditRole.COMPOSER not in roles:
+        block(
+            "missing_composer",
+            f"Track {track.position} “{track.title}” has no composer credit.",
+            track,
+        )
+    for credit in track.credits.all():
+        if (
+            credit.role in (CreditRole.COMPOSER, CreditRole.LYRICIST)
+            and len(credit.person.name.split()) < 2
+        ):
+            block(
+                "composer_legal_name",
+                f"{credit.get_role_display()} “{credit.person.name}” on track "
+                f"{track.position} needs a full legal name.",
                 track,
             )
-        master: Master | None = getattr(track, "master", None)
-        if master is None:
-            block("missing_master", f"Track {track.position} “{track.title}” has no master.", track)
-            if track.duration_seconds is not None and track.duration_seconds < 30:
-                block("too_short", f"Track {track.position} “{track.title}” is under 30 s.", track)
-        else:
-            _audio_findings(track, master, block, warn)
-    if release_credits is None:
-        release_credits = release_credits_only(release)
-    findings += control_character_findings(
-        release=release, tracks=tracks, release_credits=release_credits
-    )
-    # What a DDEX import could not keep as given, until the user fills the field in (the
-    # services drop a flag when its field gets a value).
-    for flag in release.import_warnings:
-        findings.append(Finding("warning", flag["code"], flag["message"], flag.get("track")))
-    return findings
+    if track.explicit and release.parental_warning != Release.ParentalWarning.EXPLICIT:
+        block(
+            "explicit_on_clean",
+            f"Track {track.position} “{track.title}” is explicit on a release marked clean.",
+            track,
+        )
+    writers = sum((s.share for s in track.splits.all() if s.kind == Split.Kind.WRITER), Decimal(0))
+    if writers != Decimal(100):
+        warn(
+            "writer_splits",
+            f"Writer shares of track {track.position} sum to {writers} %, not 100 %.",
+            track,
+        )
+    master: Master | None = getattr(track, "master", None)
+    if master is None:
+        block("missing_master", f"Track {track.position} “{track.title}” has no master.", track)
+        if track.duration_seconds is not None and track.duration_seconds < 30:
+            block("too_short", f"Track {track.position} “{track.title}” is under 30 s.", track)
+    else:
+        _audio_findings(track, master, block, warn)
 
 
 def _audio_findings(track: Track, master: Master, block: Any, warn: Any) -> None:
