@@ -14,7 +14,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from releases.artwork import inspect_art
-from releases.ddex import ParsedRelease
+from releases.ddex import ParsedRelease, ParsedTrack
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
 from releases.models import (
     Artwork,
@@ -357,7 +357,36 @@ def release_import(*, project: Project, parsed: ParsedRelease) -> Release:
     `import_warnings` (readiness shows them) rather than refusing the message; a barcode or
     ISRC that is valid but already in the catalogue stops the import, all or nothing."""
     warnings: list[dict[str, Any]] = []
-    release = release_save(
+    release = _imported_release(project, parsed, warnings)
+    people = _ImportedPeople(project)
+    for credit in parsed.credits:
+        Credit.objects.create(
+            release=release,
+            person=people.named(credit.name),
+            role=credit.role,
+            instrument=credit.instrument[:100],
+        )
+    # The parser's warnings name tracks by their index in the message; ours by id.
+    created: list[Track] = []
+    seen_isrcs: set[str] = set()
+    for parsed_track in parsed.tracks:
+        track = _imported_track(release, parsed_track, seen_isrcs, people, warnings)
+        created.append(track)
+    for warning in parsed.warnings:
+        index = warning.get("track")
+        track_of = created[index] if isinstance(index, int) and index < len(created) else None
+        warnings.append({**warning, "track": track_of.pk if track_of is not None else None})
+    if warnings:
+        release.import_warnings = warnings
+        release.save(update_fields=["import_warnings"])
+    return release
+
+
+def _imported_release(
+    project: Project, parsed: ParsedRelease, warnings: list[dict[str, Any]]
+) -> Release:
+    """The release's own fields, cut to their columns, barcode and language checked."""
+    return release_save(
         project=project,
         type=parsed.type,
         title=parsed.title[:300] or "Untitled",
@@ -383,78 +412,76 @@ def release_import(*, project: Project, parsed: ParsedRelease) -> Release:
         c_line_owner=parsed.c_line_owner[:200],
         parental_warning=parsed.parental_warning,
     )
-    # The parser's warnings name tracks by their index in the message; ours by id.
-    created: list[Track] = []
-    people: dict[str, Person] = {}
 
-    def person(name: str) -> Person:
-        if name not in people:
-            found = Person.objects.filter(name=name, projects=project).first()
+
+class _ImportedPeople:
+    """The credited people by name: the project's contact of that name, or a new one."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.by_name: dict[str, Person] = {}
+
+    def named(self, name: str) -> Person:
+        if name not in self.by_name:
+            found = Person.objects.filter(name=name, projects=self.project).first()
             if found is None:
                 found = Person.objects.create(name=name[:200])
-                found.projects.add(project)
-            people[name] = found
-        return people[name]
+                found.projects.add(self.project)
+            self.by_name[name] = found
+        return self.by_name[name]
 
-    for credit in parsed.credits:
+
+def _imported_track(
+    release: Release,
+    parsed_track: ParsedTrack,
+    seen_isrcs: set[str],
+    people: _ImportedPeople,
+    warnings: list[dict[str, Any]],
+) -> Track:
+    """One track with its credits; an ISRC that fails its check or repeats an earlier track's
+    is left empty and flagged (the flag names the track)."""
+    where = f"track {parsed_track.position} “{parsed_track.title}”"
+    track_warnings: list[dict[str, Any]] = []
+    isrc = _checked(
+        parsed_track.isrc, normalize_isrc, field="isrc", what="ISRC", warnings=track_warnings
+    )
+    if isrc in seen_isrcs:
+        track_warnings.append(
+            _import_warning(
+                "duplicate_isrc",
+                f"The message gives {where} the ISRC {isrc} of an earlier track; it was "
+                "left empty.",
+                field="isrc",
+                value=isrc,
+            )
+        )
+        isrc = ""
+    seen_isrcs.add(isrc)
+    track = track_save(
+        release=release,
+        disc=parsed_track.disc,
+        position=parsed_track.position,
+        title=parsed_track.title[:300] or f"Track {parsed_track.position}",
+        version=parsed_track.version[:200],
+        isrc=isrc,
+        duration_seconds=parsed_track.duration_seconds,
+        explicit=parsed_track.explicit,
+        instrumental=parsed_track.instrumental,
+        language=_language(parsed_track.language, where=where, warnings=track_warnings),
+    )
+    for warning in track_warnings:
+        warning["track"] = track.pk
+        warning["message"] = f"Track {parsed_track.position}: {warning['message']}"
+    warnings += track_warnings
+    for credit in parsed_track.credits:
         Credit.objects.create(
             release=release,
-            person=person(credit.name),
+            track=track,
+            person=people.named(credit.name),
             role=credit.role,
             instrument=credit.instrument[:100],
         )
-    seen_isrcs: set[str] = set()
-    for parsed_track in parsed.tracks:
-        where = f"track {parsed_track.position} “{parsed_track.title}”"
-        track_warnings: list[dict[str, Any]] = []
-        isrc = _checked(
-            parsed_track.isrc, normalize_isrc, field="isrc", what="ISRC", warnings=track_warnings
-        )
-        if isrc in seen_isrcs:
-            track_warnings.append(
-                _import_warning(
-                    "duplicate_isrc",
-                    f"The message gives {where} the ISRC {isrc} of an earlier track; it was "
-                    "left empty.",
-                    field="isrc",
-                    value=isrc,
-                )
-            )
-            isrc = ""
-        seen_isrcs.add(isrc)
-        track = track_save(
-            release=release,
-            disc=parsed_track.disc,
-            position=parsed_track.position,
-            title=parsed_track.title[:300] or f"Track {parsed_track.position}",
-            version=parsed_track.version[:200],
-            isrc=isrc,
-            duration_seconds=parsed_track.duration_seconds,
-            explicit=parsed_track.explicit,
-            instrumental=parsed_track.instrumental,
-            language=_language(parsed_track.language, where=where, warnings=track_warnings),
-        )
-        created.append(track)
-        for warning in track_warnings:
-            warning["track"] = track.pk
-            warning["message"] = f"Track {parsed_track.position}: {warning['message']}"
-        warnings += track_warnings
-        for credit in parsed_track.credits:
-            Credit.objects.create(
-                release=release,
-                track=track,
-                person=person(credit.name),
-                role=credit.role,
-                instrument=credit.instrument[:100],
-            )
-    for warning in parsed.warnings:
-        index = warning.get("track")
-        track_of = created[index] if isinstance(index, int) and index < len(created) else None
-        warnings.append({**warning, "track": track_of.pk if track_of is not None else None})
-    if warnings:
-        release.import_warnings = warnings
-        release.save(update_fields=["import_warnings"])
-    return release
+    return track
 
 
 def _clear_import_warnings(release: Release, fields: dict[str, Any], track: Track | None) -> None:
