@@ -1,4 +1,5 @@
-"""Bookings: holds, confirmations, cancellations, series, and the rules that keep them apart.
+"""Bookings: holds, confirmations, cancellations, series (the rules that keep them apart are
+in ``studio.services.booking_slots``).
 
 Every write locks the rows it checks against, in one order (rooms, then people, then gear, each
 by id), before it checks: two producers confirming the same room at the same moment meet at the
@@ -11,29 +12,42 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db import transaction
 from django.utils import timezone
 
 from studio.errors import Conflict
-from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Project, Room
-from studio.rates import booked_hours, room_quote
-from studio.selectors import booking_cancellation_terms, is_lapsed, live_bookings
+from studio.selectors import booking_cancellation_terms, is_lapsed
+from studio.services.booking_slots import (
+    Status,
+    check_gear,
+    check_not_past,
+    check_times,
+    confirmed_clash,
+    confirmed_clash_among,
+    describe_booking,
+    hold_tier,
+    hold_tier_among,
+    insert_guarded,
+    lock_resources,
+    nearby_bookings,
+    not_lapsed,
+    occurrences,
+    other_bookings,
+    overlapping,
+    promote_second_holds,
+    quote_fields,
+    save_guarded,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-Status = Booking.Status
-MAX_OCCURRENCES = 104  # two years of a weekly booking
-PAST_REFUSED = "This time is in the past: tick 'Log a past session' to record it."
 
 
 class MoveNeedsConfirmation(Conflict):
@@ -68,299 +82,6 @@ def booking_move_hook_register(hook: BookingMoveHook) -> None:
         _move_hooks.append(hook)
 
 
-def _check_not_past(start: datetime.datetime, *, past: bool, now: datetime.datetime) -> None:
-    # Logging a session that already happened is a real case, but a slip of the date picker
-    # is the commoner one: the past is booked only when asked for by name.
-    if start < now and not past:
-        raise ValidationError({"start": PAST_REFUSED})
-
-
-# --- checks -----------------------------------------------------------------------------------
-
-
-def _describe(booking: Booking) -> str:
-    """A colliding booking by number, status and time: never its project, which the one who
-    collides with it may not be on (availability hides whose time it is, too)."""
-    zone = booking.room.studio.zone
-    start = booking.start.astimezone(zone)
-    end = booking.end.astimezone(zone)
-    return (
-        f"booking #{booking.pk} ({booking.get_status_display().lower()}, "
-        f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {booking.room.studio.time_zone})"
-    )
-
-
-def _overlapping(start: datetime.datetime, end: datetime.datetime) -> Q:
-    # Half-open intervals: a booking ending at 14:00 and one starting at 14:00 do not collide.
-    return Q(start__lt=end, end__gt=start)
-
-
-def _other_bookings(exclude: Booking | None) -> QuerySet[Booking]:
-    """Every booking but ``exclude`` (the one being moved or confirmed), ready for messages."""
-    qs = Booking.objects.select_related("room__studio", "project")
-    return qs.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else qs
-
-
-def _not_lapsed() -> Q:
-    """Not a lapsed hold; a lapsed hold binds nobody, even before the periodic task has marked
-    it expired."""
-    return live_bookings(timezone.now())
-
-
-def _check_times(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
-    check_interval(start=start, end=end)
-    limit = room.studio.max_booking_hours
-    if booked_hours(start, end) > limit:
-        raise ValidationError({"end": f"A booking at {room.studio} lasts at most {limit} hours."})
-
-
-def _check_gear(*, room: Room, gear: Sequence[Gear]) -> None:
-    foreign = [g.name for g in gear if g.studio_id != room.studio_id]
-    if foreign:
-        raise ValidationError({"gear": f"Not in {room.studio}'s inventory: {', '.join(foreign)}."})
-    broken = [
-        f"{g.name} ({g.get_status_display().lower()})"
-        for g in gear
-        if g.status != Gear.Status.AVAILABLE
-    ]
-    if broken:
-        raise ValidationError({"gear": f"Not available: {', '.join(broken)}."})
-
-
-def _lock(
-    *, rooms: Iterable[int], people: Iterable[int | None] = (), gear: Iterable[int] = ()
-) -> None:
-    """Take the row locks a booking write checks against, always in the same order."""
-    for model, ids in ((Room, rooms), (Person, people), (Gear, gear)):
-        wanted = sorted({i for i in ids if i is not None})
-        if wanted:
-            list(
-                model.objects.select_for_update()
-                .filter(pk__in=wanted)
-                .order_by("pk")
-                .values_list("pk")
-            )
-
-
-def _nearby(
-    *,
-    room: Room,
-    slots: Sequence[tuple[datetime.datetime, datetime.datetime]],
-    engineer: Person | None,
-    gear: Sequence[Gear],
-    exclude: Booking | None,
-) -> list[Booking]:
-    """Every live booking that could stand in the way of ``slots`` in ``room`` (or of the
-    engineer or gear elsewhere), in one query (and one for their gear): a series of a hundred
-    dates is checked with the same queries as a single booking. In (start, id) order, so the
-    booking named in a refusal is the first in the way."""
-    overlaps = Q()
-    for start, end in slots:
-        overlaps |= _overlapping(start, end)
-    elsewhere = Q()
-    if engineer is not None:
-        elsewhere |= Q(engineer=engineer)
-    if gear:
-        # A subquery rather than a join, so that a booking with two of the items comes once.
-        with_gear = Booking.gear.through.objects.filter(gear__in=gear).values("booking_id")
-        elsewhere |= Q(pk__in=with_gear)
-    whose = Q(room=room)
-    if elsewhere:
-        whose |= Q(status=Status.CONFIRMED) & elsewhere
-    nearby = (
-        _other_bookings(exclude)
-        .filter(overlaps, whose, _not_lapsed(), status__in=Booking.ACTIVE)
-        .order_by("start", "pk")
-    )
-    if gear:
-        nearby = nearby.prefetch_related("gear")
-    return list(nearby)
-
-
-def _in_the_way(
-    nearby: Iterable[Booking], start: datetime.datetime, end: datetime.datetime
-) -> list[Booking]:
-    return [b for b in nearby if b.start < end and b.end > start]
-
-
-def _confirmed_clash_among(
-    nearby: Iterable[Booking],
-    *,
-    room: Room,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    engineer: Person | None,
-    gear: Sequence[Gear],
-) -> str | None:
-    """What a confirmed booking of these would collide with among ``nearby``, in words; None
-    when free."""
-    overlapping = _in_the_way(nearby, start, end)
-    confirmed = [b for b in overlapping if b.status == Status.CONFIRMED]
-    same_room = next((b for b in confirmed if b.room_id == room.pk), None)
-    if same_room is not None:
-        return f"{room} is already booked: {_describe(same_room)}."
-    # A 1st hold has first right of refusal: nobody books over it, not even its own project.
-    held = next(
-        (b for b in overlapping if b.room_id == room.pk and b.status == Status.HOLD_1), None
-    )
-    if held is not None:
-        return (
-            f"{room} is on a 1st hold: {_describe(held)}. "
-            "Confirm that hold, or place a 2nd hold and challenge it."
-        )
-    if engineer is not None:
-        busy = next((b for b in confirmed if b.engineer_id == engineer.pk), None)
-        if busy is not None:
-            return f"{engineer} is engineering elsewhere then: {_describe(busy)}."
-    wanted = {g.pk: g.name for g in gear}
-    for taken in confirmed:
-        shared = sorted({wanted[g.pk] for g in taken.gear.all() if g.pk in wanted}) if gear else []
-        if shared:
-            return f"{', '.join(shared)} is already out then: {_describe(taken)}."
-    return None
-
-
-def _hold_tier_among(
-    nearby: Iterable[Booking], *, room: Room, start: datetime.datetime, end: datetime.datetime
-) -> str:
-    """1st hold on a free slot, 2nd behind a 1st; a booked or doubly held slot is taken."""
-    active = [b for b in _in_the_way(nearby, start, end) if b.room_id == room.pk]
-    confirmed = next((b for b in active if b.status == Status.CONFIRMED), None)
-    if confirmed is not None:
-        raise Conflict(f"{room} is already booked: {_describe(confirmed)}.")
-    first = next((b for b in active if b.status == Status.HOLD_1), None)
-    if first is None:
-        return Status.HOLD_1
-    second = next((b for b in active if b.status == Status.HOLD_2), None)
-    if second is not None:
-        raise Conflict(
-            f"{room} already has a 1st and a 2nd hold: {_describe(first)}; {_describe(second)}."
-        )
-    return Status.HOLD_2
-
-
-def _confirmed_clash(
-    *,
-    room: Room,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    engineer: Person | None,
-    gear: Sequence[Gear],
-    exclude: Booking | None,
-) -> str | None:
-    """What a confirmed booking of these would collide with, in words; None when free."""
-    nearby = _nearby(room=room, slots=[(start, end)], engineer=engineer, gear=gear, exclude=exclude)
-    return _confirmed_clash_among(
-        nearby, room=room, start=start, end=end, engineer=engineer, gear=gear
-    )
-
-
-def _quote(
-    *, room: Room, start: datetime.datetime, end: datetime.datetime, gear: Sequence[Gear]
-) -> dict[str, Any]:
-    quote = room_quote(room=room, start=start, end=end, gear=gear, currency=room.studio.currency)
-    return {"quoted_amount": quote.total, "quote_lines": quote.lines_json()}
-
-
-def _hold_tier(
-    *, room: Room, start: datetime.datetime, end: datetime.datetime, exclude: Booking | None
-) -> str:
-    """1st hold on a free slot, 2nd behind a 1st; a booked or doubly held slot is taken."""
-    nearby = _nearby(room=room, slots=[(start, end)], engineer=None, gear=(), exclude=exclude)
-    return _hold_tier_among(nearby, room=room, start=start, end=end)
-
-
-def _save_guarded(booking: Booking, **kwargs: Any) -> None:
-    """Save; a PostgreSQL exclusion violation (a race the locks missed) is a Conflict."""
-    try:
-        with transaction.atomic():
-            booking.save(**kwargs)
-    except IntegrityError as error:
-        if "no_overlap" not in str(error):
-            raise
-        clash = (
-            _other_bookings(booking)
-            .filter(_overlapping(booking.start, booking.end), status=Status.CONFIRMED)
-            .filter(Q(room=booking.room_id) | Q(engineer=booking.engineer_id))
-            .first()
-        )
-        raise Conflict(
-            f"Collides with {_describe(clash) if clash else 'a confirmed booking'}."
-        ) from error
-
-
-def _insert_guarded(bookings: list[Booking]) -> None:
-    """Insert a whole series in one statement (SQLite splits it into batches of its variable
-    limit); an exclusion violation from a race the locks missed is a Conflict."""
-    try:
-        with transaction.atomic():
-            Booking.objects.bulk_create(bookings)
-    except IntegrityError as error:
-        if "no_overlap" not in str(error):
-            raise
-        raise Conflict("Collides with a confirmed booking made at the same time.") from error
-
-
-def _promote_second_holds(
-    *,
-    room: Room,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    now: datetime.datetime | None = None,
-) -> None:
-    """When a 1st hold (or a booking ahead of a 2nd hold) goes, the 2nd hold moves up, but only
-    when nothing still holds or books any part of its time: a 2nd hold over two 1st holds stays
-    behind the one that remains, and behind a confirmed booking for good."""
-    live = live_bookings(now or timezone.now())
-    seconds = Booking.objects.filter(
-        _overlapping(start, end), live, room=room, status=Status.HOLD_2
-    )
-    for second in seconds.order_by("created_at", "pk"):
-        ahead = Booking.objects.filter(
-            _overlapping(second.start, second.end),
-            live,
-            room=room,
-            status__in=(Status.HOLD_1, Status.CONFIRMED),
-        ).exclude(pk=second.pk)
-        if not ahead.exists():
-            second.status = Status.HOLD_1
-            second.sequence += 1
-            second.save(update_fields=["status", "sequence", "updated_at"])
-
-
-# --- writes -----------------------------------------------------------------------------------
-
-
-def _occurrences(
-    *, room: Room, start: datetime.datetime, end: datetime.datetime, rule: str
-) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    """Each occurrence keeps the studio's wall-clock times: a 10:00 lockout stays at 10:00
-    across a DST change (its length in hours follows the clock)."""
-    zone = room.studio.zone
-    local_start = start.astimezone(zone).replace(tzinfo=None)
-    local_length = end.astimezone(zone).replace(tzinfo=None) - local_start
-    try:
-        rule_set = rrulestr(rule, dtstart=local_start, forceset=True)
-    except (ValueError, TypeError) as error:
-        raise ValidationError({"rrule": f"Not a valid RRULE: {error}."}) from error
-    text = rule.upper()
-    if "COUNT=" not in text and "UNTIL=" not in text:
-        raise ValidationError({"rrule": "The rule needs COUNT or UNTIL: a series has an end."})
-    occurrences = []
-    for index, when in enumerate(rule_set):
-        if index >= MAX_OCCURRENCES:
-            raise ValidationError({"rrule": f"A series has at most {MAX_OCCURRENCES} occurrences."})
-        occurrences.append(
-            (
-                when.replace(tzinfo=zone).astimezone(datetime.UTC),
-                (when + local_length).replace(tzinfo=zone).astimezone(datetime.UTC),
-            )
-        )
-    if not occurrences:
-        raise ValidationError({"rrule": "The rule gives no occurrence."})
-    return occurrences
-
-
 @transaction.atomic
 def booking_create(
     *,
@@ -388,11 +109,13 @@ def booking_create(
     _check_new_booking(
         room=room, start=start, end=end, gear=gear, status=status, expires_at=expires_at, now=now
     )
-    slots = _occurrences(room=room, start=start, end=end, rule=rrule) if rrule else [(start, end)]
-    _check_not_past(min(slot[0] for slot in slots), past=past, now=now)
-    _lock(rooms=[room.pk], people=[engineer.pk if engineer else None], gear=[g.pk for g in gear])
+    slots = occurrences(room=room, start=start, end=end, rule=rrule) if rrule else [(start, end)]
+    check_not_past(min(slot[0] for slot in slots), past=past, now=now)
+    lock_resources(
+        rooms=[room.pk], people=[engineer.pk if engineer else None], gear=[g.pk for g in gear]
+    )
 
-    nearby = _nearby(room=room, slots=slots, engineer=engineer, gear=gear, exclude=None)
+    nearby = nearby_bookings(room=room, slots=slots, engineer=engineer, gear=gear, exclude=None)
     planned = _plan_slots(
         nearby, slots, room=room, status=status, engineer=engineer, gear=gear, series=bool(rrule)
     )
@@ -413,11 +136,11 @@ def booking_create(
             expires_at=None
             if tier == Status.CONFIRMED
             else expires_at or now + datetime.timedelta(hours=room.studio.hold_hours),
-            **_quote(room=room, start=slot_start, end=slot_end, gear=gear),
+            **quote_fields(room=room, start=slot_start, end=slot_end, gear=gear),
         )
         for slot_start, slot_end, tier in planned
     ]
-    _insert_guarded(created)
+    insert_guarded(created)
     if gear:
         Booking.gear.through.objects.bulk_create(
             Booking.gear.through(booking_id=booking.pk, gear_id=item.pk)
@@ -441,10 +164,10 @@ def _check_new_booking(
 ) -> None:
     """What a new booking must be before any slot is looked at: its times, an active room,
     the room's gear, a hold or confirmed status, and an expiry the studio allows."""
-    _check_times(room=room, start=start, end=end)
+    check_times(room=room, start=start, end=end)
     if not room.is_active:
         raise ValidationError({"room": f"{room} is not bookable (inactive)."})
-    _check_gear(room=room, gear=gear)
+    check_gear(room=room, gear=gear)
     if status not in (None, *Booking.HOLDS, Status.CONFIRMED):
         raise ValidationError({"status": "A new booking is a hold or confirmed."})
     if expires_at is None:
@@ -483,14 +206,14 @@ def _plan_slots(
     for slot_start, slot_end in slots:
         try:
             if status == Status.CONFIRMED:
-                clash = _confirmed_clash_among(
+                clash = confirmed_clash_among(
                     nearby, room=room, start=slot_start, end=slot_end, engineer=engineer, gear=gear
                 )
                 if clash:
                     raise Conflict(clash)
                 tier = Status.CONFIRMED
             else:
-                tier = _hold_tier_among(nearby, room=room, start=slot_start, end=slot_end)
+                tier = hold_tier_among(nearby, room=room, start=slot_start, end=slot_end)
         except Conflict as conflict:
             local = slot_start.astimezone(room.studio.zone)
             refused.append(f"{local:%Y-%m-%d}: {conflict.detail}" if series else conflict.detail)
@@ -536,11 +259,11 @@ def booking_update(
     new_start, new_end = start or booking.start, end or booking.end
     new_engineer = booking.engineer if isinstance(engineer, EllipsisType) else engineer
     new_gear = list(booking.gear.all()) if gear is None else list(gear)
-    _check_times(room=new_room, start=new_start, end=new_end)
+    check_times(room=new_room, start=new_start, end=new_end)
     if new_start != booking.start:
-        _check_not_past(new_start, past=past, now=timezone.now())
-    _check_gear(room=new_room, gear=new_gear)
-    _lock(
+        check_not_past(new_start, past=past, now=timezone.now())
+    check_gear(room=new_room, gear=new_gear)
+    lock_resources(
         rooms=[booking.room_id, new_room.pk],
         people=[booking.engineer_id, new_engineer.pk if new_engineer else None],
         gear=[g.pk for g in new_gear],
@@ -568,13 +291,15 @@ def booking_update(
     booking.engineer = new_engineer
     booking.title = booking.title if title is None else title
     booking.notes = booking.notes if notes is None else notes
-    for name, value in _quote(room=new_room, start=new_start, end=new_end, gear=new_gear).items():
+    for name, value in quote_fields(
+        room=new_room, start=new_start, end=new_end, gear=new_gear
+    ).items():
         setattr(booking, name, value)
     booking.sequence += 1
-    _save_guarded(booking)
+    save_guarded(booking)
     booking.gear.set(new_gear)
     if moved:
-        _promote_second_holds(room=old[0], start=old[1], end=old[2])
+        promote_second_holds(room=old[0], start=old[1], end=old[2])
         for hook in _move_hooks:
             hook(booking=booking, before=old)
         if was_confirmed and not confirm_move:
@@ -595,13 +320,13 @@ def _check_new_place(
     """A confirmed booking must fit where it goes (room, engineer, gear: a Conflict names the
     clash); a moved hold takes the tier its new slot allows."""
     if booking.status == Status.CONFIRMED:
-        clash = _confirmed_clash(
+        clash = confirmed_clash(
             room=room, start=start, end=end, engineer=engineer, gear=gear, exclude=booking
         )
         if clash:
             raise Conflict(clash)
     elif moved:
-        booking.status = _hold_tier(room=room, start=start, end=end, exclude=booking)
+        booking.status = hold_tier(room=room, start=start, end=end, exclude=booking)
 
 
 def _move_question(booking: Booking, *, was_quoted: Decimal | None) -> str:
@@ -625,7 +350,7 @@ def _day_and_time(when: datetime.datetime) -> str:
 def _lock_and_reload(booking: Booking) -> Booking:
     """Take the booking's room, engineer and gear locks, then read it again under them: a change
     made before the locks were ours is seen, not overwritten."""
-    _lock(
+    lock_resources(
         rooms=[booking.room_id],
         people=[booking.engineer_id],
         gear=booking.gear.values_list("pk", flat=True),
@@ -654,18 +379,18 @@ def booking_confirm(*, booking: Booking) -> Booking:
         )
     if booking.status == Status.HOLD_2:
         first = (
-            _other_bookings(booking)
-            .filter(_overlapping(booking.start, booking.end), _not_lapsed(), room=booking.room)
+            other_bookings(booking)
+            .filter(overlapping(booking.start, booking.end), not_lapsed(), room=booking.room)
             .filter(status=Status.HOLD_1)
             .first()
         )
         if first is not None:
             raise Conflict(
-                f"The 1st hold has first right of refusal: {_describe(first)}. "
+                f"The 1st hold has first right of refusal: {describe_booking(first)}. "
                 "Challenge it to make it decide."
             )
     gear = list(booking.gear.all())
-    clash = _confirmed_clash(
+    clash = confirmed_clash(
         room=booking.room,
         start=booking.start,
         end=booking.end,
@@ -675,7 +400,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
     )
     if clash:
         raise Conflict(clash)
-    for name, value in _quote(
+    for name, value in quote_fields(
         room=booking.room, start=booking.start, end=booking.end, gear=gear
     ).items():
         setattr(booking, name, value)
@@ -683,7 +408,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
     booking.confirmed_at = timezone.now()
     booking.expires_at = None
     booking.sequence += 1
-    _save_guarded(booking)
+    save_guarded(booking)
     return booking
 
 
@@ -698,7 +423,7 @@ def _end_booking(
     booking.cancellation_fee = fee
     booking.sequence += 1
     booking.save()
-    _promote_second_holds(room=booking.room, start=booking.start, end=booking.end, now=now)
+    promote_second_holds(room=booking.room, start=booking.start, end=booking.end, now=now)
     return booking
 
 
@@ -756,8 +481,8 @@ def booking_challenge(*, booking: Booking) -> list[Booking]:
     firsts = list(
         Booking.objects.select_for_update()
         .filter(
-            _overlapping(booking.start, booking.end),
-            _not_lapsed(),
+            overlapping(booking.start, booking.end),
+            not_lapsed(),
             room=booking.room,
             status=Status.HOLD_1,
         )
@@ -790,7 +515,7 @@ def holds_expire(*, now: datetime.datetime | None = None) -> int:
     expired = 0
     for pk, room_id in due:
         with transaction.atomic():
-            _lock(rooms=[room_id])
+            lock_resources(rooms=[room_id])
             booking = (
                 Booking.objects.select_for_update()
                 .select_related("room__studio")

@@ -20,7 +20,7 @@ from sessions.models import RateRule, Session
 from studio import services
 from studio.models import Booking, Project, Room
 from studio.selectors import booking_cancellation_terms
-from studio.services.bookings import PAST_REFUSED
+from studio.services.booking_slots import PAST_REFUSED
 from tests.factories import PersonFactory, RoomFactory, StudioFactory
 
 pytestmark = pytest.mark.django_db
