@@ -1,0 +1,257 @@
+"""Sessions (on a booking or standalone, following its moves), their takes and gear checks."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypedDict, Unpack
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from sessions.models import (
+    GearCheck,
+    Payment,
+    Session,
+    Take,
+)
+from studio.details import assign_details
+from studio.errors import Conflict
+from studio.intervals import check_interval
+from studio.models import Booking, Gear, Project, Room
+from studio.rates import booked_hours
+from studio.services.songs import song_for_take
+
+if TYPE_CHECKING:
+    pass
+
+
+class SessionChanges(TypedDict, total=False):
+    """What an edit may change on a session; it stays with its project."""
+
+    booking: Booking | None
+    room: Room | None
+    title: str
+    start: datetime.datetime
+    end: datetime.datetime
+    status: str
+    notes: str
+
+
+def _check_booking(project: Project, booking: Booking) -> None:
+    if booking.project_id != project.pk:
+        raise ValidationError({"booking": "The booking belongs to another project."})
+    if booking.status == Booking.Status.CANCELLED:
+        raise ValidationError({"booking": "The booking is cancelled."})
+
+
+@transaction.atomic
+def session_create(
+    *,
+    project: Project,
+    title: str,
+    booking: Booking | None = None,
+    room: Room | None = None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    notes: str = "",
+    status: str = Session.Status.PLANNED,
+) -> Session:
+    """A session, standalone or on a booking whose room and times it takes unless told."""
+    if booking is not None:
+        _check_booking(project, booking)
+        room = room or booking.room
+        start = start or booking.start
+        end = end or booking.end
+    if start is None or end is None:
+        raise ValidationError({"start": "A session without a booking needs its start and end."})
+    check_interval(start=start, end=end)
+    session = Session(
+        project=project,
+        booking=booking,
+        room=room,
+        title=title,
+        start=start,
+        end=end,
+        notes=notes,
+        status=status,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Session:
+    """Change a session under the rules it was made with; it may not become shorter than the
+    hours its players are engaged for (their pay was worked out on them)."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    assign_details(session, fields, SessionChanges)
+    if session.booking is not None and "booking" in fields:
+        _check_booking(session.project, session.booking)
+    check_interval(start=session.start, end=session.end)
+    longest = session.engagements.aggregate(hours=Max("hours"))["hours"]
+    if longest is not None and booked_hours(session.start, session.end) < longest:
+        raise ValidationError(
+            {"end": f"A player is engaged for {longest.normalize():f} h; the session is shorter."}
+        )
+    session.full_clean()
+    session.save()
+    return session
+
+
+def sessions_follow_booking(
+    *, booking: Booking, before: tuple[Room, datetime.datetime, datetime.datetime]
+) -> None:
+    """Move the sessions on ``booking`` with it, or refuse the booking's move saying why.
+
+    Registered from ``RecordingConfig.ready()`` with ``studio.services.bookings``, which calls
+    it inside the booking's move transaction after the booking is saved: ``studio`` imports no
+    other app, so the rule that a session follows its booking lives here, above it, and a
+    refusal raised here undoes the booking's move as well. Every caller of the move (the API's
+    PATCH, the calendar's drag) gets it without knowing about sessions.
+
+    A session with its booking's times takes the new ones; one inside the booking (an evening
+    overdub on a lockout day) shifts with the start, and must still fit. Refused: a session
+    shorter than a player's engaged hours, and a longer one when a player's pay is approved
+    for fewer hours than the new length (approved pay is fixed; it was agreed on the old day).
+    """
+    old_room, old_start, old_end = before
+    sessions = (
+        Session.objects.select_for_update()
+        .filter(booking=booking)
+        .exclude(status=Session.Status.CANCELLED)
+        .order_by("pk")
+    )
+    for session in sessions:
+        if (session.start, session.end) == (old_start, old_end):
+            start, end = booking.start, booking.end
+        else:
+            shift = booking.start - old_start
+            start, end = session.start + shift, session.end + shift
+            if start < booking.start or end > booking.end:
+                raise Conflict(
+                    f"Session “{session.title}” would fall outside the moved booking: "
+                    "change the session's times first.",
+                    code="session_outside_booking",
+                )
+        hours = booked_hours(start, end)
+        longest = session.engagements.aggregate(hours=Max("hours"))["hours"]
+        if longest is not None and hours < longest:
+            raise Conflict(
+                f"Session “{session.title}” has a player engaged for {longest.normalize():f} h; "
+                f"the move would make it {hours.normalize():f} h.",
+                code="session_shorter_than_engagement",
+            )
+        if hours > booked_hours(session.start, session.end):
+            approved = (
+                session.engagements.filter(
+                    payment__status__in=(Payment.Status.APPROVED, Payment.Status.PAID),
+                    hours__lt=hours,
+                )
+                .select_related("person")
+                .order_by("hours", "pk")
+                .first()
+            )
+            if approved is not None:
+                raise Conflict(
+                    f"Session “{session.title}” has approved pay for "
+                    f"{approved.hours.normalize():f} h ({approved.person}); the move would make "
+                    f"it {hours.normalize():f} h. Approved pay is fixed: keep the length, or "
+                    "record the extra time as a new session.",
+                    code="session_pay_approved",
+                )
+        session.start, session.end = start, end
+        if session.room_id == old_room.pk:
+            session.room = booking.room
+        session.save(update_fields=["start", "end", "room"])
+
+
+class TakeDetails(TypedDict, total=False):
+    recorded_at: datetime.datetime | None
+    notes: str
+    rating: int | None
+    keeper: bool
+
+
+class TakeChanges(TakeDetails, total=False):
+    song: str
+    number: int
+
+
+@transaction.atomic
+def take_update(*, take: Take, **fields: Unpack[TakeChanges]) -> Take:
+    """Change a take; its song and number stay unique in the session."""
+    renamed = "song" in fields and fields["song"] != take.song
+    assign_details(take, fields, TakeChanges)
+    if renamed or take.linked_song_id is None:
+        take.linked_song = (
+            song_for_take(project=take.session.project, title=take.song)
+            if take.song.strip()
+            else None
+        )
+    clash = Take.objects.filter(session=take.session, song=take.song, number=take.number)
+    if clash.exclude(pk=take.pk).exists():
+        raise ValidationError(
+            {"number": f"{take.song} already has a take {take.number} in this session."}
+        )
+    take.full_clean()
+    take.save()
+    return take
+
+
+@transaction.atomic
+def take_create(
+    *, session: Session, song: str, number: int | None = None, **fields: Unpack[TakeDetails]
+) -> Take:
+    """Log a take; without a number it is the next one for that song."""
+    if number is None:
+        last = Take.objects.filter(session=session, song=song).order_by("-number").first()
+        number = (last.number + 1) if last else 1
+    elif Take.objects.filter(session=session, song=song, number=number).exists():
+        raise ValidationError({"number": f"{song} already has a take {number} in this session."})
+    take = Take(session=session, song=song, number=number)
+    take.linked_song = song_for_take(project=session.project, title=song) if song.strip() else None
+    assign_details(take, fields, TakeDetails)
+    take.full_clean()
+    take.save()
+    return take
+
+
+@transaction.atomic
+def gear_check_record(*, session: Session, gear: Gear, result: str, note: str = "") -> GearCheck:
+    """Record a check; a fault marks the item as needing service on the studio's list."""
+    if session.room is None or gear.studio_id != session.room.studio_id:
+        raise ValidationError({"gear": "Not gear of this session's studio."})
+    if result == GearCheck.Result.FAULT and not note.strip():
+        raise ValidationError({"note": "Say what is wrong."})
+    check, _ = GearCheck.objects.update_or_create(
+        session=session, gear=gear, defaults={"result": result, "note": note}
+    )
+    if result == GearCheck.Result.FAULT and gear.status == Gear.Status.AVAILABLE:
+        gear.status = Gear.Status.NEEDS_SERVICE
+        gear.save(update_fields=["status"])
+    return check
+
+
+@transaction.atomic
+def gear_checks_record(
+    *, session: Session, results: Sequence[tuple[Gear, str, str]]
+) -> list[GearCheck]:
+    """Record the whole checklist at once (each item as ``gear_check_record`` does): one
+    refusal and nothing is written, so a half-checked room never looks checked. A refusal
+    names the item: ``{"<gear id>": [...]}``."""
+    checks = []
+    errors: dict[str, list[str]] = {}
+    for gear, result, note in results:
+        if result not in GearCheck.Result.values:
+            errors[str(gear.pk)] = [f"One of {', '.join(GearCheck.Result.values)}."]
+            continue
+        try:
+            checks.append(gear_check_record(session=session, gear=gear, result=result, note=note))
+        except ValidationError as error:
+            errors[str(gear.pk)] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return checks
