@@ -33,6 +33,7 @@ from sessions.models import Engagement
 from studio.api_base import (
     ProjectRolePermission,
     ScopedFileField,
+    ScopedPrimaryKeyRelatedField,
     require_capability,
     require_write_on_parent,
 )
@@ -378,31 +379,29 @@ class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
 # --- invoices ---------------------------------------------------------------------------------
 
 
-class _OfMoneyProjects(serializers.PrimaryKeyRelatedField):
-    """A booking or engagement of a project whose money the caller sees: another project's
-    reads as missing, as the API answers everywhere."""
+# A line bills a booking or engagement of a project whose money the caller sees: another
+# project's reads as missing, as the API answers everywhere.
+def _billable_bookings(user: Any) -> QuerySet[Booking]:
+    return Booking.objects.filter(project__in=projects_with(user, Capability.BUDGET_VIEW))
 
-    def __init__(self, *, path: str, **kwargs: Any) -> None:
-        self.path = path
-        super().__init__(**kwargs)
 
-    def get_queryset(self) -> QuerySet[Any]:
-        user = self.context["request"].user
-        model = Booking if self.path == "project" else Engagement
-        return model.objects.filter(
-            **{f"{self.path}__in": projects_with(user, Capability.BUDGET_VIEW)}
-        )
+def _billable_engagements(user: Any) -> QuerySet[Engagement]:
+    return Engagement.objects.filter(
+        session__project__in=projects_with(user, Capability.BUDGET_VIEW)
+    )
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
-    booking = _OfMoneyProjects(
-        path="project",
+    booking = ScopedPrimaryKeyRelatedField(
+        queryset=Booking.objects.none(),
+        scope=_billable_bookings,
         required=False,
         allow_null=True,
         help_text="The booking the line bills; a booking is billed on one standing invoice.",
     )
-    engagement = _OfMoneyProjects(
-        path="session__project",
+    engagement = ScopedPrimaryKeyRelatedField(
+        queryset=Engagement.objects.none(),
+        scope=_billable_engagements,
         required=False,
         allow_null=True,
         help_text="The engagement the line bills; billed on one standing invoice.",
