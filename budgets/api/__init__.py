@@ -1,0 +1,13 @@
+"""REST API of the money: ``budgets`` (versions, lines, costs, the report) and ``invoices``
+(drafts, lines, issue, pay, credit notes, PDFs); ``common`` holds what both use."""
+
+from budgets.api.budgets import BudgetLineViewSet, BudgetViewSet, CostViewSet
+from budgets.api.invoices import InvoiceLineViewSet, InvoiceViewSet
+
+__all__ = [
+    "BudgetLineViewSet",
+    "BudgetViewSet",
+    "CostViewSet",
+    "InvoiceLineViewSet",
+    "InvoiceViewSet",
+]

@@ -1,0 +1,64 @@
+"""What the budget and invoice APIs share: money scoping, amounts checked, line viewsets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from studio.api_base import (
+    ProjectRolePermission,
+)
+from studio.models import Project
+from studio.money import validate_amount
+from studio.permissions import Capability, projects_with
+
+
+def checked_amount(attrs: dict[str, Any], field: str, currency: str) -> None:
+    """studio.money's one amount check where the amount enters, named after its field; the
+    service checks again for its other callers."""
+    if attrs.get(field) is None:
+        return
+    try:
+        attrs[field] = validate_amount(attrs[field], currency=currency)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError({field: error.messages}) from error
+
+
+class MoneyViewSet(viewsets.GenericViewSet):
+    """Seen by roles that see budgets; written by roles that manage them."""
+
+    permission_classes = [IsAuthenticated, ProjectRolePermission]
+    write_capability = Capability.BUDGET_MANAGE
+    action_capabilities: dict[str, Capability] = {}
+
+    def money_projects(self) -> QuerySet[Project]:
+        return projects_with(self.request.user, Capability.BUDGET_VIEW)
+
+
+class LinesViewSet(viewsets.ModelViewSet, MoneyViewSet):
+    """Lines of a parent document (a budget, an invoice), written through its services, which
+    refuse changes once the parent is approved or issued."""
+
+    parent: str
+    save_line: Any
+    delete_line: Any
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        parent = data.pop(self.parent)
+        serializer.instance = self.save_line(**{self.parent: parent}, **data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        line = serializer.instance
+        data = dict(serializer.validated_data)
+        data.pop(self.parent, None)
+        serializer.instance = self.save_line(
+            **{self.parent: getattr(line, self.parent)}, line=line, **data
+        )
+
+    def perform_destroy(self, instance: Any) -> None:
+        self.delete_line(line=instance)
