@@ -2,15 +2,9 @@
 
 from studio.api.bookings import BookingViewSet
 from studio.api.feeds import FeedTokenViewSet
-from studio.api.projects import (
-    GearViewSet,
-    MembershipViewSet,
-    PersonViewSet,
-    ProjectViewSet,
-    RoomViewSet,
-    StudioViewSet,
-)
+from studio.api.projects import MembershipViewSet, PersonViewSet, ProjectViewSet
 from studio.api.songs import SongViewSet
+from studio.api.studios import GearViewSet, RoomViewSet, StudioViewSet
 
 __all__ = [
     "BookingViewSet",
