@@ -114,13 +114,13 @@ class SongViewSet(viewsets.ModelViewSet):
     def project_of(self, obj: Song) -> Project:
         return obj.project
 
-    def _fresh(self, song: Song) -> Song:
+    def _reloaded_with_counts(self, song: Song) -> Song:
         return song_queryset(self.request.user).get(pk=song.pk)
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         song = services.song_create(**data)
-        serializer.instance = self._fresh(song)
+        serializer.instance = self._reloaded_with_counts(song)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         song = cast(Song, serializer.instance)
@@ -136,7 +136,7 @@ class SongViewSet(viewsets.ModelViewSet):
             due_date=data["due_date"] if "due_date" in data else song.due_date,
             holder=data["holder"] if "holder" in data else song.holder,
         )
-        serializer.instance = self._fresh(updated)
+        serializer.instance = self._reloaded_with_counts(updated)
 
     def perform_destroy(self, instance: Song) -> None:
         services.song_delete(song=instance)
@@ -149,4 +149,6 @@ class SongViewSet(viewsets.ModelViewSet):
         body = SongMoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.song_move(song=song, stage=body.validated_data["stage"], by=request_user(request))
-        return Response(self.get_serializer(self._fresh(song)).data, status=status.HTTP_200_OK)
+        return Response(
+            self.get_serializer(self._reloaded_with_counts(song)).data, status=status.HTTP_200_OK
+        )
