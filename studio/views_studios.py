@@ -4,6 +4,7 @@ the same services as the API; a refusal shows beside its field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -124,26 +125,42 @@ def _gear_item(data: dict[str, Any]) -> dict[str, Any]:
     return {name: data[name] for name in GEAR_FIELDS}
 
 
+def _studio_part_page(
+    request: HttpRequest,
+    *,
+    form: forms.ModelForm[Any],
+    studio: Studio,
+    part: Room | Gear | None,
+    what: str,
+    save: Callable[[dict[str, Any]], Room | Gear],
+) -> HttpResponse:
+    """A room's or a gear item's form page: a valid form is written by ``save`` (a service),
+    whose refusal shows beside its field; then back to the studio."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationError as error:
+            form_refusal(form, error)
+        else:
+            messages.success(request, f"{'Saved' if part else 'Added'} {saved.name}.")
+            return redirect("studio-detail", pk=studio.pk)
+    context = {"form": form, "studio": studio, "what": what, "object": part}
+    return render(request, "studio/studio_part_form.html", context)
+
+
 @login_required
 def room_create(request: HttpRequest, pk: int) -> HttpResponse:
     studio = get_object_or_404(studios_visible(request.user), pk=pk)
     _require_manager(request, studio)
-    form = RoomForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        card = _rate_card(form.cleaned_data)
-        try:
-            room = services.room_create(
-                studio=studio,
-                by=request_user(request),
-                **card,
-            )
-        except ValidationError as error:
-            form_refusal(form, error)
-        else:
-            messages.success(request, f"Added {room.name}.")
-            return redirect("studio-detail", pk=studio.pk)
-    context = {"form": form, "studio": studio, "what": "room", "object": None}
-    return render(request, "studio/studio_part_form.html", context)
+    by = request_user(request)
+    return _studio_part_page(
+        request,
+        form=RoomForm(request.POST or None),
+        studio=studio,
+        part=None,
+        what="room",
+        save=lambda data: services.room_create(studio=studio, by=by, **_rate_card(data)),
+    )
 
 
 @login_required
@@ -151,44 +168,30 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     rooms = Room.objects.filter(studio__in=studios_visible(request.user)).select_related("studio")
     room = get_object_or_404(rooms, pk=pk)
     _require_manager(request, room.studio)
-    form = RoomForm(request.POST or None, instance=room)
-    if request.method == "POST" and form.is_valid():
-        card = _rate_card(form.cleaned_data)
-        try:
-            services.room_update(
-                room=room,
-                by=request_user(request),
-                **card,
-            )
-        except ValidationError as error:
-            form_refusal(form, error)
-        else:
-            messages.success(request, f"Saved {room.name}.")
-            return redirect("studio-detail", pk=room.studio_id)
-    context = {"form": form, "studio": room.studio, "what": "room", "object": room}
-    return render(request, "studio/studio_part_form.html", context)
+    by = request_user(request)
+    return _studio_part_page(
+        request,
+        form=RoomForm(request.POST or None, instance=room),
+        studio=room.studio,
+        part=room,
+        what="room",
+        save=lambda data: services.room_update(room=room, by=by, **_rate_card(data)),
+    )
 
 
 @login_required
 def gear_create(request: HttpRequest, pk: int) -> HttpResponse:
     studio = get_object_or_404(studios_visible(request.user), pk=pk)
     _require_manager(request, studio)
-    form = GearForm(request.POST or None, studio=studio)
-    if request.method == "POST" and form.is_valid():
-        data = _gear_item(form.cleaned_data)
-        try:
-            item = services.gear_create(
-                studio=studio,
-                by=request_user(request),
-                **data,
-            )
-        except ValidationError as error:
-            form_refusal(form, error)
-        else:
-            messages.success(request, f"Added {item.name}.")
-            return redirect("studio-detail", pk=studio.pk)
-    context = {"form": form, "studio": studio, "what": "gear", "object": None}
-    return render(request, "studio/studio_part_form.html", context)
+    by = request_user(request)
+    return _studio_part_page(
+        request,
+        form=GearForm(request.POST or None, studio=studio),
+        studio=studio,
+        part=None,
+        what="gear",
+        save=lambda data: services.gear_create(studio=studio, by=by, **_gear_item(data)),
+    )
 
 
 @login_required
@@ -196,19 +199,12 @@ def gear_edit(request: HttpRequest, pk: int) -> HttpResponse:
     items = Gear.objects.filter(studio__in=studios_visible(request.user)).select_related("studio")
     item = get_object_or_404(items, pk=pk)
     _require_manager(request, item.studio)
-    form = GearForm(request.POST or None, instance=item, studio=item.studio)
-    if request.method == "POST" and form.is_valid():
-        data = _gear_item(form.cleaned_data)
-        try:
-            services.gear_update(
-                gear=item,
-                by=request_user(request),
-                **data,
-            )
-        except ValidationError as error:
-            form_refusal(form, error)
-        else:
-            messages.success(request, f"Saved {item.name}.")
-            return redirect("studio-detail", pk=item.studio_id)
-    context = {"form": form, "studio": item.studio, "what": "gear", "object": item}
-    return render(request, "studio/studio_part_form.html", context)
+    by = request_user(request)
+    return _studio_part_page(
+        request,
+        form=GearForm(request.POST or None, instance=item, studio=item.studio),
+        studio=item.studio,
+        part=item,
+        what="gear",
+        save=lambda data: services.gear_update(gear=item, by=by, **_gear_item(data)),
+    )
