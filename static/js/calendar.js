@@ -58,9 +58,15 @@
     return date.toISOString().slice(0, 19);
   }
 
+  // A link to one booking (the project hub's) names its day and the booking:
+  // /calendar/?room=3&date=2026-12-10#booking-42 opens that week with the booking's details.
+  const askedDate = new URLSearchParams(window.location.search).get("date");
+  let askedBooking = (window.location.hash.match(/^#booking-(\d+)$/) || [])[1];
+
   const calendar = new FullCalendar.Calendar(el, {
     timeZone: "UTC",
     initialView: window.innerWidth < 720 ? "listWeek" : "timeGridWeek",
+    initialDate: /^\d{4}-\d{2}-\d{2}$/.test(askedDate || "") ? askedDate : undefined,
     headerToolbar: window.innerWidth < 720
       ? { left: "prev,next", center: "title", right: "listWeek,timeGridDay" }
       : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,timeGridDay,listWeek" },
@@ -99,6 +105,14 @@
       arg.el.removeAttribute("aria-labelledby");
     },
     eventClick: (info) => showDetails(info.event),
+    eventsSet: () => {
+      // Once, when the asked booking has loaded: show it as a click would.
+      const asked = askedBooking && calendar.getEventById(askedBooking);
+      if (asked) {
+        askedBooking = null;
+        showDetails(asked);
+      }
+    },
     select: (info) => openCreate(info),
     eventDrop: (info) => move(info),
     eventResize: (info) => move(info),

@@ -4,12 +4,14 @@ confirmed, a hold moves by a deliberate drag, and the New booking form books by 
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from studio import services
 from studio.models import Booking, Room
 from tests.browser.conftest import look
 
@@ -198,3 +200,25 @@ def test_the_panel_is_reached_by_keyboard(page_as: Any, demo: dict[str, Any]) ->
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     assert Booking.objects.get(title=DAY_TWO).status == "confirmed"
+
+
+def test_a_link_to_a_booking_opens_its_week_and_its_details(
+    page_as: Any, demo: dict[str, Any]
+) -> None:
+    """The project hub links each booking as /calendar/?room=&date=#booking-: the calendar opens
+    on that day's week with the booking's details, weeks ahead of today."""
+    booking = Booking.objects.get(title=DAY_TWO)
+    later = services.booking_create(
+        by=demo["demo"],
+        room=booking.room,
+        project=booking.project,
+        start=booking.start + datetime.timedelta(weeks=5),
+        end=booking.end + datetime.timedelta(weeks=5),
+        title="Mix review, far ahead",
+    )[0]
+    page = page_as(demo["demo"])
+    day = later.start.astimezone(booking.room.studio.zone).date().isoformat()
+    page.goto(f"/calendar/?room={later.room_id}&date={day}#booking-{later.pk}")
+    panel = page.locator("#details")
+    expect(panel.get_by_role("heading", name=re.compile("Mix review, far ahead"))).to_be_visible()
+    expect(page.locator(".fc-timegrid-event", has_text="Mix review, far ahead")).to_be_visible()
