@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from sessions.models import Session
 from studio.models import Booking, Gear, PersonCard, Project, Room, Studio
 from tests.browser.conftest import look
-from tests.factories import UserFactory
+from tests.factories import RoomFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -133,8 +133,11 @@ def test_a_producer_follows_the_hub_to_the_calendar_and_a_session(
     producer = demo["demo"]
     project = Project.objects.filter(memberships__user=producer).order_by("pk").first()
     assert project is not None
-    room = Room.objects.filter(studio__in=project.studios.all()).first() or Room.objects.first()
-    assert room is not None
+    # A room of its own: the demo's rooms are booked around "now", and a confirmed day here
+    # must not meet them whatever the hour the test runs.
+    studio = project.studios.first()
+    assert studio is not None
+    room = RoomFactory.create(studio=studio, name="Overdub booth")
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(days=2)
     booking = Booking.objects.create(
         room=room,
@@ -167,3 +170,7 @@ def test_a_producer_follows_the_hub_to_the_calendar_and_a_session(
     page.get_by_role("link", name="Cello overdub").click()
     expect(page).to_have_url(re.compile(rf"/calendar/\?room={booking.room_id}&date="))
     expect(page.locator("#calendar")).to_be_visible()
+    # The link opens the booking's details, not only its week.
+    expect(
+        page.locator("#details").get_by_role("heading", name=re.compile("Cello overdub"))
+    ).to_be_visible()
