@@ -12,7 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from studio.errors import Conflict
-from studio.models import Membership, Person, PersonCard, Project, Role, Studio
+from studio.models import (
+    DEFAULT_PARTS,
+    Membership,
+    Part,
+    Person,
+    PersonCard,
+    Project,
+    Role,
+    Studio,
+)
 from studio.permissions import (
     Capability,
     coworkers_of,
@@ -57,6 +66,10 @@ def project_create(
     project.full_clean()
     project.save()
     project.studios.set(list(studios))
+    Part.objects.bulk_create(
+        Part(project=project, name=name, position=position)
+        for position, name in enumerate(DEFAULT_PARTS)
+    )
     # Whoever makes the project knows: no welcome email is owed (the sweep looks for those).
     Membership.objects.create(
         project=project, user=by, role=Role.PRODUCER, notified_at=timezone.now()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from studio.models import Person, Project, Song, SongStage, SongStageChange
+from studio.song_hooks import stage_moved
 
 
 def _check_people(
@@ -106,10 +107,11 @@ def song_move(*, song: Song, stage: str, by: User | None) -> Song:
     song = Song.objects.select_for_update().get(pk=song.pk)
     if song.stage == stage:
         return song
-    SongStageChange.objects.create(song=song, by=by, from_stage=song.stage, to_stage=stage)
+    change = SongStageChange.objects.create(song=song, by=by, from_stage=song.stage, to_stage=stage)
     song.position = _end_of_column(project=song.project, stage=stage)
     song.stage = stage
     song.save(update_fields=["stage", "position", "updated_at"])
+    stage_moved(song=song, from_stage=change.from_stage, to_stage=stage, by=by)
     return song
 
 

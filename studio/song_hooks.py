@@ -1,0 +1,55 @@
+"""What other apps add to songs: details on the board's cards, and work when a song moves.
+
+Why a registry: a song's latest version and open notes live in releases, the milestone invoices
+in budgets, but ``studio`` is the ground floor and imports no other app (DESIGN.md). Each app
+registers its parts from its ``AppConfig.ready()``, as the hub's panels do (studio/hub.py).
+
+- A *card detail* reads, for a list of songs, what that app shows on their cards: it returns
+  ``{song_id: {name: value}}`` in a fixed number of queries whatever the number of songs (the
+  board's query count is pinned), merged into each card's ``details``.
+- A *stage watcher* runs inside the transaction of ``song_move`` after the move is recorded,
+  so what it writes commits or rolls back with the move (a milestone's draft invoice, for
+  example); it must not send anything itself (enqueue on commit instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from studio.models import Song
+
+CardDetails = Callable[[list["Song"]], dict[int, dict[str, Any]]]
+StageWatcher = Callable[["Song", str, str, "User | None"], None]
+
+_CARD_DETAILS: dict[str, CardDetails] = {}
+_STAGE_WATCHERS: dict[str, StageWatcher] = {}
+
+
+def register_card_details(key: str, read: CardDetails) -> None:
+    """Add (or, on a second ready(), replace) a reader of card details by its key."""
+    _CARD_DETAILS[key] = read
+
+
+def register_stage_watcher(key: str, watcher: StageWatcher) -> None:
+    """Add (or replace) a watcher of stage moves by its key."""
+    _STAGE_WATCHERS[key] = watcher
+
+
+def card_details(songs: Iterable[Song]) -> dict[int, dict[str, Any]]:
+    """Every registered app's details for these songs, by song id."""
+    songs = list(songs)
+    merged: dict[int, dict[str, Any]] = {song.pk: {} for song in songs}
+    for read in _CARD_DETAILS.values():
+        for song_id, details in read(songs).items():
+            merged.setdefault(song_id, {}).update(details)
+    return merged
+
+
+def stage_moved(*, song: Song, from_stage: str, to_stage: str, by: User | None) -> None:
+    """Tell every watcher that ``song`` moved (inside the move's transaction)."""
+    for watcher in _STAGE_WATCHERS.values():
+        watcher(song, from_stage, to_stage, by)
