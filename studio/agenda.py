@@ -1,0 +1,86 @@
+"""Today, the day agenda: a registry of sections the apps fill in.
+
+Why a registry: Today shows studio days and meetings (the ground floor), payments to approve
+(sessions), overdue invoices (budgets), failed renders and notes waiting for an answer
+(releases). ``studio`` imports no other app (DESIGN.md, "Imports flow one way"), so, as with
+the hub's panels (``studio.hub``), each app registers its sections from its
+``AppConfig.ready()`` (one import line: ``from budgets import agenda``) and the agenda view in
+``studio.views_agenda`` renders whatever is registered, in ``order``.
+
+A section's ``read(user, today, now)`` returns the context its template needs; ``today`` is the
+date in the user's zone (the agenda starts from today, not tomorrow) and ``now`` the instant of
+the request, so a section never reads the clock on its own and tests can pin both. Each section
+reads in a fixed number of queries whatever the number of rows (the agenda's test pins the
+whole page's count with 1 and 50 songs).
+
+A section's ``template`` is included with the section's context under ``section`` (and the
+section itself under ``section.section``). ``count`` names the context key holding the rows the
+section is about: when it is empty the section says ``empty`` (or hides if ``hide_empty``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sized
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.permissions import AnyUser
+
+
+@dataclass(frozen=True)
+class AgendaSection:
+    key: str
+    title: str
+    template: str
+    order: int
+    # What the section shows for ``user`` on ``today`` (their local date) at ``now``.
+    read: Callable[[AnyUser, datetime.date, datetime.datetime], dict[str, Any]]
+    # The context key of the rows; an empty sequence there makes the section "empty".
+    count: str = "rows"
+    empty: str = "Nothing here."
+    hide_empty: bool = False
+
+
+@dataclass
+class RenderedSection:
+    section: AgendaSection
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        rows = self.context.get(self.section.count)
+        return not rows or (isinstance(rows, Sized) and len(rows) == 0)
+
+    @property
+    def shown(self) -> bool:
+        return not (self.is_empty and self.section.hide_empty)
+
+
+_SECTIONS: dict[str, AgendaSection] = {}
+
+
+def register_section(section: AgendaSection) -> None:
+    """Add (or, on a second ready(), replace) a section by its key."""
+    _SECTIONS[section.key] = section
+
+
+def agenda_sections(
+    *,
+    user: AnyUser,
+    today: datetime.date,
+    now: datetime.datetime,
+    keys: set[str] | None = None,
+) -> list[RenderedSection]:
+    """The registered sections in order, each with what it read for ``user``.
+
+    ``keys`` limits the reading to some sections (an htmx swap of one section reads only it)."""
+    shown = sorted(
+        (s for s in _SECTIONS.values() if keys is None or s.key in keys), key=lambda s: s.order
+    )
+    rendered = [RenderedSection(s, s.read(user, today, now)) for s in shown]
+    return [r for r in rendered if r.shown]
+
+
+def agenda_section(key: str) -> AgendaSection | None:
+    return _SECTIONS.get(key)
