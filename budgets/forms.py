@@ -65,11 +65,23 @@ class CostForm(TextGuardFormMixin, forms.Form):
     description = forms.CharField(
         label="Notes", max_length=300, required=False, widget=forms.TextInput()
     )
+    song = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="A mixing or mastering fee per song counts in that song's cost.",
+    )
     receipt = forms.FileField(
         required=False,
         widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
         help_text="A PDF, JPEG or PNG, at most 10 MB.",
     )
+
+    def __init__(self, *args: Any, songs: list[tuple[int, str]], **kwargs: Any) -> None:
+        """``songs``: the project's songs as (id, title), read once by the page for this
+        select and its filter; the service refuses another project's song all the same."""
+        super().__init__(*args, **kwargs)
+        self.fields["song"].choices = [("", "Not for one song"), *songs]  # type: ignore[attr-defined]
 
     def clean_currency(self) -> str:
         return str(self.cleaned_data["currency"]).upper()

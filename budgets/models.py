@@ -18,7 +18,7 @@ from django.db.models import F, Q
 
 from sessions.models import Engagement
 from studio.errors import Conflict
-from studio.models import Booking, Project, money_field
+from studio.models import Booking, Project, Song, money_field
 from studio.money import validate_amount, validate_currency
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
@@ -142,6 +142,11 @@ class Cost(models.Model):
     amount_converted = money_field(help_text="In the project's currency.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.COMMITTED)
     recoupable = models.BooleanField(default=False)
+    # The song it was for (a mixing or mastering fee per song is the common deal); a song of
+    # the cost's project, which the cost service checks (budgets.song_costs reads it).
+    song = models.ForeignKey(
+        Song, null=True, blank=True, on_delete=models.SET_NULL, related_name="costs"
+    )
     receipt = models.FileField(
         upload_to="receipts/%Y/%m/", blank=True, validators=[validate_receipt]
     )

@@ -25,12 +25,13 @@ from budgets.models import (
 from budgets.selectors import CategoryRow, budget_report, burn_down
 from studio.api_base import (
     ScopedFileField,
+    ScopedPrimaryKeyRelatedField,
     require_capability,
     require_write_on_parent,
 )
 from studio.exports import csv_response
-from studio.models import Project
-from studio.permissions import Capability
+from studio.models import Project, Song
+from studio.permissions import AnyUser, Capability, projects_with
 
 
 class BudgetSerializer(serializers.ModelSerializer):
@@ -224,7 +225,20 @@ class BudgetLineViewSet(LinesViewSet):
     delete_line = staticmethod(services.budget_line_delete)
 
 
+# A cost names a song of a project whose money the caller sees; another project's song the
+# caller sees is the service's refusal (a cost's song is of the cost's project).
+def _taggable_songs(user: AnyUser) -> QuerySet[Song]:
+    return Song.objects.filter(project__in=projects_with(user, Capability.BUDGET_VIEW))
+
+
 class CostSerializer(serializers.ModelSerializer):
+    song = ScopedPrimaryKeyRelatedField(
+        queryset=Song.objects.none(),
+        scope=_taggable_songs,
+        required=False,
+        allow_null=True,
+        help_text="The song the cost was for (a mixing fee per song), of the cost's project.",
+    )
     exchange_rate = serializers.DecimalField(
         max_digits=14, decimal_places=6, required=False, min_value=0
     )
@@ -245,6 +259,7 @@ class CostSerializer(serializers.ModelSerializer):
             "amount_converted",
             "status",
             "recoupable",
+            "song",
             "receipt",
         ]
         read_only_fields = ["amount_converted"]
@@ -270,7 +285,7 @@ class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
     """Costs entered by hand, with receipts (PDF, JPEG or PNG, checked by content)."""
 
     serializer_class = CostSerializer
-    filterset_fields = ["project", "category", "status", "recoupable", "currency"]
+    filterset_fields = ["project", "category", "status", "recoupable", "currency", "song"]
     search_fields = ["vendor", "description"]
     ordering_fields = ["date", "amount_converted"]
 

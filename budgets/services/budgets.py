@@ -130,6 +130,8 @@ def cost_save(
         raise ValidationError(
             {"date": "A cost more than a year ahead is a plan: put it in the budget."}
         )
+    if cost.song is not None and cost.song.project_id != project.pk:
+        raise ValidationError({"song": "Not a song of this cost's project."})
     cost.full_clean()
     cost.save()
     return cost

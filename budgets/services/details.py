@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 from django.core.exceptions import ValidationError
 
 from sessions.models import Engagement
-from studio.models import Booking
+from studio.models import Booking, Song
 from studio.money import validate_amount
 
 
@@ -30,6 +30,7 @@ class CostDetails(TypedDict, total=False):
     description: str
     status: str
     recoupable: bool
+    song: Song | None  # a song of the cost's project
     receipt: Any  # an uploaded file, checked by the model's validator
 
 

@@ -22,8 +22,13 @@ from budgets.forms import (
 from budgets.models import Category, Cost
 from budgets.views.common import money_projects, object_for_write
 from studio.errors import Conflict
-from studio.models import Project
+from studio.models import Project, Song
 from studio.permissions import Capability, has_capability
+
+
+def project_songs(project: Project) -> list[tuple[int, str]]:
+    """The project's songs as (id, title) by title: the cost form's select and the filter."""
+    return list(Song.objects.filter(project=project).order_by("title").values_list("pk", "title"))
 
 
 @login_required
@@ -31,25 +36,37 @@ def cost_list(request: HttpRequest, pk: int, form: CostForm | None = None) -> Ht
     if request.method == "POST":
         return cost_add(request, pk)
     project = get_object_or_404(money_projects(request), pk=pk)
-    costs = Cost.objects.filter(project=project).order_by("-date", "-id")
+    costs = Cost.objects.filter(project=project).select_related("song").order_by("-date", "-id")
     category = request.GET.get("category", "")
     status = request.GET.get("status", "")
+    songs = project_songs(project)
+    song = request.GET.get("song", "")
     if category in Category.values:
         costs = costs.filter(category=category)
     if status in Cost.Status.values:
         costs = costs.filter(status=status)
+    if song == "none":
+        costs = costs.filter(song__isnull=True)
+    elif song.isdigit() and int(song) in dict(songs):
+        costs = costs.filter(song_id=int(song))
+    else:
+        song = ""
     page = Paginator(costs, 50).get_page(request.GET.get("page"))
     may_manage = has_capability(request.user, project, Capability.BUDGET_MANAGE)
     context = {
         "project": project,
         "may_manage": may_manage,
         "form": form
-        or CostForm(initial={"currency": project.currency, "date": timezone.localdate()}),
+        or CostForm(
+            initial={"currency": project.currency, "date": timezone.localdate()}, songs=songs
+        ),
         "page": page,
         "category": category,
         "status": status,
         "categories": Category.choices,
         "statuses": Cost.Status.choices,
+        "songs": songs,
+        "song": song,
         "total": costs.aggregate(total=Sum("amount_converted"))["total"] or Decimal("0.00"),
     }
     return render(request, "budgets/costs.html", context, status=400 if form else 200)
@@ -84,6 +101,9 @@ def _cost_save(form: CostForm, project: Project, cost: Cost | None) -> Cost | No
             status=data["status"],
             recoupable=data["recoupable"],
             description=data["description"],
+            song=Song.objects.filter(project=project, pk=data["song"]).first()
+            if data["song"] is not None
+            else None,
             # No new file keeps the one the cost has.
             receipt=data["receipt"] or (cost.receipt if cost else ""),
         )
@@ -94,7 +114,7 @@ def _cost_save(form: CostForm, project: Project, cost: Cost | None) -> Cost | No
 
 def cost_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = object_for_write(request, Project.objects.all(), pk, "pk", Capability.BUDGET_MANAGE)
-    form = CostForm(request.POST, request.FILES)
+    form = CostForm(request.POST, request.FILES, songs=project_songs(project))
     cost = _cost_save(form, project, None)
     if cost is None:
         request.method = "GET"
@@ -110,7 +130,7 @@ def cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        form = CostForm(request.POST, request.FILES)
+        form = CostForm(request.POST, request.FILES, songs=project_songs(cost.project))
         if _cost_save(form, cost.project, cost) is not None:
             messages.success(request, f"Saved {cost.vendor}: {cost.amount} {cost.currency}.")
             return redirect("cost-list", pk=cost.project_id)
@@ -129,7 +149,9 @@ def cost_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "status": cost.status,
                 "recoupable": cost.recoupable,
                 "description": cost.description,
-            }
+                "song": cost.song_id,
+            },
+            songs=project_songs(cost.project),
         )
     context = {"cost": cost, "project": cost.project, "form": form}
     return render(request, "budgets/cost_form.html", context, status=status)
