@@ -14,12 +14,16 @@ from releases.models import (
     Deliverable,
     IsrcPrefix,
     IsrcRegistrant,
+    ListenLink,
+    ListenPlay,
     Master,
     Release,
     RenderJob,
     RenderTask,
+    SongVersion,
     Split,
     Track,
+    VersionNote,
 )
 
 
@@ -82,6 +86,7 @@ class ReleaseAdmin(admin.ModelAdmin):
 class TrackAdmin(admin.ModelAdmin):
     list_display = ["title", "release", "disc", "position", "isrc", "explicit"]
     list_select_related = ["release"]
+    raw_id_fields = ["song"]
     search_fields = ["title", "isrc"]
 
 
@@ -179,3 +184,51 @@ class DeliverableAdmin(StoredFilesAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SongVersion)
+class SongVersionAdmin(StoredFilesAdmin):
+    """Versions are made by upload only (content checked, numbered under a lock): read-only."""
+
+    list_display = ["song", "label", "status", "integrated_lufs", "uploaded_at", "approved_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["song"]
+    search_fields = ["song__title", "original_name"]
+    file_fields = ("file", "preview")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(VersionNote)
+class VersionNoteAdmin(admin.ModelAdmin):
+    list_display = ["version", "at_label", "body", "author", "guest_name", "resolved_at"]
+    list_select_related = ["version__song", "author"]
+    raw_id_fields = ["version", "author", "link", "resolved_by", "resolved_in"]
+    search_fields = ["body", "guest_name"]
+
+
+class ListenPlayInline(admin.TabularInline):
+    model = ListenPlay
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "user_agent"]
+
+
+@admin.register(ListenLink)
+class ListenLinkAdmin(admin.ModelAdmin):
+    """The token and the password's hash are never shown or typed here."""
+
+    list_display = ["label", "version", "expires_at", "revoked_at", "allow_download"]
+    list_select_related = ["version__song"]
+    raw_id_fields = ["version", "created_by"]
+    inlines = [ListenPlayInline]
+
+
+@admin.register(ListenPlay)
+class ListenPlayAdmin(admin.ModelAdmin):
+    list_display = ["link", "at", "user_agent"]
+    list_select_related = ["link"]

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from studio.models import Person, Project
+from studio.models import Person, Project, Song
 
 
 class Target(models.TextChoices):
@@ -117,12 +117,22 @@ class Track(models.Model):
     explicit = models.BooleanField(default=False)
     instrumental = models.BooleanField(default=False)
     language = models.CharField(max_length=8, blank=True, validators=[language_code])
+    # The song this recording is: its approved master version becomes the track's master.
+    song = models.ForeignKey(
+        Song, null=True, blank=True, on_delete=models.SET_NULL, related_name="tracks"
+    )
 
     class Meta:
         ordering = ["release_id", "disc", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["release", "disc", "position"], name="track_unique_position"
+            ),
+            # A song is one track of a release (a second would be a second recording of it).
+            models.UniqueConstraint(
+                fields=["release", "song"],
+                condition=Q(song__isnull=False),
+                name="track_unique_song",
             ),
             # An ISRC names one recording in the whole catalogue.
             models.UniqueConstraint(
@@ -440,3 +450,38 @@ class Deliverable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track} ({self.target})"
+
+
+# Song versions, notes, approval and listen links live in their own module; importing them
+# here registers them with the app.
+from releases.version_models import (  # noqa: E402
+    AnalysisStatus,
+    ListenLink,
+    ListenPlay,
+    SongVersion,
+    VersionKind,
+    VersionNote,
+)
+
+__all__ = [
+    "AnalysisStatus",
+    "Artwork",
+    "Credit",
+    "CreditRole",
+    "Deliverable",
+    "IsrcPrefix",
+    "IsrcRegistrant",
+    "ListenLink",
+    "ListenPlay",
+    "Master",
+    "Release",
+    "RenderJob",
+    "RenderStatus",
+    "RenderTask",
+    "SongVersion",
+    "Split",
+    "Target",
+    "Track",
+    "VersionKind",
+    "VersionNote",
+]

@@ -37,6 +37,10 @@ class Capability(StrEnum):
     INVOICES_MANAGE = "invoices.manage"
     RELEASES_MANAGE = "releases.manage"
     SONGS_MANAGE = "songs.manage"
+    VERSIONS_UPLOAD = "versions.upload"
+    VERSIONS_NOTE = "versions.note"
+    VERSIONS_APPROVE = "versions.approve"
+    VERSIONS_SHARE = "versions.share"
 
 
 _ALL = frozenset(Role)
@@ -57,6 +61,14 @@ ROLE_MATRIX: dict[Capability, frozenset[Role]] = {
     # The board is everyone's who works on the music: the engineer moves a song to editing,
     # the artist adds a new one, the manager chases a due date. Accountants and viewers look.
     Capability.SONGS_MANAGE: frozenset({Role.PRODUCER, Role.ENGINEER, Role.MANAGER, Role.ARTIST}),
+    # Versions: whoever makes the audio uploads it (the mixer is an engineer, the artist sends
+    # a rough); everyone on the music writes notes; only the artist and the producer approve,
+    # because an approved master goes into the package. Listen links leave the project: the
+    # people who deal with outsiders (mastering engineer, label) send them.
+    Capability.VERSIONS_UPLOAD: frozenset({Role.PRODUCER, Role.ENGINEER, Role.ARTIST}),
+    Capability.VERSIONS_NOTE: frozenset({Role.PRODUCER, Role.ENGINEER, Role.MANAGER, Role.ARTIST}),
+    Capability.VERSIONS_APPROVE: frozenset({Role.PRODUCER, Role.ARTIST}),
+    Capability.VERSIONS_SHARE: frozenset({Role.PRODUCER, Role.ENGINEER, Role.MANAGER}),
 }
 
 CAPABILITY_LABELS: dict[Capability, str] = {
@@ -72,6 +84,10 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     Capability.INVOICES_MANAGE: "Draft, issue and credit invoices",
     Capability.RELEASES_MANAGE: "Edit releases, tracks, credits, art; render",
     Capability.SONGS_MANAGE: "Add, edit and move songs on the board",
+    Capability.VERSIONS_UPLOAD: "Upload rough, mix and master versions; resolve notes",
+    Capability.VERSIONS_NOTE: "Write notes at a time in a version",
+    Capability.VERSIONS_APPROVE: "Approve a version (an approved master becomes the track's)",
+    Capability.VERSIONS_SHARE: "Send, revoke and follow listen links",
 }
 
 

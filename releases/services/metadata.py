@@ -30,7 +30,7 @@ from releases.models import (
 )
 from studio.details import assign_details
 from studio.errors import Conflict
-from studio.models import Person, Project, Studio
+from studio.models import Person, Project, Song, Studio
 from studio.permissions import Capability, roles_with
 
 
@@ -71,6 +71,7 @@ class TrackDetails(TypedDict, total=False):
     explicit: bool
     instrumental: bool
     language: str
+    song: Song | None
 
 
 def _normalized(fields: dict[str, Any], name: str, normalize: Any) -> None:
@@ -117,6 +118,8 @@ def track_save(*, track: Track | None = None, **details: Unpack[TrackDetails]) -
             raise ValidationError({"isrc": f"{isrc} already names “{taken}” on {taken.release}."})
     track = track or Track()
     assign_details(track, fields, TrackDetails)
+    if track.song is not None and track.song.project_id != track.release.project_id:
+        raise ValidationError({"song": "A song of the release's project."})
     taken_place = Track.objects.filter(
         release_id=track.release_id, disc=track.disc, position=track.position
     ).exclude(pk=track.pk)

@@ -1,0 +1,103 @@
+"""Listen links: a secret address that plays one version to someone without an account,
+revocable, expiring, maybe behind a password; every play logged."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from releases.models import ListenLink, ListenPlay, SongVersion
+from studio.errors import Conflict
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+# A link lives at most a year: a forgotten link must stop working on its own.
+LONGEST = datetime.timedelta(days=366)
+USER_AGENT_MAX = 200
+
+
+@transaction.atomic
+def listen_link_create(
+    *,
+    version: SongVersion,
+    label: str,
+    expires_at: datetime.datetime,
+    by: User | None,
+    password: str = "",
+    allow_download: bool = False,
+    allow_notes: bool = False,
+) -> ListenLink:
+    """A new link to ``version`` for ``label`` (who it is for), until ``expires_at``."""
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    label = label.strip()
+    if not label:
+        errors["label"] = "Say who the link is for (it is how the play log names them)."
+    elif len(label) > 200:
+        errors["label"] = "At most 200 characters."
+    if expires_at <= now:
+        errors["expires_at"] = "A time in the future."
+    elif expires_at > now + LONGEST:
+        errors["expires_at"] = "At most a year from now."
+    if password and len(password) < 6:
+        errors["password"] = "At least 6 characters, or none."  # noqa: S105
+    if errors:
+        raise ValidationError(errors)
+    return ListenLink.objects.create(
+        version=version,
+        label=label,
+        expires_at=expires_at,
+        password_hash=make_password(password) if password else "",
+        allow_download=allow_download,
+        allow_notes=allow_notes,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def listen_link_revoke(*, link: ListenLink) -> ListenLink:
+    """Stop the link now; it answers 404 from then on. Revoking twice is a conflict."""
+    link = ListenLink.objects.select_for_update().get(pk=link.pk)
+    if link.revoked_at is not None:
+        raise Conflict(f"Revoked on {link.revoked_at:%Y-%m-%d %H:%M}.", code="revoked")
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    return link
+
+
+def listen_link_active(*, token: str) -> ListenLink | None:
+    """The link of ``token`` if it is neither revoked nor expired; None for any other token
+    (the caller answers the same 404 whatever the reason)."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        ListenLink.objects.filter(
+            token=token, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("version__song")
+        .first()
+    )
+
+
+def listen_link_password_ok(*, link: ListenLink, password: str) -> bool:
+    """Whether ``password`` opens the link (a link without one is open)."""
+    if not link.password_hash:
+        return True
+    return check_password(password, link.password_hash)
+
+
+def listen_play_record(*, link: ListenLink, key: str, user_agent: str = "") -> ListenPlay:
+    """Log a play of the link's preview once per page load (``key``, the page's own): the
+    player's range requests and replays on the same page come back to the same row.
+
+    ``get_or_create`` reads again when a concurrent request of the same play inserted first."""
+    play, _ = ListenPlay.objects.get_or_create(
+        link=link, key=key[:32], defaults={"user_agent": user_agent[:USER_AGENT_MAX]}
+    )
+    return play
