@@ -1,0 +1,259 @@
+"""Song versions through the services: numbering, content checks, analysis with real ffmpeg,
+notes at a time, resolution carried forward, approval setting the master and the stage."""
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+
+from releases import services, waveform
+from releases.models import Master, Release, SongVersion, Track, VersionNote
+from releases.services.versions import parse_time
+from studio.errors import Conflict, Unavailable
+from studio.models import Person, Project, Role, Song, SongStage, SongStageChange
+from studio.services import song_create
+from tests.factories import MembershipFactory, UserFactory
+from tests.releases.audio_files import tone
+
+pytestmark = pytest.mark.django_db
+
+
+def wav(path: Path, **kwargs: Any) -> SimpleUploadedFile:
+    tone(path, **{"seconds": 6.0, "rate": 44100, **kwargs})
+    return SimpleUploadedFile(path.name, path.read_bytes())
+
+
+def upload(song: Song, kind: str, tmp_path: Path, by: Any, name: str = "v.wav") -> SongVersion:
+    """Upload and run what the upload queues after commit (the analysis), as a commit would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        version = services.version_upload(song=song, kind=kind, upload=wav(tmp_path / name), by=by)
+    version.refresh_from_db()
+    return version
+
+
+@pytest.fixture
+def song(project: Project) -> Song:
+    return song_create(project=project, title="Paper Lanterns", stage=SongStage.MIXING)
+
+
+@pytest.fixture
+def artist(project: Project) -> Any:
+    user = UserFactory.create(username="artist")
+    MembershipFactory.create(project=project, user=user, role=Role.ARTIST)
+    return user
+
+
+def test_versions_are_numbered_per_song_and_kind(song: Song, owner: Any, tmp_path: Path) -> None:
+    labels = [
+        upload(song, kind, tmp_path, owner, f"{i}.wav").label
+        for i, kind in enumerate(["rough", "mix", "mix", "master", "mix"])
+    ]
+    assert labels == ["Rough v1", "Mix v1", "Mix v2", "Master v1", "Mix v3"]
+    other = song_create(project=song.project, title="Low Tide")
+    assert upload(other, "mix", tmp_path, owner, "o.wav").label == "Mix v1"
+
+
+def test_corrupt_upload_is_refused_and_nothing_is_kept(
+    song: Song, owner: Any, tmp_path: Path, settings: Any
+) -> None:
+    good = tone(tmp_path / "cut.wav", seconds=3.0)
+    cut = SimpleUploadedFile("cut.wav", good.read_bytes()[:20000])
+    with pytest.raises(ValidationError) as refused:
+        services.version_upload(song=song, kind="mix", upload=cut, by=owner)
+    assert "cut short" in refused.value.message_dict["file"][0]
+    mp3ish = SimpleUploadedFile("mix.wav", b"ID3\x03\x00" + b"\x00" * 4000)
+    with pytest.raises(ValidationError) as refused:
+        services.version_upload(song=song, kind="mix", upload=mp3ish, by=owner)
+    assert "MP3" in refused.value.message_dict["file"][0]
+    assert not SongVersion.objects.exists()
+    stored = Path(settings.MEDIA_ROOT) / "versions"
+    assert not stored.exists() or not any(p.is_file() for p in stored.rglob("*"))
+
+
+def test_unknown_kind_is_refused(song: Song, owner: Any, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.version_upload(song=song, kind="demo", upload=wav(tmp_path / "a.wav"), by=owner)
+    assert "kind" in refused.value.message_dict
+
+
+def test_analysis_measures_loudness_draws_peaks_and_makes_a_preview(
+    song: Song, owner: Any, tmp_path: Path
+) -> None:
+    version = upload(song, "mix", tmp_path, owner)
+    assert version.status == SongVersion.Status.READY
+    # A full-scale -18 dBFS sine at 1 kHz reads about -18.6 LUFS (stereo: +3 dB, K-weighting).
+    assert version.integrated_lufs is not None
+    assert -19.5 < version.integrated_lufs < -14.0
+    assert version.true_peak_dbtp == pytest.approx(-18.0, abs=0.2)
+    assert len(version.peaks) == waveform.BUCKETS
+    assert max(high for _low, high in version.peaks) == pytest.approx(10 ** (-18 / 20), rel=0.02)
+    assert min(low for low, _high in version.peaks) == pytest.approx(-(10 ** (-18 / 20)), rel=0.02)
+    preview = Path(version.preview.path)
+    info = soundfile.info(str(preview))
+    assert info.format == "MP3"
+    assert info.duration == pytest.approx(6.0, abs=0.1)
+    assert preview.stat().st_size < Path(version.file.path).stat().st_size / 3
+    # Idempotent: a second run keeps the preview it made.
+    assert services.version_analyse(version_id=version.pk) is True
+    assert SongVersion.objects.get(pk=version.pk).preview.name == version.preview.name
+
+
+def test_analysis_without_ffmpeg_is_a_503_not_a_failure(
+    song: Song, owner: Any, tmp_path: Path, settings: Any
+) -> None:
+    version = services.version_upload(
+        song=song, kind="mix", upload=wav(tmp_path / "a.wav"), by=owner
+    )
+    settings.RELEASES_FFMPEG = "/nonexistent/ffmpeg"
+    with pytest.raises(Unavailable, match="ffmpeg is not installed"):
+        services.version_analyse(version_id=version.pk)
+    version.refresh_from_db()
+    assert version.status == SongVersion.Status.PENDING
+    assert not version.preview
+
+
+def test_peaks_of_silence_then_a_burst(tmp_path: Path) -> None:
+    rate = 8000
+    samples = np.zeros(rate * 4, dtype=np.float32)
+    samples[rate * 3 :] = 0.5
+    soundfile.write(str(tmp_path / "b.wav"), samples, rate)
+    drawn = waveform.peaks(tmp_path / "b.wav", buckets=4)
+    assert drawn == [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.5, 0.5]]
+
+
+@pytest.mark.parametrize(
+    ("typed", "seconds"),
+    [
+        ("42", "42.00"),
+        ("0:42", "42.00"),
+        ("1:02", "62.00"),
+        ("1:00:05", "3605.00"),
+        ("2.5", "2.50"),
+    ],
+)
+def test_times_are_read_as_typed(typed: str, seconds: str) -> None:
+    assert parse_time(typed) == Decimal(seconds)
+
+
+@pytest.mark.parametrize("typed", ["", "abc", "-3", "1:75", "nan", "1:2:3:4", "inf"])
+def test_bad_times_are_refused(typed: str) -> None:
+    with pytest.raises(ValidationError):
+        parse_time(typed)
+
+
+def test_note_time_lies_within_the_version(song: Song, owner: Any, tmp_path: Path) -> None:
+    version = upload(song, "mix", tmp_path, owner)
+    note = services.version_note_add(
+        version=version, at_seconds=Decimal("4.5"), body="vocal too loud", by=owner
+    )
+    assert note.at_label == "0:04"
+    with pytest.raises(ValidationError) as refused:
+        services.version_note_add(
+            version=version, at_seconds=Decimal("7"), body="after the end", by=owner
+        )
+    assert "0:06" in refused.value.message_dict["at_seconds"][0]
+    with pytest.raises(ValidationError) as refused:
+        services.version_note_add(version=version, at_seconds=Decimal("1"), body="  ", by=owner)
+    assert "body" in refused.value.message_dict
+    assert VersionNote.objects.count() == 1
+
+
+def test_resolved_notes_carry_forward_as_fixed_in(song: Song, owner: Any, tmp_path: Path) -> None:
+    v1 = upload(song, "mix", tmp_path, owner, "1.wav")
+    note = services.version_note_add(
+        version=v1, at_seconds=Decimal("2"), body="snare too dry", by=owner
+    )
+    v2 = upload(song, "mix", tmp_path, owner, "2.wav")
+    resolved = services.version_note_resolve(note=note, by=owner)
+    assert resolved.resolved_in == v2
+    assert resolved.resolved_by == owner
+    again = services.version_note_resolve(note=note, by=None)
+    assert again.resolved_at == resolved.resolved_at
+    other = song_create(project=song.project, title="Low Tide")
+    elsewhere = upload(other, "mix", tmp_path, owner, "o.wav")
+    late = services.version_note_add(version=v2, at_seconds=Decimal("1"), body="hiss", by=owner)
+    with pytest.raises(ValidationError):
+        services.version_note_resolve(note=late, by=owner, in_version=elsewhere)
+    with pytest.raises(ValidationError):
+        services.version_note_resolve(note=late, by=owner, in_version=v1)
+
+
+def test_approving_a_master_sets_the_tracks_master_and_finishes_the_song(
+    song: Song, owner: Any, artist: Any, tmp_path: Path
+) -> None:
+    release = Release.objects.create(project=song.project, title="PL", display_artist="W")
+    track = services.track_from_song(release=release, song=song, position=1)
+    assert track.title == "Paper Lanterns"
+    mix = upload(song, "mix", tmp_path, owner, "m.wav")
+    services.version_approve(version=mix, by=artist)
+    song.refresh_from_db()
+    assert song.stage == SongStage.MASTERING
+    assert not Master.objects.filter(track=track).exists()
+    master_version = upload(song, "master", tmp_path, owner, "final.wav")
+    services.version_approve(version=master_version, by=artist)
+    master = Master.objects.get(track=track)
+    assert master.sha256 == master_version.sha256
+    assert master.integrated_lufs == master_version.integrated_lufs
+    assert Path(master.file.path).read_bytes() == Path(master_version.file.path).read_bytes()
+    song.refresh_from_db()
+    assert song.stage == SongStage.DONE
+    moves = list(SongStageChange.objects.filter(song=song).values_list("from_stage", "to_stage"))
+    assert moves == [("mixing", "mastering"), ("mastering", "done")]
+    assert SongStageChange.objects.filter(song=song).last().by == artist  # type: ignore[union-attr]
+    with pytest.raises(Conflict):
+        services.version_approve(version=master_version, by=artist)
+
+
+def test_approving_a_mix_as_master_is_refused(song: Song, owner: Any, tmp_path: Path) -> None:
+    release = Release.objects.create(project=song.project, title="PL", display_artist="W")
+    track = services.track_from_song(release=release, song=song, position=1)
+    mix = upload(song, "mix", tmp_path, owner)
+    with pytest.raises(ValidationError) as refused:
+        services.version_approve(version=mix, by=owner, as_master=True)
+    assert "only a version uploaded as a master" in refused.value.message_dict["as_master"][0]
+    mix.refresh_from_db()
+    assert mix.approved_at is None
+    assert not Master.objects.filter(track=track).exists()
+
+
+def test_a_later_upload_leaves_the_approved_version_alone(
+    song: Song, owner: Any, tmp_path: Path
+) -> None:
+    release = Release.objects.create(project=song.project, title="PL", display_artist="W")
+    track = services.track_from_song(release=release, song=song, position=1)
+    approved = upload(song, "master", tmp_path, owner, "a.wav")
+    services.version_approve(version=approved, by=owner)
+    kept = Master.objects.get(track=track).sha256
+    later = services.version_upload(
+        song=song, kind="master", upload=wav(tmp_path / "b.wav", dbfs=-9.0), by=owner
+    )
+    assert later.label == "Master v2"
+    approved.refresh_from_db()
+    assert approved.approved_at is not None
+    assert Master.objects.get(track=track).sha256 == kept != later.sha256
+
+
+def test_a_track_made_from_a_song_takes_title_writers_and_approved_master(
+    song: Song, owner: Any, tmp_path: Path
+) -> None:
+    writer = Person.objects.create(name="Ada Writer")
+    song.writers.add(writer)
+    approved = upload(song, "master", tmp_path, owner)
+    services.version_approve(version=approved, by=owner)
+    release = Release.objects.create(project=song.project, title="PL", display_artist="W")
+    track = services.track_from_song(release=release, song=song, position=1)
+    assert track.song == song
+    assert sorted(track.credits.values_list("person__name", "role")) == [
+        ("Ada Writer", "Composer"),
+        ("Ada Writer", "Lyricist"),
+    ]
+    assert track.master.sha256 == approved.sha256
+    with pytest.raises(ValidationError):
+        services.track_from_song(release=release, song=song, position=2)
+    assert Track.objects.filter(release=release).count() == 1
