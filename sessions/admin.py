@@ -32,6 +32,7 @@ class EngagementInline(admin.TabularInline):
 class TakeInline(admin.TabularInline):
     model = Take
     extra = 0
+    raw_id_fields = ["song", "part"]
 
 
 @admin.register(Session)
@@ -41,6 +42,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ["project", "room__studio"]
     search_fields = ["title", "project__title"]
     date_hierarchy = "start"
+    filter_horizontal = ["songs"]
     inlines = [EngagementInline, TakeInline]
 
 
@@ -54,9 +56,11 @@ class EngagementAdmin(admin.ModelAdmin):
 
 @admin.register(Take)
 class TakeAdmin(admin.ModelAdmin):
-    list_display = ["song", "number", "session", "rating", "keeper"]
+    list_display = ["song_name", "number", "session", "part", "rating", "keeper"]
     list_filter = ["keeper"]
-    search_fields = ["song"]
+    list_select_related = ["session", "part"]
+    search_fields = ["song_name"]
+    raw_id_fields = ["song"]
 
 
 @admin.register(GearCheck)

@@ -17,6 +17,13 @@ class RecordingConfig(AppConfig):
         from studio.services.bookings import booking_move_hook_register
 
         booking_move_hook_register(sessions_follow_booking)
+        # A studio day's players get its invitations; call sheets are written here.
+        from sessions.call_sheets import booking_players, call_sheet_letter
+        from studio.invitations import register_booking_people
+        from studio.notices import notice_writer_register
+
+        register_booking_people(booking_players)
+        notice_writer_register("call-sheet", call_sheet_letter)
         from sessions import hub  # noqa: F401  (its panel on the project hub: studio.hub)
 
     def load_demo(self, *, by: Any) -> None:

@@ -60,7 +60,7 @@ def load(*, by: Any) -> None:
         for number in range(1, count + 1):
             services.take_create(
                 session=session,
-                song=song,
+                song_name=song,
                 keeper=number == keeper,
                 rating=3 + (number == keeper),
                 notes="Keeper: tight groove." if number == keeper else "",

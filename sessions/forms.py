@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session
-from studio.models import Gear, Person
+from studio.models import Gear, Part, Person, Song
 from studio.validators import TextGuardFormMixin
 
 
@@ -82,7 +82,12 @@ class EngagementForm(TextGuardFormMixin, forms.Form):
 
 
 class TakeForm(TextGuardFormMixin, forms.Form):
-    song = forms.CharField(max_length=200)
+    """A take of a song picked from the project's board, or of a new song named here (the
+    take service creates it on the board), with the part of the tracking sheet it recorded."""
+
+    song = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
+    song_name = forms.CharField(max_length=200, required=False, label="New song")
+    part = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     number = forms.IntegerField(
         min_value=1,
         max_value=2_147_483_647,
@@ -99,12 +104,43 @@ class TakeForm(TextGuardFormMixin, forms.Form):
     keeper = forms.BooleanField(required=False)
     notes = forms.CharField(max_length=2000, required=False)
 
-    def __init__(self, *args: Any, songs: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        songs: Sequence[Song] = (),
+        parts: Sequence[Part] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.songs = songs
-        self.fields["song"].widget.attrs.update({"list": "song-names", "autocomplete": "off"})
+        self.songs = {song.pk: song for song in songs}
+        self.parts = {part.pk: part for part in parts}
+        song_field = cast(forms.TypedChoiceField, self.fields["song"])
+        song_field.choices = [("", "New song (name it)"), *[(s.pk, s.title) for s in songs]]
+        part_field = cast(forms.TypedChoiceField, self.fields["part"])
+        part_field.choices = [("", "—"), *[(p.pk, p.name) for p in parts]]
+        self.fields["song_name"].widget.attrs.update({"autocomplete": "off"})
         self.fields["number"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["notes"].widget.attrs.update({"autocomplete": "off"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("song") is None and not data.get("song_name", "").strip():
+            if "song_name" not in self.errors:
+                self.add_error("song_name", "Pick a song or name a new one.")
+        return data
+
+    def take_fields(self) -> dict[str, Any]:
+        """The cleaned data as take_create takes it."""
+        data = self.cleaned_data
+        return {
+            "song": self.songs.get(data["song"]) if data["song"] is not None else None,
+            "song_name": data["song_name"].strip(),
+            "part": self.parts.get(data["part"]) if data["part"] is not None else None,
+            "number": data["number"],
+            "rating": data["rating"],
+            "keeper": data["keeper"],
+            "notes": data["notes"].strip(),
+        }
 
 
 class GearCheckForm(TextGuardFormMixin, forms.Form):

@@ -19,7 +19,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from sessions import rates
 from studio.errors import Conflict
-from studio.models import Booking, Gear, Person, Project, Room, Song
+from studio.models import Booking, Gear, Part, Person, Project, Room, Song
 from studio.money import validate_currency
 
 
@@ -84,6 +84,11 @@ class Session(models.Model):
     end = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     notes = models.TextField(blank=True)
+    # Songs planned for this session (of its project: the session service checks); the board
+    # shows each song's next planned session.
+    songs: models.ManyToManyField[Song, Song] = models.ManyToManyField(
+        Song, blank=True, related_name="planned_sessions"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -155,12 +160,18 @@ class Take(models.Model):
     """One take of a song: the log a producer comps from."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="takes")
-    song = models.CharField(max_length=200)
-    # The board's song of that name on the session's project (studio.Song). Named apart from
-    # ``song``, the typed name the session sheet and the API still write; the take service
-    # keeps the two in step.
-    linked_song = models.ForeignKey(
+    # The name the take was logged under; numbers run per name in a session. It stays when
+    # the board's song is deleted, so the log still reads.
+    song_name = models.CharField(max_length=200)
+    # The board's song (on the session's project: the take service checks and keeps the two
+    # in step: a take logged by name finds or creates its song).
+    song = models.ForeignKey(
         Song, null=True, blank=True, on_delete=models.SET_NULL, related_name="takes"
+    )
+    # The part of the tracking sheet it recorded (on the session's project); a keeper take
+    # of a song's part marks that cell recorded.
+    part = models.ForeignKey(
+        Part, null=True, blank=True, on_delete=models.SET_NULL, related_name="takes"
     )
     number = models.PositiveIntegerField()
     recorded_at = models.DateTimeField(null=True, blank=True)
@@ -169,10 +180,10 @@ class Take(models.Model):
     keeper = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["session_id", "song", "number"]
+        ordering = ["session_id", "song_name", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "song", "number"], name="take_unique_number"
+                fields=["session", "song_name", "number"], name="take_unique_number"
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__lte=5), name="take_rating_0_to_5"
@@ -181,7 +192,7 @@ class Take(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.song} take {self.number}"
+        return f"{self.song_name} take {self.number}"
 
 
 class GearCheck(models.Model):

@@ -180,7 +180,7 @@ def session_report(
     player_table.setStyle(GRID)
     songs: dict[str, list[Take]] = {}
     for take in takes:
-        songs.setdefault(take.song, []).append(take)
+        songs.setdefault(take.song_name, []).append(take)
     song_rows: list[list[object]] = [["Song", "Takes", "Keepers"]]
     for song, song_takes in songs.items():
         keepers = ", ".join(str(t.number) for t in song_takes if t.keeper) or "—"

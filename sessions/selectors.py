@@ -18,7 +18,7 @@ from sessions.models import (
     Session,
     Take,
 )
-from studio.models import Gear, Project
+from studio.models import Gear, Part, Project, Song
 from studio.money import round_money
 from studio.permissions import projects_showing_pay, projects_visible
 
@@ -63,7 +63,7 @@ def session_sheet(*, session: Session) -> SessionSheet:
             "role", "person__name"
         )
     )
-    takes = list(session.takes.order_by("song", "number"))
+    takes = list(session.takes.select_related("part").order_by("song_name", "number"))
     checks = list(session.gear_checks.select_related("gear").order_by("gear__name"))
     unchecked = (
         list(
@@ -164,17 +164,14 @@ def payee_year(*, user: AnyUser, year: int) -> list[PayeeYear]:
     return report
 
 
-def song_names(*, project: Project) -> list[str]:
-    """The song names the project's takes used so far, for the take log's suggestions."""
-    return list(
-        Take.objects.filter(session__project=project)
-        .values_list("song", flat=True)
-        .distinct()
-        .order_by("song")
-    )
+def take_pickers(*, project: Project) -> tuple[list[Song], list[Part]]:
+    """The take form's choices: the project's songs (by title) and its parts (sheet order)."""
+    songs = list(Song.objects.filter(project=project).only("id", "title").order_by("title"))
+    parts = list(Part.objects.filter(project=project).order_by("position", "id"))
+    return songs, parts
 
 
-def next_take_number(*, takes: list[Take], song: str) -> int:
-    """The number the next take of ``song`` gets (as take_create numbers it), from the takes
-    already read for the sheet."""
-    return max((take.number for take in takes if take.song == song), default=0) + 1
+def next_take_number(*, takes: list[Take], song_name: str) -> int:
+    """The number the next take of ``song_name`` gets (as take_create numbers it), from the
+    takes already read for the sheet."""
+    return max((take.number for take in takes if take.song_name == song_name), default=0) + 1

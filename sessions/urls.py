@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import views, views_call_sheet
 
 urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("sessions/<int:pk>/status/", views.session_status, name="session-status"),
     path("sessions/<int:pk>/takes/", views.take_add, name="take-add"),
     path("sessions/<int:pk>/gear/", views.gear_check, name="gear-check"),
+    path("sessions/<int:pk>/call-sheet/", views_call_sheet.call_sheet_page, name="call-sheet"),
     path("sessions/players/<int:pk>/", views.engagement_edit, name="engagement-edit"),
     path("sessions/players/<int:pk>/remove/", views.engagement_remove, name="engagement-remove"),
     path("sessions/payments/<int:pk>/approve/", views.payment_approve, name="payment-approve"),

@@ -31,7 +31,7 @@ from sessions.forms import (
     show_refusal,
 )
 from sessions.models import Engagement, Payment, Session, Take
-from sessions.selectors import next_take_number, pay_summary, session_sheet, song_names
+from sessions.selectors import next_take_number, pay_summary, session_sheet, take_pickers
 from studio.api_base import request_user
 from studio.errors import Conflict
 from studio.models import Booking, Project
@@ -88,13 +88,19 @@ def _sheet_context(
 ) -> dict[str, Any]:
     sheet = session_sheet(session=session)
     zone = session.zone
-    songs = song_names(project=session.project)
+    songs, parts = take_pickers(project=session.project)
     if take_form is None:
         last = max(sheet.takes, key=lambda take: take.pk, default=None)
-        song = last.song if last else ""
+        name = last.song_name if last else ""
         take_form = TakeForm(
             songs=songs,
-            initial={"song": song, "number": next_take_number(takes=sheet.takes, song=song)},
+            parts=parts,
+            initial={
+                "song": last.song_id if last else None,
+                "song_name": "" if last and last.song_id else name,
+                "part": last.part_id if last else None,
+                "number": next_take_number(takes=sheet.takes, song_name=name),
+            },
         )
     gear = sorted(
         [check.gear for check in sheet.checks] + sheet.unchecked, key=lambda item: item.name
@@ -395,23 +401,18 @@ def take_add(request: HttpRequest, pk: int) -> HttpResponse:
     _require(
         request, session.project, Capability.SESSIONS_MANAGE, "Your role does not run sessions."
     )
-    form = TakeForm(request.POST)
+    songs, parts = take_pickers(project=session.project)
+    form = TakeForm(request.POST, songs=songs, parts=parts)
     if form.is_valid():
-        data = form.cleaned_data
         try:
             take = services.take_create(
-                session=session,
-                song=data["song"].strip(),
-                number=data["number"],
-                rating=data["rating"],
-                keeper=data["keeper"],
-                notes=data["notes"].strip(),
+                session=session, by=request_user(request), **form.take_fields()
             )
         except ValidationError as error:
             show_refusal(form, error)
         else:
             if not _htmx(request):
-                messages.success(request, f"Logged {take.song} take {take.number}.")
+                messages.success(request, f"Logged {take.song_name} take {take.number}.")
                 return redirect(reverse("session-detail", args=[session.pk]) + "#takes")
             context = _sheet_context(request, session, logged=take)
             return _answer(request, session, "takes", context)

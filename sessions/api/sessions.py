@@ -18,13 +18,15 @@ from sessions.api.common import pdf_response
 from sessions.models import GearCheck, Session, Take
 from sessions.selectors import session_sheet, sessions_visible
 from studio.api.fields import AwareDateTimeField
+from studio.api.songs import parts_visible, songs_visible
 from studio.api_base import (
     ProjectRolePermission,
     ScopedPrimaryKeyRelatedField,
+    request_user,
     require_write_on_parent,
 )
 from studio.intervals import END_AFTER_START, ends_after_start
-from studio.models import Gear, Project
+from studio.models import Gear, Part, Project, Song
 from studio.permissions import (
     Capability,
     bookings_visible,
@@ -43,8 +45,23 @@ class SessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = ["id", "project", "booking", "room", "title", "start", "end", "status", "notes"]
-        extra_kwargs = {"booking": {"scope": bookings_visible}, "room": {"scope": rooms_visible}}
+        fields = [
+            "id",
+            "project",
+            "booking",
+            "room",
+            "title",
+            "start",
+            "end",
+            "status",
+            "notes",
+            "songs",
+        ]
+        extra_kwargs = {
+            "booking": {"scope": bookings_visible},
+            "room": {"scope": rooms_visible},
+            "songs": {"scope": songs_visible, "required": False},
+        }
 
     def validate_project(self, project: Project) -> Project:
         return require_write_on_parent(
@@ -74,7 +91,9 @@ class SessionViewSet(viewsets.ModelViewSet):
     action_capabilities: dict[str, Capability] = {}
 
     def get_queryset(self) -> QuerySet[Session]:
-        return Session.objects.filter(project__in=projects_visible(self.request.user))
+        return Session.objects.filter(
+            project__in=projects_visible(self.request.user)
+        ).prefetch_related("songs")
 
     def project_of(self, obj: Session) -> Project:
         return obj.project
@@ -137,28 +156,63 @@ class OnSessionViewSet(viewsets.ModelViewSet):
 
 
 class TakeSerializer(OnSessionSerializer):
+    song = ScopedPrimaryKeyRelatedField(
+        queryset=Song.objects.all(),
+        scope=songs_visible,
+        required=False,
+        allow_null=True,
+        help_text="The board song's id. Leave it out and give song_name to find the project's "
+        "song of that title (or create it, in tracking).",
+    )
+    song_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="The name the take is logged under; with a song it is that song's title.",
+    )
+    part = ScopedPrimaryKeyRelatedField(
+        queryset=Part.objects.all(),
+        scope=parts_visible,
+        required=False,
+        allow_null=True,
+        help_text="The tracking sheet's part it recorded; a keeper marks that cell recorded.",
+    )
     number = serializers.IntegerField(min_value=1, max_value=2_147_483_647, required=False)
     rating = serializers.IntegerField(min_value=0, max_value=5, required=False, allow_null=True)
     recorded_at = AwareDateTimeField(required=False, allow_null=True)
 
     class Meta:
         model = Take
-        fields = ["id", "session", "song", "number", "recorded_at", "notes", "rating", "keeper"]
+        fields = [
+            "id",
+            "session",
+            "song",
+            "song_name",
+            "part",
+            "number",
+            "recorded_at",
+            "notes",
+            "rating",
+            "keeper",
+        ]
         validators: list[Any] = []
 
 
 class TakeViewSet(OnSessionViewSet):
     serializer_class = TakeSerializer
-    filterset_fields = ["session", "song", "keeper"]
+    filterset_fields = ["session", "song", "song_name", "part", "keeper"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = services.take_create(**serializer.validated_data)
+        serializer.instance = services.take_create(
+            by=request_user(self.request), **serializer.validated_data
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         take = cast(Take, serializer.instance)
         changes = dict(serializer.validated_data)
         changes.pop("session", None)  # validated to be the same: a take stays on it
-        serializer.instance = services.take_update(take=take, **changes)
+        serializer.instance = services.take_update(
+            take=take, by=request_user(self.request), **changes
+        )
 
 
 class GearCheckSerializer(OnSessionSerializer):

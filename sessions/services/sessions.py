@@ -19,12 +19,13 @@ from sessions.models import (
 from studio.details import assign_details
 from studio.errors import Conflict
 from studio.intervals import check_interval
-from studio.models import Booking, Gear, Project, Room
+from studio.models import Booking, Gear, Part, Project, Room, Song
 from studio.rates import booked_hours
+from studio.services.parts import song_part_mark_recorded
 from studio.services.songs import song_for_take
 
 if TYPE_CHECKING:
-    pass
+    from django.contrib.auth.models import User
 
 
 class SessionChanges(TypedDict, total=False):
@@ -37,6 +38,14 @@ class SessionChanges(TypedDict, total=False):
     end: datetime.datetime
     status: str
     notes: str
+    songs: Sequence[Song]
+
+
+def _check_songs(project: Project, songs: Sequence[Song]) -> list[Song]:
+    songs = list(songs)
+    if any(song.project_id != project.pk for song in songs):
+        raise ValidationError({"songs": "Every song must be a song of this session's project."})
+    return songs
 
 
 def _check_booking(project: Project, booking: Booking) -> None:
@@ -57,8 +66,11 @@ def session_create(
     end: datetime.datetime | None = None,
     notes: str = "",
     status: str = Session.Status.PLANNED,
+    songs: Sequence[Song] = (),
 ) -> Session:
-    """A session, standalone or on a booking whose room and times it takes unless told."""
+    """A session, standalone or on a booking whose room and times it takes unless told, with
+    the songs planned for it (of its project)."""
+    songs = _check_songs(project, songs)
     if booking is not None:
         _check_booking(project, booking)
         room = room or booking.room
@@ -79,6 +91,7 @@ def session_create(
     )
     session.full_clean()
     session.save()
+    session.songs.set(songs)
     return session
 
 
@@ -87,6 +100,7 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
     """Change a session under the rules it was made with; it may not become shorter than the
     hours its players are engaged for (their pay was worked out on them)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
+    songs = fields.pop("songs", None)
     assign_details(session, fields, SessionChanges)
     if session.booking is not None and "booking" in fields:
         _check_booking(session.project, session.booking)
@@ -98,6 +112,8 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
         )
     session.full_clean()
     session.save()
+    if songs is not None:
+        session.songs.set(_check_songs(session.project, songs))
     return session
 
 
@@ -173,49 +189,88 @@ class TakeDetails(TypedDict, total=False):
     notes: str
     rating: int | None
     keeper: bool
+    part: Part | None
 
 
 class TakeChanges(TakeDetails, total=False):
-    song: str
+    song: Song | None
+    song_name: str
     number: int
 
 
+def _take_song(*, project: Project, song: Song | None, song_name: str) -> tuple[Song, str]:
+    """The take's board song and the name it is logged under. A picked song gives its title;
+    a typed name finds the project's song of that title or creates it (in tracking)."""
+    if song is not None:
+        if song.project_id != project.pk:
+            raise ValidationError({"song": "Not a song of this session's project."})
+        return song, song.title
+    name = song_name.strip()
+    if not name:
+        raise ValidationError({"song_name": "Pick a song or name a new one."})
+    return song_for_take(project=project, title=name), name
+
+
+def _check_part(*, project: Project, part: Part | None) -> None:
+    if part is not None and part.project_id != project.pk:
+        raise ValidationError({"part": "Not a part of this session's project."})
+
+
+def _keeper_marks_part(take: Take, by: User | None) -> None:
+    # Inside the take's transaction: the cell and the take commit or roll back together.
+    if take.keeper and take.song is not None and take.part is not None:
+        song_part_mark_recorded(song=take.song, part=take.part, by=by)
+
+
 @transaction.atomic
-def take_update(*, take: Take, **fields: Unpack[TakeChanges]) -> Take:
-    """Change a take; its song and number stay unique in the session."""
-    renamed = "song" in fields and fields["song"] != take.song
+def take_update(*, take: Take, by: User | None = None, **fields: Unpack[TakeChanges]) -> Take:
+    """Change a take; its song name and number stay unique in the session. A keeper take with
+    a song and a part marks that part of the song recorded on the tracking sheet."""
+    project = take.session.project
+    song = fields.pop("song", None)
+    name = fields.pop("song_name", None)
+    if song is not None or (name is not None and name.strip() != take.song_name):
+        take.song, take.song_name = _take_song(project=project, song=song, song_name=name or "")
+    elif take.song_id is None and take.song_name.strip():
+        take.song = song_for_take(project=project, title=take.song_name)
     assign_details(take, fields, TakeChanges)
-    if renamed or take.linked_song_id is None:
-        take.linked_song = (
-            song_for_take(project=take.session.project, title=take.song)
-            if take.song.strip()
-            else None
-        )
-    clash = Take.objects.filter(session=take.session, song=take.song, number=take.number)
+    _check_part(project=project, part=take.part)
+    clash = Take.objects.filter(session=take.session, song_name=take.song_name, number=take.number)
     if clash.exclude(pk=take.pk).exists():
         raise ValidationError(
-            {"number": f"{take.song} already has a take {take.number} in this session."}
+            {"number": f"{take.song_name} already has a take {take.number} in this session."}
         )
     take.full_clean()
     take.save()
+    _keeper_marks_part(take, by)
     return take
 
 
 @transaction.atomic
 def take_create(
-    *, session: Session, song: str, number: int | None = None, **fields: Unpack[TakeDetails]
+    *,
+    session: Session,
+    song: Song | None = None,
+    song_name: str = "",
+    number: int | None = None,
+    by: User | None = None,
+    **fields: Unpack[TakeDetails],
 ) -> Take:
-    """Log a take; without a number it is the next one for that song."""
+    """Log a take of a picked song, or of a song named by its title (found or created on the
+    board); without a number it is the next one for that song in the session. A keeper take
+    with a part marks that part of the song recorded on the tracking sheet."""
+    song, name = _take_song(project=session.project, song=song, song_name=song_name)
+    _check_part(project=session.project, part=fields.get("part"))
     if number is None:
-        last = Take.objects.filter(session=session, song=song).order_by("-number").first()
+        last = Take.objects.filter(session=session, song_name=name).order_by("-number").first()
         number = (last.number + 1) if last else 1
-    elif Take.objects.filter(session=session, song=song, number=number).exists():
-        raise ValidationError({"number": f"{song} already has a take {number} in this session."})
-    take = Take(session=session, song=song, number=number)
-    take.linked_song = song_for_take(project=session.project, title=song) if song.strip() else None
+    elif Take.objects.filter(session=session, song_name=name, number=number).exists():
+        raise ValidationError({"number": f"{name} already has a take {number} in this session."})
+    take = Take(session=session, song=song, song_name=name, number=number)
     assign_details(take, fields, TakeDetails)
     take.full_clean()
     take.save()
+    _keeper_marks_part(take, by)
     return take
 
 

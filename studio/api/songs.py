@@ -20,8 +20,18 @@ from studio.api_base import (
     require_write_on_parent,
 )
 from studio.filters import ScopedFilterSet
-from studio.models import Person, Project, Song, SongStage
+from studio.models import Part, Person, Project, Song, SongStage
 from studio.permissions import AnyUser, Capability, people_visible, projects_visible
+
+
+def songs_visible(user: AnyUser) -> QuerySet[Song]:
+    """The songs of the user's projects (a scope for fields that name a song)."""
+    return Song.objects.filter(project__in=projects_visible(user))
+
+
+def parts_visible(user: AnyUser) -> QuerySet[Part]:
+    """The tracking-sheet parts of the user's projects."""
+    return Part.objects.filter(project__in=projects_visible(user))
 
 
 class SongSerializer(serializers.ModelSerializer):

@@ -10,6 +10,14 @@ from studio.services.bookings import (
     holds_expire,
 )
 from studio.services.feeds import feed_token_create, feed_token_revoke, feed_token_rotate
+from studio.services.parts import (
+    part_create,
+    part_delete,
+    part_move,
+    part_rename,
+    song_part_mark_recorded,
+    song_part_set,
+)
 from studio.services.projects import (
     membership_add,
     membership_change_role,
@@ -61,6 +69,10 @@ __all__ = [
     "person_update",
     "gear_create",
     "gear_update",
+    "part_create",
+    "part_delete",
+    "part_move",
+    "part_rename",
     "project_create",
     "project_update",
     "room_create",
@@ -69,6 +81,8 @@ __all__ = [
     "song_delete",
     "song_for_take",
     "song_move",
+    "song_part_mark_recorded",
+    "song_part_set",
     "song_update",
     "studio_create",
     "studio_update",

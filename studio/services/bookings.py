@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from studio import invitations
 from studio.errors import Conflict
 from studio.models import Booking, Gear, Person, Project, Room
 from studio.selectors import booking_cancellation_terms, is_lapsed
@@ -149,6 +150,9 @@ def booking_create(
         )
     if not project.studios.filter(pk=room.studio_id).exists():
         project.studios.add(room.studio)
+    for booking in created:
+        if booking.status == Status.CONFIRMED:
+            invitations.booking_tell(booking=booking, method=invitations.REQUEST)
     return created
 
 
@@ -287,6 +291,7 @@ def booking_update(
         moved=moved,
     )
     old = (booking.room, booking.start, booking.end)
+    old_engineer = booking.engineer
     booking.room, booking.start, booking.end = new_room, new_start, new_end
     booking.engineer = new_engineer
     booking.title = booking.title if title is None else title
@@ -304,6 +309,14 @@ def booking_update(
             hook(booking=booking, before=old)
         if was_confirmed and not confirm_move:
             raise MoveNeedsConfirmation(_move_question(booking, was_quoted=was_quoted))
+    if was_confirmed and (moved or old_engineer != new_engineer):
+        # The day's people get the new time (same UID, higher SEQUENCE); an engineer taken
+        # off it gets a cancellation, so their calendar drops it.
+        invitations.booking_tell(booking=booking, method=invitations.REQUEST)
+        if old_engineer is not None and old_engineer != new_engineer:
+            invitations.booking_tell(
+                booking=booking, method=invitations.CANCEL, people=[old_engineer]
+            )
     return booking
 
 
@@ -409,6 +422,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
     booking.expires_at = None
     booking.sequence += 1
     save_guarded(booking)
+    invitations.booking_tell(booking=booking, method=invitations.REQUEST)
     return booking
 
 
@@ -464,7 +478,10 @@ def booking_cancel(*, booking: Booking, fee_shown: Decimal | None = None) -> Boo
         )
     if booking.is_hold:
         return _end_booking(booking, ending=_hold_ending(booking), fee=None)
-    return _end_booking(booking, ending=Booking.Ending.CANCELLED, fee=terms.fee)
+    # Only a confirmed day was sent as an invitation; its people get the cancellation.
+    cancelled = _end_booking(booking, ending=Booking.Ending.CANCELLED, fee=terms.fee)
+    invitations.booking_tell(booking=cancelled, method=invitations.CANCEL)
+    return cancelled
 
 
 @transaction.atomic
@@ -497,6 +514,7 @@ def booking_challenge(*, booking: Booking) -> list[Booking]:
         first.expires_at = min(first.expires_at or deadline, deadline)
         first.sequence += 1
         first.save(update_fields=["challenged_at", "expires_at", "sequence", "updated_at"])
+        invitations.hold_challenged_tell(booking=first)
     return firsts
 
 

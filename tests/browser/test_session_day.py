@@ -98,7 +98,7 @@ def test_session_day(page_as: Any, demo: dict[str, Any]) -> None:
     engineer.reload()
     expect(engineer.get_by_role("cell", name="Tobiah Quell", exact=True)).to_be_visible()
     assert "360.00" not in engineer.locator("main").inner_text()
-    engineer.get_by_label("Song").fill("Low Tide")
+    engineer.get_by_label("New song").fill("Low Tide")
     engineer.get_by_label("Notes").fill("count-in late")
     engineer.get_by_label("Notes").press("Enter")
     expect(engineer.get_by_text("Logged Low Tide take 1.")).to_be_visible()

@@ -330,20 +330,24 @@ def test_pending_engagement_can_change_and_go(
 
 def test_takes_and_gear_checks(as_owner: APIClient, session: Session, room: Room) -> None:
     first = as_owner.post(
-        "/api/v1/takes/", {"session": session.pk, "song": "Low Tide"}, format="json"
+        "/api/v1/takes/", {"session": session.pk, "song_name": "Low Tide"}, format="json"
     )
     second = as_owner.post(
-        "/api/v1/takes/", {"session": session.pk, "song": "Low Tide", "keeper": True}, format="json"
+        "/api/v1/takes/",
+        {"session": session.pk, "song_name": "Low Tide", "keeper": True},
+        format="json",
     )
     assert (first.json()["number"], second.json()["number"]) == (1, 2)
     duplicate = as_owner.post(
-        "/api/v1/takes/", {"session": session.pk, "song": "Low Tide", "number": 2}, format="json"
+        "/api/v1/takes/",
+        {"session": session.pk, "song_name": "Low Tide", "number": 2},
+        format="json",
     )
     assert duplicate.status_code == 400
     assert "number" in duplicate.json()
     assert (
         as_owner.post(
-            "/api/v1/takes/", {"session": session.pk, "song": "X", "rating": 6}, format="json"
+            "/api/v1/takes/", {"session": session.pk, "song_name": "X", "rating": 6}, format="json"
         ).status_code
         == 400
     )

@@ -127,9 +127,9 @@ def test_session_report_pdf(
         cartage=["bari sax"],
     )
     engaged(session, union, "Marisol Strings", role="leader", instrument="violin", hours="4")
-    services.take_create(session=session, song="Low Tide")
-    services.take_create(session=session, song="Low Tide", keeper=True)
-    services.take_create(session=session, song="Paper Lanterns")
+    services.take_create(session=session, song_name="Low Tide")
+    services.take_create(session=session, song_name="Low Tide", keeper=True)
+    services.take_create(session=session, song_name="Paper Lanterns")
     response = as_owner.get(f"/api/v1/sessions/{session.pk}/report/")
     assert response.status_code == 200
     text = pdf_text(response.content)
@@ -204,15 +204,16 @@ def test_session_sheet_page_and_queries(
 ) -> None:
     for i in range(6):
         engaged(session, union, f"Player {i}", instrument="trumpet")
-        services.take_create(session=session, song=f"Song {i}")
+        services.take_create(session=session, song_name=f"Song {i}")
     mic = GearFactory.create(studio=room.studio, room=room, name="Ribbon mic")
     GearFactory.create(studio=room.studio, room=room, name="Plate reverb")
     services.gear_check_record(session=session, gear=mic, result="fault", note="Crackles")
     client = Client()
     client.force_login(owner)
     client.get(f"/sessions/{session.pk}/")
-    # session, user, the session, 3 permission checks, players, takes, checks, gear to check
-    with django_assert_max_num_queries(11):
+    # session, user, the session, 3 permission checks, players, takes, checks, gear to check,
+    # the take form's songs and parts
+    with django_assert_max_num_queries(12):
         page = client.get(f"/sessions/{session.pk}/").content.decode()
     assert "Player 5" in page and "Song 5" in page and "Crackles" in page
     assert "Still to check in Big Room: Plate reverb." in page
@@ -449,7 +450,7 @@ def test_session_report_prints_names_as_written_on_every_page(
     for name in names:
         engaged(session, union, name, instrument="Flügelhorn", cartage=["Kontrabaß"])
     for n in range(60):
-        services.take_create(session=session, song=f"Pieśń {n} — Straße & <Co>")
+        services.take_create(session=session, song_name=f"Pieśń {n} — Straße & <Co>")
     body = as_owner.get(f"/api/v1/sessions/{session.pk}/report/").content
     every = page_words(body)
     assert len(every) >= 2

@@ -92,7 +92,7 @@ def test_writes_refused_to_a_viewer_and_hidden_from_an_outsider(
     writes = [
         (f"/sessions/{session.pk}/players/", {"person": player.pk}),
         (f"/sessions/{session.pk}/players/quote/", {}),
-        (f"/sessions/{session.pk}/takes/", {"song": "Low Tide"}),
+        (f"/sessions/{session.pk}/takes/", {"song_name": "Low Tide"}),
         (f"/sessions/{session.pk}/gear/", {}),
         (f"/sessions/{session.pk}/status/", {"status": "completed"}),
         (f"/sessions/players/{engagement.pk}/", {"hours": "2"}),
@@ -401,27 +401,29 @@ def test_paying_a_pending_payment_is_refused(
 def test_log_takes_numbered_and_ready_for_the_next(engineer: Any, session: Session) -> None:
     client = client_for(engineer)
     url = f"/sessions/{session.pk}/takes/"
-    first = client.post(url, {"song": "Low Tide", "rating": "3", "notes": "rushed"})
+    first = client.post(url, {"song_name": "Low Tide", "rating": "3", "notes": "rushed"})
     assert first.status_code == 302 and first["Location"] == f"/sessions/{session.pk}/#takes"
-    second = client.post(url, {"song": "Low Tide", "keeper": "on", "notes": "good"}, **HTMX)
+    second = client.post(url, {"song_name": "Low Tide", "keeper": "on", "notes": "good"}, **HTMX)
     body = second.content.decode()
     assert body.lstrip().startswith('<section id="takes"')
     assert "Logged Low Tide take 2." in body
     # Ready for the next: same song, take 3, focus back on the notes.
-    assert 'value="Low Tide"' in body and 'name="number" value="3"' in body
+    song = Take.objects.get(number=1).song
+    assert song is not None and song.title == "Low Tide"
+    assert f'<option value="{song.pk}" selected>Low Tide</option>' in body
+    assert 'name="number" value="3"' in body
     assert 'name="notes" id="id_notes" maxlength="2000" autocomplete="off" autofocus' in body
-    assert '<option value="Low Tide">' in body  # the song list offers names used so far
-    assert [(t.song, t.number, t.keeper) for t in Take.objects.order_by("number")] == [
+    assert [(t.song_name, t.number, t.keeper) for t in Take.objects.order_by("number")] == [
         ("Low Tide", 1, False),
         ("Low Tide", 2, True),
     ]
 
 
 def test_a_taken_number_is_refused_beside_it(owner: Any, session: Session) -> None:
-    services.take_create(session=session, song="Low Tide")
+    services.take_create(session=session, song_name="Low Tide")
     body = (
         client_for(owner)
-        .post(f"/sessions/{session.pk}/takes/", {"song": "Low Tide", "number": "1"})
+        .post(f"/sessions/{session.pk}/takes/", {"song_name": "Low Tide", "number": "1"})
         .content.decode()
     )
     assert 'id="take-number-error">Low Tide already has a take 1 in this session.' in body
@@ -481,12 +483,12 @@ def test_sheet_queries_do_not_grow(
     for n in range(rows):
         who = PersonFactory.create(name=f"Player {n:02d}", projects=[project])
         engaged(session, who, union)
-        services.take_create(session=session, song=f"Song {n % 3}", keeper=n == 0)
+        services.take_create(session=session, song_name=f"Song {n % 3}", keeper=n == 0)
     services.gear_check_record(session=session, gear=gear[0], result="ok")
     client = client_for(owner)
-    # session, user, the session, role; players, takes, checks, gear to check, song names;
-    # the player and rate-rule choices of the add form; the menu's "sees money" check
-    with django_assert_num_queries(12):
+    # session, user, the session, role; players, takes, checks, gear to check; the take form's
+    # songs and parts; the player and rate-rule choices of the add form; the menu's "sees money"
+    with django_assert_num_queries(13):
         response = client.get(f"/sessions/{session.pk}/")
     assert response.content.decode().count("/statement/") == rows
 

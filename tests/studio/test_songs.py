@@ -1,12 +1,10 @@
 """Songs and the board: the model's guards, the services, the API and the page."""
 
 import datetime
-import importlib
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
@@ -14,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from sessions import services as session_services
-from sessions.models import Session, Take
+from sessions.models import Session
 from studio import services
 from studio.models import Project, Role, Song, SongStage, SongStageChange
 from studio.permissions import ROLE_MATRIX, Capability
@@ -140,10 +138,10 @@ def test_update_keeps_the_stage_and_delete_unlinks_takes(
         holder=None,
     )
     assert (updated.key, updated.tempo, updated.stage) == ("G major", 112, SongStage.PRE_PRODUCTION)
-    take = session_services.take_create(session=session, song="Harbour Lights")
+    take = session_services.take_create(session=session, song_name="Harbour Lights")
     services.song_delete(song=song)
     take.refresh_from_db()
-    assert take.linked_song is None and take.song == "Harbour Lights"
+    assert take.song is None and take.song_name == "Harbour Lights"
 
 
 # Takes point at a song
@@ -152,40 +150,18 @@ def test_update_keeps_the_stage_and_delete_unlinks_takes(
 def test_a_take_links_to_the_song_of_its_name_or_creates_it_in_tracking(
     project: Project, song: Song, session: Session
 ) -> None:
-    take = session_services.take_create(session=session, song="Harbour Lights")
-    assert take.linked_song == song
-    new = session_services.take_create(session=session, song="Saltwater Hymn")
-    assert new.linked_song is not None
-    assert (new.linked_song.title, new.linked_song.stage) == ("Saltwater Hymn", SongStage.TRACKING)
-    again = session_services.take_create(session=session, song="Saltwater Hymn")
-    assert again.linked_song == new.linked_song
+    take = session_services.take_create(session=session, song_name="Harbour Lights")
+    assert take.song == song
+    new = session_services.take_create(session=session, song_name="Saltwater Hymn")
+    assert new.song is not None
+    assert (new.song.title, new.song.stage) == ("Saltwater Hymn", SongStage.TRACKING)
+    again = session_services.take_create(session=session, song_name="Saltwater Hymn")
+    assert again.song == new.song
     assert Song.objects.filter(project=project).count() == 2
-    renamed = session_services.take_update(take=again, song="Harbour Lights", number=2)
-    assert renamed.linked_song == song
-
-
-def test_the_migration_gives_old_takes_one_song_per_project_and_name(
-    project: Project, song: Song, session: Session
-) -> None:
-    other_project = MembershipFactory.create(role=Role.PRODUCER).project
-    other_session = standalone_session(other_project)
-    Take.objects.bulk_create(
-        [
-            Take(session=session, song="Harbour Lights", number=1),
-            Take(session=session, song="Gull Song", number=1),
-            Take(session=session, song="Gull Song", number=2),
-            Take(session=other_session, song="Gull Song", number=1),
-        ]
-    )
-    migration = importlib.import_module("sessions.migrations.0006_link_takes_to_songs")
-    migration.link_takes(apps, None)
-    takes = {(t.session_id, t.song, t.number): t for t in Take.objects.all()}
-    assert takes[(session.pk, "Harbour Lights", 1)].linked_song_id == song.pk
-    gull = Song.objects.get(project=project, title="Gull Song")
-    assert gull.stage == SongStage.TRACKING
-    assert {takes[(session.pk, "Gull Song", n)].linked_song_id for n in (1, 2)} == {gull.pk}
-    other_gull = takes[(other_session.pk, "Gull Song", 1)].linked_song
-    assert other_gull is not None and other_gull.project_id == other_project.pk
+    renamed = session_services.take_update(take=again, song_name="Harbour Lights", number=2)
+    assert renamed.song == song
+    picked = session_services.take_create(session=session, song=new.song)
+    assert (picked.song, picked.song_name, picked.number) == (new.song, "Saltwater Hymn", 2)
 
 
 # API
@@ -263,7 +239,7 @@ def test_list_query_count_is_pinned(
     writer = PersonFactory.create(name="Ivy Penn", projects=[project])
     for n in range(rows):
         made = services.song_create(project=project, title=f"Song {n}", writers=[writer])
-        session_services.take_create(session=session, song=made.title)
+        session_services.take_create(session=session, song_name=made.title)
     # count, page, writers
     with django_assert_num_queries(3):
         response = as_owner.get(LIST)
@@ -291,7 +267,7 @@ def test_board_shows_a_column_per_stage_and_late_songs(
     )
     done = services.song_create(project=project, title="Gull Song", due_date=yesterday)
     services.song_move(song=done, stage=SongStage.DONE, by=owner)
-    session_services.take_create(session=session, song=late.title)
+    session_services.take_create(session=session, song_name=late.title)
     page = web_client(owner).get(board_url(project))
     assert page.status_code == 200
     html = page.content.decode()
