@@ -11,6 +11,7 @@ urlpatterns = [
     path("budgets/<int:pk>/lines/", views.budget_line_add, name="budget-line-add"),
     path("budget-lines/<int:pk>/", views.budget_line_edit, name="budget-line-edit"),
     path("budget-lines/<int:pk>/delete/", views.budget_line_delete, name="budget-line-delete"),
+    path("budgets/<int:pk>/songs/", views.budget_song_costs, name="budget-song-costs"),
     path("projects/<int:pk>/costs/", views.cost_list, name="cost-list"),
     path("costs/<int:pk>/edit/", views.cost_edit, name="cost-edit"),
     path("costs/<int:pk>/delete/", views.cost_delete, name="cost-delete"),

@@ -23,6 +23,7 @@ from budgets.models import (
     Cost,
 )
 from budgets.selectors import CategoryRow, budget_report, burn_down
+from budgets.song_costs import SongCost, song_costs
 from studio.api_base import (
     ScopedFileField,
     ScopedPrimaryKeyRelatedField,
@@ -77,6 +78,38 @@ class ReportSerializer(serializers.Serializer):
     rows = RowSerializer(many=True)
     total = RowSerializer()
     warnings = serializers.ListField(child=serializers.CharField())
+
+
+class SongCostSerializer(serializers.Serializer):
+    song = serializers.IntegerField(allow_null=True, help_text="Null: not assigned to a song.")
+    title = serializers.CharField()
+    sessions = serializers.IntegerField(help_text="Sessions it has a share of.")
+    studio_time = serializers.DecimalField(max_digits=14, decimal_places=2)
+    pay = serializers.DecimalField(max_digits=14, decimal_places=2)
+    costs_committed = serializers.DecimalField(max_digits=14, decimal_places=2)
+    costs_actual = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class SongCostReportSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    rows = SongCostSerializer(many=True)
+    unassigned = SongCostSerializer()
+    total = SongCostSerializer()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+def _song_cost(row: SongCost, title: str | None = None) -> dict[str, Any]:
+    return {
+        "song": row.song.pk if row.song is not None else None,
+        "title": title or row.label,
+        "sessions": row.sessions,
+        "studio_time": row.studio_time,
+        "pay": row.pay,
+        "costs_committed": row.costs_committed,
+        "costs_actual": row.costs_actual,
+        "total": row.total,
+    }
 
 
 def _row(row: CategoryRow) -> dict[str, Any]:
@@ -154,6 +187,23 @@ class BudgetViewSet(
             "warnings": report.warnings,
         }
         return Response(ReportSerializer(body).data)
+
+    @extend_schema(responses=SongCostReportSerializer)
+    # One row per song of the project, never paged: the rows add up to the total.
+    @action(detail=True, methods=["get"], url_path="song-costs", pagination_class=None)
+    def song_costs(self, request: Request, pk: str | None = None) -> Response:
+        """Per song: its share of the sessions' studio time and pay (split evenly among the
+        songs recorded on a session, else those planned for it) and the costs tagged with it;
+        what has no song is ``unassigned``, so the rows add up to ``total``."""
+        report = song_costs(project=self.get_object().project)
+        body = {
+            "currency": report.currency,
+            "rows": [_song_cost(row) for row in report.rows],
+            "unassigned": _song_cost(report.unassigned),
+            "total": _song_cost(report.total, "Total"),
+            "warnings": report.warnings,
+        }
+        return Response(SongCostReportSerializer(body).data)
 
     @extend_schema(responses=BurnPointSerializer(many=True))
     # One point per month, never paged: the schema must not wrap them in a page.

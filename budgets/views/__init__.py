@@ -23,6 +23,7 @@ from budgets.views.invoice_pages import (
     invoice_list,
     invoice_pay,
 )
+from budgets.views.song_cost_pages import budget_song_costs
 
 __all__ = [
     "budget_approve",
@@ -33,6 +34,7 @@ __all__ = [
     "budget_line_delete",
     "budget_line_edit",
     "budget_reforecast",
+    "budget_song_costs",
     "cost_delete",
     "cost_edit",
     "cost_list",
