@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
 
@@ -186,9 +187,11 @@ def _session_songs(project: Project, *, order: list[int]) -> dict[int, list[int]
     ):
         recorded[session_id].add(song_id)
     planned: dict[int, set[int]] = defaultdict(set)
-    for session_id, song_id in Session.songs.through.objects.filter(
-        session__project=project
-    ).values_list("session_id", "song_id"):
+    # The stubs type an auto-created through model as the target model: read it untyped.
+    through: Any = Session.songs.through
+    for session_id, song_id in through.objects.filter(session__project=project).values_list(
+        "session_id", "song_id"
+    ):
         planned[session_id].add(song_id)
     sharers: dict[int, list[int]] = {}
     for session_id in {*recorded, *planned}:
