@@ -244,6 +244,12 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracksheet@localhost")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Where links in mail point (invitations, call sheets, warnings): the site's public address.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # Production behind TLS: HTTPS=true turns on every setting `check --deploy` asks for.
 HTTPS = env.bool("HTTPS", default=False)
@@ -382,6 +388,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "expire-holds": {"task": "studio.tasks.holds_expire", "schedule": 60.0},
     # Work whose task the broker could not take when it was written (studio.queue).
     "sweep-membership-emails": {"task": "studio.tasks.membership_notify_sweep", "schedule": 300.0},
+    # Notices whose send never reached a worker or gave up (studio.notices).
+    "sweep-notices": {"task": "studio.tasks.notices_sweep", "schedule": 300.0},
+    # Holds lapsing within 24 hours: each holder is warned once per hold and expiry.
+    "warn-lapsing-holds": {"task": "studio.tasks.holds_warn_lapsing", "schedule": 900.0},
+    # Call sheets go out from 17:00 studio time the day before; each session's once.
+    "send-call-sheets": {"task": "sessions.tasks.call_sheets_send_due", "schedule": 900.0},
     "sweep-releases-queue": {"task": "releases.tasks.queue_sweep", "schedule": 300.0},
     # Once a day is enough for payment reminders.
     "remind-overdue-invoices": {

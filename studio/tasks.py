@@ -5,7 +5,7 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
-from studio import services
+from studio import invitations, notices, services
 
 
 @shared_task(
@@ -35,3 +35,34 @@ def holds_expire() -> int:
 def membership_notify_sweep() -> int:
     """Queue again the welcome emails the broker never took (beat, every few minutes)."""
     return services.membership_notify_sweep()
+
+
+@shared_task(
+    autoretry_for=(smtplib.SMTPException, ConnectionError, OperationalError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def notice_send(notice_id: int) -> bool:
+    """Send one notice (a claimed row is sent once); True if it went out this time."""
+    return notices.notice_send(notice_id=notice_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def notices_sweep() -> int:
+    """Queue again the notices that were never sent (beat, every few minutes)."""
+    return notices.notice_sweep()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def holds_warn_lapsing() -> int:
+    """Warn holders whose hold lapses within 24 hours (beat, every 15 minutes)."""
+    return invitations.holds_warn_lapsing()

@@ -1,0 +1,373 @@
+"""What the people of a booking or a meeting are told: calendar invitations (iTIP, RFC 5546)
+when a studio day is confirmed, moved or cancelled and when a meeting is set, changed or
+called off; and the holder's warnings when their hold is about to lapse or is challenged.
+
+An invitation speaks of the same event as the calendar feeds: the booking's UID, its SEQUENCE
+(which every change a calendar should see raises), the studio's VTIMEZONE. A calendar app that
+has the event from the feed updates it in place instead of showing it twice. Each notice's key
+carries the sequence, so each change is sent once per person.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from studio.feeds import ROW_FIELDS
+from studio.feeds import _event as feed_event
+from studio.models import Booking, Meeting, Notice, NoticeKind, Person
+from studio.notices import Letter, addresses, notice_tell, notice_writer_register
+from studio.vtimezone import vtimezone
+
+PRODID = "-//Tracksheet//Invitations//EN"
+REQUEST, CANCEL = "REQUEST", "CANCEL"
+# A hold is worth a warning this long before it lapses (the issue: 24 hours).
+HOLD_WARNING = datetime.timedelta(hours=24)
+
+BookingPeople = Callable[[Booking], Iterable[Person]]
+# Who else is on a studio day besides its engineer (a recording session's players). The
+# sessions app registers its answer from its AppConfig.ready(): studio cannot import it.
+_booking_people: list[BookingPeople] = []
+
+
+def register_booking_people(fn: BookingPeople) -> None:
+    """Have ``fn(booking)`` name more people of a booking (they get its invitations)."""
+    if fn not in _booking_people:
+        _booking_people.append(fn)
+
+
+def booking_people(booking: Booking) -> list[Person]:
+    """The engineer, then everyone the registered apps name; each once."""
+    found: dict[int, Person] = {}
+    if booking.engineer is not None:
+        found[booking.engineer.pk] = booking.engineer
+    for fn in _booking_people:
+        for person in fn(booking):
+            found.setdefault(person.pk, person)
+    return list(found.values())
+
+
+def _site(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _when(start: datetime.datetime, end: datetime.datetime, zone: datetime.tzinfo) -> str:
+    """ "Thu 3 Dec 2026, 10:00–18:00 (Europe/Berlin)", in the zone's wall clock."""
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a} {end.day} {end:%b %H:%M}"
+    return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}–{until} ({zone})"
+
+
+def _calendar(method: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    return calendar
+
+
+def _address(email: str, name: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["cn"] = vText(name)
+    return address
+
+
+def _add_people(event: Event, *, organizer: str, attendees: list[tuple[str, str]]) -> None:
+    """ORGANIZER is the site's sender (replies go nowhere we read, so RSVP is not asked);
+    ATTENDEE per person invited, their answer not given yet."""
+    event.add("organizer", _address(settings.DEFAULT_FROM_EMAIL, organizer))
+    for name, email in attendees:
+        attendee = _address(email, name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        attendee.params["rsvp"] = vText("FALSE")
+        event.add("attendee", attendee, encode=False)
+
+
+def _span(start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    return start.date() - datetime.timedelta(days=1), end.date() + datetime.timedelta(days=1)
+
+
+# Booking invitations ------------------------------------------------------------------------
+
+
+def booking_invitation_ics(
+    *, booking: Booking, method: str, attendees: list[tuple[str, str]]
+) -> bytes:
+    """The booking's feed event (same UID, SEQUENCE, times and words) as an iTIP message."""
+    row = Booking.objects.filter(pk=booking.pk).values(*ROW_FIELDS).get()
+    if method == CANCEL:
+        # An attendee taken off a day still standing is told it is off for them.
+        row["status"] = Booking.Status.CANCELLED
+    room = booking.room
+    calendar = _calendar(method)
+    calendar.add_component(vtimezone(room.studio.time_zone, *_span(booking.start, booking.end)))
+    event = feed_event(row, room, booking.project, timezone.now())
+    _add_people(event, organizer=room.studio.name, attendees=attendees)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def booking_tell(*, booking: Booking, method: str, people: Iterable[Person] | None = None) -> int:
+    """Send the booking's people (or ``people``) its invitation (REQUEST) or cancellation
+    (CANCEL) at its current sequence, after the caller's transaction commits. Returns how
+    many notices were made."""
+    booking = Booking.objects.select_related("room__studio", "project", "engineer").get(
+        pk=booking.pk
+    )
+    zone = booking.room.studio.zone
+    what = "Cancelled" if method == CANCEL else "Studio day"
+    when = _when(booking.start, booking.end, zone)
+    subject = f"{what}: {booking.title or booking.project.title}, {when}"
+    made = notice_tell(
+        kind=NoticeKind.BOOKING_INVITATION,
+        key=f"booking:{booking.uid}:{booking.sequence}:{method.lower()}",
+        subject=subject,
+        project=booking.project,
+        people=booking_people(booking) if people is None else people,
+    )
+    return len(made)
+
+
+def _booking_letter(*, event: str, notice: Notice) -> Letter | None:
+    _, uid, _, method_word = event.split(":")
+    method = method_word.upper()
+    booking = (
+        Booking.objects.select_related("room__studio", "project", "engineer")
+        .filter(uid=uid)
+        .first()
+    )
+    person = notice.person
+    if booking is None or person is None:
+        return None
+    people = booking_people(booking)
+    invited = any(p.pk == person.pk for p in people)
+    if method == REQUEST and (booking.status != Booking.Status.CONFIRMED or not invited):
+        return None
+    if method == CANCEL and booking.status != Booking.Status.CANCELLED and invited:
+        return None
+    shown = people if invited else [*people, person]
+    emails = addresses(project=booking.project, people=shown)
+    attendees = [(p.name, emails[p.pk]) for p in shown if p.pk in emails]
+    studio = booking.room.studio
+    body = render_to_string(
+        "notices/booking_invitation.txt",
+        {
+            "booking": booking,
+            "person": person,
+            "cancelled": method == CANCEL,
+            "still_on": method == CANCEL and booking.status != Booking.Status.CANCELLED,
+            "when": _when(booking.start, booking.end, studio.zone),
+            "studio": studio,
+            "address": studio.address.replace("\n", ", "),
+            "people": people,
+            "link": _site(
+                f"{reverse('calendar')}?date={booking.start.astimezone(studio.zone):%Y-%m-%d}"
+                f"#booking-{booking.pk}"
+            ),
+        },
+    )
+    return Letter(
+        subject=notice.subject,
+        body=body,
+        calendar=booking_invitation_ics(booking=booking, method=method, attendees=attendees),
+        method=method,
+    )
+
+
+# Meeting invitations ------------------------------------------------------------------------
+
+
+def meeting_invitation_ics(
+    *, meeting: Meeting, method: str, attendees: list[tuple[str, str]]
+) -> bytes:
+    """The meeting as an iTIP message: its UID (the feeds' too), SEQUENCE and zone."""
+    zone = meeting.zone
+    calendar = _calendar(method)
+    calendar.add_component(vtimezone(meeting.time_zone, *_span(meeting.start, meeting.end)))
+    event = Event()
+    event.add("uid", f"{meeting.uid}@tracksheet")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.start.astimezone(zone))
+    event.add("dtend", meeting.end.astimezone(zone))
+    event.add("summary", meeting.title)
+    event.add("sequence", meeting.sequence)
+    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
+    where = ", ".join(part for part in (meeting.place.replace("\n", ", "), meeting.link) if part)
+    if where:
+        event.add("location", vText(where))
+    if meeting.link:
+        event.add("url", meeting.link)
+    description = [f"Project: {meeting.project}", meeting.get_kind_display()]
+    if meeting.notes:
+        description += ["", meeting.notes]
+    event.add("description", "\n".join(description))
+    _add_people(event, organizer=str(meeting.project), attendees=attendees)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def meeting_tell(*, meeting: Meeting, method: str, people: Iterable[Person] | None = None) -> int:
+    """Send the meeting's people (or ``people``, e.g. those taken off it) its invitation or
+    cancellation at its current sequence, after the caller's transaction commits."""
+    meeting = Meeting.objects.select_related("project").get(pk=meeting.pk)
+    what = "Cancelled" if method == CANCEL else "Meeting"
+    made = notice_tell(
+        kind=NoticeKind.MEETING_INVITATION,
+        key=f"meeting:{meeting.uid}:{meeting.sequence}:{method.lower()}",
+        subject=f"{what}: {meeting.title}, {_when(meeting.start, meeting.end, meeting.zone)}",
+        project=meeting.project,
+        people=list(meeting.people.all()) if people is None else people,
+    )
+    return len(made)
+
+
+def _meeting_letter(*, event: str, notice: Notice) -> Letter | None:
+    _, uid, _, method_word = event.split(":")
+    method = method_word.upper()
+    meeting = Meeting.objects.select_related("project").filter(uid=uid).first()
+    person = notice.person
+    if meeting is None or person is None:
+        return None
+    people = list(meeting.people.select_related("user"))
+    invited = any(p.pk == person.pk for p in people)
+    called_off = meeting.cancelled_at is not None
+    if method == REQUEST and (called_off or not invited):
+        return None
+    if method == CANCEL and not called_off and invited:
+        return None
+    shown = people if invited else [*people, person]
+    emails = addresses(project=meeting.project, people=shown)
+    attendees = [(p.name, emails[p.pk]) for p in shown if p.pk in emails]
+    body = render_to_string(
+        "notices/meeting_invitation.txt",
+        {
+            "meeting": meeting,
+            "person": person,
+            "cancelled": method == CANCEL,
+            "still_on": method == CANCEL and not called_off,
+            "when": _when(meeting.start, meeting.end, meeting.zone),
+            "people": people,
+        },
+    )
+    return Letter(
+        subject=notice.subject,
+        body=body,
+        calendar=meeting_invitation_ics(meeting=meeting, method=method, attendees=attendees),
+        method=method,
+    )
+
+
+# Holds: lapsing and challenged --------------------------------------------------------------
+
+
+def _hold_link(booking: Booking) -> str:
+    local = booking.start.astimezone(booking.room.studio.zone)
+    return _site(f"{reverse('calendar')}?date={local:%Y-%m-%d}#booking-{booking.pk}")
+
+
+def holds_warn_lapsing(*, now: datetime.datetime | None = None) -> int:
+    """Warn the holder of every hold that lapses within HOLD_WARNING: once per hold and
+    expiry (a challenge that brings the expiry forward is a new warning). Returns how many
+    notices were made."""
+    now = now or timezone.now()
+    holds = list(
+        Booking.objects.filter(
+            status__in=Booking.HOLDS,
+            expires_at__gt=now,
+            expires_at__lte=now + HOLD_WARNING,
+            created_by__isnull=False,
+        )
+        .select_related("room__studio", "project", "created_by")
+        .order_by("expires_at", "pk")
+    )
+    # The warnings already made (keys "hold-lapsing:<uid>:<expiry>:<recipient>"), read once:
+    # a tick every 15 minutes then costs one query when nothing is new.
+    told = {
+        key.rsplit(":", 1)[0]
+        for key in Notice.objects.filter(
+            kind=NoticeKind.HOLD_LAPSING, created_at__gte=now - 2 * HOLD_WARNING
+        ).values_list("key", flat=True)
+    }
+    made = 0
+    for hold in holds:
+        assert hold.expires_at is not None  # noqa: S101 (filtered above; for the type checker)
+        key = f"hold-lapsing:{hold.uid}:{int(hold.expires_at.timestamp())}"
+        if key in told:
+            continue
+        zone = hold.room.studio.zone
+        with transaction.atomic():
+            made += len(
+                notice_tell(
+                    kind=NoticeKind.HOLD_LAPSING,
+                    key=key,
+                    subject=f"Your hold lapses {hold.expires_at.astimezone(zone):%a %d %b %H:%M}: "
+                    f"{hold.room}, {_when(hold.start, hold.end, zone)}",
+                    project=hold.project,
+                    users=[hold.created_by] if hold.created_by else [],
+                )
+            )
+    return made
+
+
+def hold_challenged_tell(*, booking: Booking) -> int:
+    """Tell the holder of the 1st hold ``booking`` that a 2nd hold challenged it (call inside
+    the challenge's transaction: sent once it commits)."""
+    booking = Booking.objects.select_related("room__studio", "project", "created_by").get(
+        pk=booking.pk
+    )
+    if booking.created_by is None:
+        return 0
+    zone = booking.room.studio.zone
+    made = notice_tell(
+        kind=NoticeKind.HOLD_CHALLENGED,
+        key=f"hold-challenged:{booking.uid}:{booking.sequence}",
+        subject=f"Your hold is challenged: {booking.room}, "
+        f"{_when(booking.start, booking.end, zone)}",
+        project=booking.project,
+        users=[booking.created_by],
+    )
+    return len(made)
+
+
+def _hold_letter(*, event: str, notice: Notice) -> Letter | None:
+    topic, uid, stamp = event.split(":")
+    booking = Booking.objects.select_related("room__studio", "project").filter(uid=uid).first()
+    now = timezone.now()
+    if (
+        booking is None
+        or booking.status not in Booking.HOLDS
+        or booking.expires_at is None
+        or booking.expires_at <= now
+    ):
+        return None
+    if topic == "hold-lapsing" and int(booking.expires_at.timestamp()) != int(stamp):
+        return None
+    if topic == "hold-challenged" and booking.challenged_at is None:
+        return None
+    zone = booking.room.studio.zone
+    body = render_to_string(
+        f"notices/{topic.replace('-', '_')}.txt",
+        {
+            "booking": booking,
+            "when": _when(booking.start, booking.end, zone),
+            "expires": booking.expires_at.astimezone(zone),
+            "zone": zone,
+            "link": _hold_link(booking),
+        },
+    )
+    return Letter(subject=notice.subject, body=body)
+
+
+notice_writer_register("booking", _booking_letter)
+notice_writer_register("meeting", _meeting_letter)
+notice_writer_register("hold-lapsing", _hold_letter)
+notice_writer_register("hold-challenged", _hold_letter)

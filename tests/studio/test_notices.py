@@ -1,0 +1,213 @@
+"""The mail helper: one row per event and person, sent exactly once however often the task
+runs, sent again by the sweep when it never went, and never to someone who turned it off."""
+
+from __future__ import annotations
+
+import datetime
+import smtplib
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
+from django.utils import timezone
+
+from studio import notices
+from studio.models import Notice, NoticeKind, NoticePreference, Person, Project
+from studio.notices import Letter, notice_tell, notice_writer_register
+from studio.tasks import notice_send
+from tests.factories import PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _test_letter(*, event: str, notice: Notice) -> Letter | None:
+    if event.endswith(":gone"):
+        return None
+    return Letter(subject=notice.subject, body=f"About {event}.")
+
+
+notice_writer_register("test", _test_letter)
+
+
+class FailingOnce(EmailBackend):
+    """A mail server that refuses the first message it is given."""
+
+    failed = False
+
+    def send_messages(self, messages: Any) -> int:
+        if not FailingOnce.failed:
+            FailingOnce.failed = True
+            raise smtplib.SMTPServerDisconnected("the server went away")
+        return super().send_messages(messages)
+
+
+class Slow(EmailBackend):
+    """A mail server that takes its time, so two sends of one notice overlap."""
+
+    def send_messages(self, messages: Any) -> int:
+        time.sleep(0.3)
+        return super().send_messages(messages)
+
+
+def tell(project: Project | None, people: list[Person], key: str = "test:1", **kw: Any) -> Any:
+    return notice_tell(
+        kind=NoticeKind.CALL_SHEET, key=key, subject="Hello", project=project, people=people, **kw
+    )
+
+
+def test_one_row_and_one_mail_per_person_and_event(
+    project: Project, django_capture_on_commit_callbacks: Any
+) -> None:
+    one = PersonFactory.create(name="Ada Reed", projects=[project])
+    two = PersonFactory.create(name="Cal Brass", projects=[project])
+    with django_capture_on_commit_callbacks(execute=True):
+        made = tell(project, [one, two])
+    with django_capture_on_commit_callbacks(execute=True):
+        again = tell(project, [one, two])
+    assert len(made) == 2
+    assert again == []
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada.reed@example.com", "cal.brass@example.com"]
+    assert {n.key for n in Notice.objects.all()} == {f"test:1:{one.pk}", f"test:1:{two.pk}"}
+    assert all(n.sent_at is not None and n.attempts == 1 for n in Notice.objects.all())
+    assert mail.outbox[0].body == "About test:1."
+    assert mail.outbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_task_run_twice_sends_once(
+    project: Project, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = PersonFactory.create(name="Ada Reed", projects=[project])
+    with django_capture_on_commit_callbacks(execute=True):
+        [notice] = tell(project, [person])
+    assert notice_send.apply(args=[notice.pk]).get() is False
+    assert notice_send(notice.pk) is False
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_once(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "tests.studio.test_notices.Slow"
+    notice = Notice.objects.create(
+        key="test:race:1", kind=NoticeKind.CALL_SHEET, to_email="a@example.com", subject="Hi"
+    )
+    results: list[bool] = []
+
+    def run() -> None:
+        try:
+            results.append(notices.notice_send(notice_id=notice.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert len(mail.outbox) == 1
+    assert Notice.objects.get(pk=notice.pk).attempts == 1
+
+
+def test_a_refused_send_is_kept_unsent_and_sent_on_retry(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "tests.studio.test_notices.FailingOnce"
+    FailingOnce.failed = False
+    notice = Notice.objects.create(
+        key="test:fail:1", kind=NoticeKind.CALL_SHEET, to_email="a@example.com", subject="Hi"
+    )
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        notices.notice_send(notice_id=notice.pk)
+    notice.refresh_from_db()
+    assert (notice.sent_at, notice.attempts, len(mail.outbox)) == (None, 1, 0)
+    assert notices.notice_send(notice_id=notice.pk) is True
+    notice.refresh_from_db()
+    assert notice.sent_at is not None and notice.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_the_task_retries_refused_sends_with_backoff() -> None:
+    """Celery retries it (in-process mode only reports the retry): SMTP and connection
+    errors, growing waits, a bounded number of tries; the sweep takes over after that."""
+    assert smtplib.SMTPException in notice_send.autoretry_for
+    assert ConnectionError in notice_send.autoretry_for
+    assert notice_send.retry_backoff is True
+    assert notice_send.max_retries is not None and notice_send.max_retries < notices.MAX_ATTEMPTS
+
+
+def test_the_sweep_sends_what_never_reached_a_worker() -> None:
+    now = timezone.now()
+    waiting = Notice.objects.create(
+        key="test:lost:1", kind=NoticeKind.CALL_SHEET, to_email="a@example.com", subject="Hi"
+    )
+    fresh = Notice.objects.create(
+        key="test:fresh:1", kind=NoticeKind.CALL_SHEET, to_email="b@example.com", subject="Hi"
+    )
+    tired = Notice.objects.create(
+        key="test:tired:1",
+        kind=NoticeKind.CALL_SHEET,
+        to_email="c@example.com",
+        subject="Hi",
+        attempts=notices.MAX_ATTEMPTS,
+    )
+    Notice.objects.filter(pk__in=[waiting.pk, tired.pk]).update(
+        created_at=now - datetime.timedelta(minutes=30)
+    )
+    assert notices.notice_sweep(now=now) == 1
+    assert [m.to for m in mail.outbox] == [["a@example.com"]]
+    assert notices.notice_sweep(now=now) == 0
+    fresh.refresh_from_db()
+    assert fresh.sent_at is None
+
+
+def test_a_letter_whose_event_is_gone_is_closed_unsent() -> None:
+    notice = Notice.objects.create(
+        key="test:gone:7", kind=NoticeKind.CALL_SHEET, to_email="a@example.com", subject="Hi"
+    )
+    assert notices.notice_send(notice_id=notice.pk) is False
+    notice.refresh_from_db()
+    assert notice.sent_at is not None
+    assert mail.outbox == []
+    assert notices.notice_sweep(now=timezone.now() + datetime.timedelta(hours=1)) == 0
+
+
+def test_preferences_and_addresses(
+    project: Project, owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A card's address first, the login's after, nobody without one; a kind turned off is not
+    sent; a user without a person is reached at their login's address."""
+    carded = PersonFactory.create(name="Ada Reed", projects=[project], email="ada@band.example")
+    login = UserFactory.create(username="cal", email="cal@login.example")
+    uncarded = PersonFactory.create(name="Cal Brass", user=login)
+    nobody = PersonFactory.create(name="No Mail")
+    quiet = PersonFactory.create(name="Quiet One", projects=[project])
+    NoticePreference.objects.create(person=quiet, kind=NoticeKind.CALL_SHEET, enabled=False)
+    NoticePreference.objects.create(person=carded, kind=NoticeKind.HOLD_LAPSING, enabled=False)
+    bare = UserFactory.create(username="bare", email="bare@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        made = tell(project, [carded, uncarded, nobody, quiet], users=[bare])
+    assert sorted(n.to_email for n in made) == [
+        "ada@band.example",
+        "bare@example.com",
+        "cal@login.example",
+    ]
+    assert Notice.objects.get(to_email="bare@example.com").key == f"test:1:u{bare.pk}"
+    assert len(mail.outbox) == 3
+
+
+def test_an_unknown_topic_is_refused(project: Project) -> None:
+    with pytest.raises(LookupError):
+        tell(project, [], key="nothing:1")
+
+
+def test_preferences_are_saved_per_kind(project: Project) -> None:
+    person = PersonFactory.create(name="Ada Reed")
+    assert notices.notice_kinds_enabled(person=person) == set(NoticeKind.values)
+    notices.notice_preferences_set(person=person, enabled=[NoticeKind.CALL_SHEET])
+    assert notices.notice_kinds_enabled(person=person) == {NoticeKind.CALL_SHEET}
+    assert NoticePreference.objects.filter(person=person).count() == len(NoticeKind.values)
+    with pytest.raises(Exception, match="Unknown kinds"):
+        notices.notice_preferences_set(person=person, enabled=["spam"])
+    assert notices.notice_kinds_enabled(person=person) == {NoticeKind.CALL_SHEET}
