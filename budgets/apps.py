@@ -8,7 +8,8 @@ class BudgetsConfig(AppConfig):
     verbose_name = "Budgets"
 
     def ready(self) -> None:
-        from budgets import hub  # noqa: F401  (its panel on the project hub: studio.hub)
+        # Its panel on the project hub (studio.hub) and its section of Today (studio.agenda).
+        from budgets import agenda, hub  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: a budget, some costs and an issued invoice."""

@@ -9,7 +9,8 @@ class ReleasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the deploy check on the DDEX message parties.
-        from releases import hub  # noqa: F401  (its panel on the project hub: studio.hub)
+        # Its panel on the project hub (studio.hub) and its section of Today (studio.agenda).
+        from releases import agenda, hub  # noqa: F401
         from releases.ddex import checks  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:

@@ -24,7 +24,8 @@ class RecordingConfig(AppConfig):
 
         register_booking_people(booking_players)
         notice_writer_register("call-sheet", call_sheet_letter)
-        from sessions import hub  # noqa: F401  (its panel on the project hub: studio.hub)
+        # Its panel on the project hub (studio.hub) and its sections of Today (studio.agenda).
+        from sessions import agenda, hub  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo` after the studio's part: a session with players."""

@@ -4,6 +4,7 @@ from studio.models import (
     Booking,
     FeedToken,
     Gear,
+    Meeting,
     Membership,
     Person,
     PersonCard,
@@ -155,3 +156,14 @@ class SongStageChangeAdmin(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         # A move is recorded by song_move, never typed in.
         return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "kind", "start", "time_zone", "cancelled_at"]
+    list_filter = ["kind"]
+    list_select_related = ["project"]
+    search_fields = ["title", "place", "project__title"]
+    filter_horizontal = ["people"]
+    # Calendars follow uid and sequence; meeting_update and meeting_cancel keep them honest.
+    readonly_fields = ["uid", "sequence", "cancelled_at", "created_by", "created_at", "updated_at"]

@@ -71,15 +71,18 @@ def agenda_sections(
     today: datetime.date,
     now: datetime.datetime,
     keys: set[str] | None = None,
+    keep_empty: bool = False,
 ) -> list[RenderedSection]:
     """The registered sections in order, each with what it read for ``user``.
 
-    ``keys`` limits the reading to some sections (an htmx swap of one section reads only it)."""
+    ``keys`` limits the reading to some sections (an htmx swap of one section reads only it);
+    ``keep_empty`` keeps sections that would hide when empty (a swapped section must come
+    back, saying it is now empty, or the page would keep the old one)."""
     shown = sorted(
         (s for s in _SECTIONS.values() if keys is None or s.key in keys), key=lambda s: s.order
     )
     rendered = [RenderedSection(s, s.read(user, today, now)) for s in shown]
-    return [r for r in rendered if r.shown]
+    return [r for r in rendered if keep_empty or r.shown]
 
 
 def agenda_section(key: str) -> AgendaSection | None:

@@ -15,3 +15,5 @@ class StudioConfig(AppConfig):
         # app's models are loaded by the time any app is ready.
         guard_model_text_fields(apps.get_models())
         guard_serializer_text_fields()
+        # Today's sections and the hub's meetings panel register on import.
+        from studio import agenda_sections  # noqa: F401

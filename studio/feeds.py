@@ -1,9 +1,13 @@
-"""iCalendar feeds of bookings (RFC 5545) for Apple Calendar, Google, Outlook, Thunderbird.
+"""iCalendar feeds of bookings and meetings (RFC 5545) for Apple Calendar, Google, Outlook,
+Thunderbird.
 
 A feed shows a window around today (90 days back, 18 months ahead) of one person's, room's,
 studio's or project's bookings, limited to what the feed's owner may see now. Holds are
 TENTATIVE, bookings CONFIRMED, cancellations CANCELLED; a booking's UID never changes and its
 SEQUENCE grows with each change, so clients update events in place instead of duplicating them.
+
+Meetings (no room) show in project feeds (all the project's) and person feeds (those the person
+is invited to), with their own UID (``meeting.uid``), SEQUENCE, and times in the meeting's zone.
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import DateTimeField, F, Func, IntegerField, Q, QuerySet, Subquery
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
-from studio.models import Booking, FeedToken, Membership, Project, Room, Studio
+from studio.models import Booking, FeedToken, Meeting, Membership, Project, Room, Studio
 from studio.selectors import lapsed_holds
 from studio.vtimezone import vtimezone
 
@@ -82,25 +86,69 @@ def feed_bookings(feed: FeedToken, *, now: datetime.datetime | None = None) -> Q
     )
 
 
+def feed_meetings(feed: FeedToken, *, now: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """The feed's meetings in its window that its owner may see (their projects' only: a
+    studio manager sees studio days, not the productions' meetings). Room and studio feeds
+    have none: a meeting takes no room."""
+    now = now or timezone.now()
+    if feed.kind == FeedToken.Kind.PROJECT:
+        target = Q(project=feed.project_id)
+    elif feed.kind == FeedToken.Kind.PERSON:
+        target = Q(
+            pk__in=Meeting.people.through.objects.filter(person=feed.person_id).values("meeting_id")
+        )
+    else:
+        return Meeting.objects.none()
+    visible = Q(project__in=Membership.objects.filter(user=feed.owner_id).values("project_id"))
+    return Meeting.objects.filter(
+        target, visible, end__gt=now - WINDOW_BACK, start__lt=now + WINDOW_AHEAD
+    )
+
+
 @dataclass(frozen=True)
 class FeedVersion:
     etag: str
     last_modified: datetime.datetime
 
 
+def _scalar(rows: QuerySet[Any], function: str, field: str, output: Any) -> Subquery:
+    """``SELECT COUNT(field)`` (or MAX) over ``rows`` as a scalar subquery: a plain function,
+    not an aggregate, so no GROUP BY is added and the subquery gives exactly one row."""
+    return Subquery(
+        rows.order_by()
+        .annotate(v=Func(F(field), function=function, output_field=output))
+        .values("v")[:1]
+    )
+
+
 def feed_version(feed: FeedToken, bookings: QuerySet[Booking]) -> FeedVersion:
-    """What the feed's content depends on, in one aggregate query: an ETag a poll can compare
-    before anything is built. The day is in it because the window moves with it."""
+    """What the feed's content depends on, in one query: an ETag a poll can compare before
+    anything is built. The day is in it because the window moves with it; the meetings are in
+    it (their count and last change) as the bookings are."""
     now = timezone.now()
+    meetings = feed_meetings(feed, now=now)
+    count, moment = IntegerField(), DateTimeField()
     # A hold lapses by the clock, with no write to date it (beat may not have run): how many
     # have lapsed is part of the version, so a poll sees the change.
-    stats = bookings.order_by().aggregate(
-        count=Count("pk"), last=Max("updated_at"), lapsed=Count("pk", filter=lapsed_holds(now))
+    stats = (
+        FeedToken.objects.filter(pk=feed.pk)
+        .annotate(
+            count=_scalar(bookings, "COUNT", "pk", count),
+            last=_scalar(bookings, "MAX", "updated_at", moment),
+            lapsed=_scalar(bookings.filter(lapsed_holds(now)), "COUNT", "pk", count),
+            meetings=_scalar(meetings, "COUNT", "pk", count),
+            meetings_last=_scalar(meetings, "MAX", "updated_at", moment),
+        )
+        .values("count", "last", "lapsed", "meetings", "meetings_last")
+        .get()
     )
-    last = stats["last"] or feed.created_at
+    last = max(
+        (t for t in (stats["last"], stats["meetings_last"]) if t is not None),
+        default=feed.created_at,
+    )
     basis = (
-        f"{feed.pk}:{feed.token}:{stats['count']}:{stats['lapsed']}:{last.isoformat()}:"
-        f"{now.date().isoformat()}"
+        f"{feed.pk}:{feed.token}:{stats['count']}:{stats['lapsed']}:{stats['meetings']}:"
+        f"{last.isoformat()}:{now.date().isoformat()}"
     )
     return FeedVersion(
         etag=f'"{hashlib.sha256(basis.encode()).hexdigest()[:32]}"', last_modified=last
@@ -179,12 +227,57 @@ def _by_the_clock(row: dict[str, Any], now: datetime.datetime) -> dict[str, Any]
     return row
 
 
+def meeting_uid(meeting: Meeting) -> str:
+    """The meeting's UID in every calendar object that speaks of it (feeds, invitations)."""
+    return f"{meeting.uid}@tracksheet"
+
+
+def _meeting_description(meeting: Meeting, project: Project) -> str:
+    lines = [f"Project: {project.artist}: {project.title}", meeting.get_kind_display()]
+    names = [person.name for person in meeting.people.all()]
+    if names:
+        lines.append(f"With: {', '.join(names)}")
+    if meeting.link:
+        lines.append(f"Link: {meeting.link}")
+    if meeting.notes:
+        lines += ["", meeting.notes]
+    return "\n".join(lines)
+
+
+def meeting_event(meeting: Meeting, *, stamp: datetime.datetime) -> Event:
+    """A meeting as a VEVENT, its times in the meeting's own zone (the calendar needs that
+    zone's VTIMEZONE: ``vtimezone(meeting.time_zone, ...)``). ``meeting.people`` is read
+    through ``.all()``: prefetch it for many meetings."""
+    project = meeting.project
+    zone = meeting.zone
+    cancelled = meeting.cancelled_at is not None
+    event = Event()
+    event.add("uid", meeting_uid(meeting))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", meeting.start.astimezone(zone))
+    event.add("dtend", meeting.end.astimezone(zone))
+    prefix = "[cancelled] " if cancelled else ""
+    event.add("summary", f"{prefix}{meeting.title} · {project.title}")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", meeting.sequence)
+    event.add("created", meeting.created_at)
+    event.add("last-modified", meeting.updated_at)
+    location = (meeting.place or meeting.link).replace("\n", ", ")
+    if location:
+        event.add("location", vText(location))
+    if meeting.link:
+        event.add("url", meeting.link)
+    event.add("description", _meeting_description(meeting, project))
+    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    return event
+
+
 def build_feed(feed: FeedToken, bookings: QuerySet[Booking]) -> bytes:
-    """The calendar as bytes, with a VTIMEZONE for every studio zone it uses.
+    """The calendar as bytes, with a VTIMEZONE for every studio zone and meeting zone it uses.
 
     Bookings are read as plain rows and their few rooms and projects once each: a feed of
     thousands of bookings would otherwise spend more time building model instances than
-    writing iCalendar.
+    writing iCalendar. Meetings are far fewer; they come with their project and people.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -199,10 +292,19 @@ def build_feed(feed: FeedToken, bookings: QuerySet[Booking]) -> bytes:
     rows = [_by_the_clock(row, now) for row in bookings.order_by("start", "pk").values(*ROW_FIELDS)]
     rooms = Room.objects.select_related("studio").in_bulk({row["room_id"] for row in rows})
     projects = Project.objects.only("title", "artist").in_bulk({row["project_id"] for row in rows})
+    meetings = list(
+        feed_meetings(feed, now=now)
+        .select_related("project")
+        .prefetch_related("people")
+        .order_by("start", "pk")
+    )
     # Zones cover the window (and a margin for bookings that reach past its edges).
     first, last = (now - WINDOW_BACK - MARGIN).date(), (now + WINDOW_AHEAD + MARGIN).date()
-    for zone_name in sorted({room.studio.time_zone for room in rooms.values()}):
+    zones = {room.studio.time_zone for room in rooms.values()} | {m.time_zone for m in meetings}
+    for zone_name in sorted(zones):
         calendar.add_component(vtimezone(zone_name, first, last))
     for row in rows:
         calendar.add_component(_event(row, rooms[row["room_id"]], projects[row["project_id"]], now))
+    for meeting in meetings:
+        calendar.add_component(meeting_event(meeting, stamp=now))
     return calendar.to_ical()

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from studio import views, views_people, views_songs, views_studios
+from studio import views, views_agenda, views_meetings, views_people, views_songs, views_studios
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("today/holds/<int:pk>/<str:verb>/", views_agenda.agenda_hold, name="agenda-hold"),
     path("projects/", views.project_list, name="project-list"),
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
@@ -13,6 +14,18 @@ urlpatterns = [
         "projects/<int:pk>/songs/<int:song_id>/move/",
         views_songs.song_move,
         name="song-move",
+    ),
+    path("projects/<int:pk>/meetings/", views_meetings.meeting_list, name="meeting-list"),
+    path("projects/<int:pk>/meetings/new/", views_meetings.meeting_new, name="meeting-new"),
+    path(
+        "projects/<int:pk>/meetings/<int:meeting_id>/edit/",
+        views_meetings.meeting_edit,
+        name="meeting-edit",
+    ),
+    path(
+        "projects/<int:pk>/meetings/<int:meeting_id>/cancel/",
+        views_meetings.meeting_cancel_view,
+        name="meeting-cancel",
     ),
     path("people/", views_people.people_list, name="people-list"),
     path("people/new/", views_people.contact_create, name="contact-create"),

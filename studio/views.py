@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from studio import feeds, services
+from studio import feeds, services, views_agenda
 from studio.api_base import request_user
 from studio.errors import Conflict
 from studio.filters import aware_instant
@@ -48,7 +48,6 @@ from studio.selectors import (
     calendar_bookings,
     project_list_for,
     shown_state,
-    upcoming_bookings,
 )
 from studio.services.bookings import MoveNeedsConfirmation
 from studio.views_studios import form_refusal
@@ -56,16 +55,8 @@ from studio.views_studios import form_refusal
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    projects = project_list_for(user=request.user).exclude(status=Project.Status.ARCHIVED)[:12]
-    studios = studios_visible(request.user).annotate(room_count=Count("rooms"))
-    # Grouped by the day in the studio's own zone: a late session is on that studio's evening.
-    days: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime, Booking]]] = {}
-    for booking in upcoming_bookings(user=request.user, days=7):
-        zone = booking.room.studio.zone
-        start, end = booking.start.astimezone(zone), booking.end.astimezone(zone)
-        days.setdefault(start.date(), []).append((start, end, booking))
-    context = {"projects": projects, "studios": studios, "days": sorted(days.items())}
-    return render(request, "studio/dashboard.html", context)
+    """Today: the agenda of the sections the apps register (studio.views_agenda)."""
+    return views_agenda.agenda(request)
 
 
 @login_required

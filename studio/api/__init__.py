@@ -2,6 +2,7 @@
 
 from studio.api.bookings import BookingViewSet
 from studio.api.feeds import FeedTokenViewSet
+from studio.api.meetings import MeetingViewSet
 from studio.api.projects import MembershipViewSet, PersonViewSet, ProjectViewSet
 from studio.api.songs import SongViewSet
 from studio.api.studios import GearViewSet, RoomViewSet, StudioViewSet
@@ -10,6 +11,7 @@ __all__ = [
     "BookingViewSet",
     "FeedTokenViewSet",
     "GearViewSet",
+    "MeetingViewSet",
     "MembershipViewSet",
     "PersonViewSet",
     "ProjectViewSet",

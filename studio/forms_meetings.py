@@ -1,0 +1,79 @@
+"""The meeting form: a day and wall-clock times read in the meeting's zone."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from django import forms
+
+from studio.models import Meeting, Person, Project
+from studio.models.base import validate_time_zone
+from studio.validators import TextGuardFormMixin
+
+
+class MeetingForm(TextGuardFormMixin, forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Meeting.Kind.choices, initial=Meeting.Kind.PRE_PRODUCTION)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    time_zone = forms.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="Where the times are read (IANA zone, e.g. Europe/Berlin).",
+    )
+    place = forms.CharField(max_length=300, required=False, help_text="An address or a room.")
+    link = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", help_text="A call's address."
+    )
+    people = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The project's people to invite.",
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = self.fields["people"]
+        people.queryset = Person.objects.filter(projects=project).order_by("name", "pk")  # type: ignore[attr-defined]
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict[str, Any]:
+        zone = meeting.zone
+        start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
+        return {
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "day": start.date(),
+            "start": start.time(),
+            "end": end.time(),
+            "time_zone": meeting.time_zone,
+            "place": meeting.place,
+            "link": meeting.link,
+            "people": list(meeting.people.all()),
+            "notes": meeting.notes,
+        }
+
+    def service_arguments(self) -> dict[str, Any]:
+        """What meeting_create / meeting_update take. An end before the start runs past
+        midnight (a listening session from 22:00 to 01:00)."""
+        data = self.cleaned_data
+        zone = zoneinfo.ZoneInfo(data["time_zone"])
+        start = datetime.datetime.combine(data["day"], data["start"], tzinfo=zone)
+        end_day = data["day"] + datetime.timedelta(days=1 if data["end"] < data["start"] else 0)
+        end = datetime.datetime.combine(end_day, data["end"], tzinfo=zone)
+        return {
+            "title": data["title"],
+            "kind": data["kind"],
+            "start": start,
+            "end": end,
+            "time_zone": data["time_zone"],
+            "place": data["place"],
+            "link": data["link"],
+            "people": list(data["people"]),
+            "notes": data["notes"],
+        }
