@@ -83,7 +83,7 @@ def test_the_task_run_twice_sends_once(
     person = PersonFactory.create(name="Ada Reed", projects=[project])
     with django_capture_on_commit_callbacks(execute=True):
         [notice] = tell(project, [person])
-    assert notice_send.apply(args=[notice.pk]).get() is False
+    assert notice_send.apply(args=(notice.pk,)).get() is False
     assert notice_send(notice.pk) is False
     assert len(mail.outbox) == 1
 
@@ -131,10 +131,11 @@ def test_a_refused_send_is_kept_unsent_and_sent_on_retry(settings: Any) -> None:
 def test_the_task_retries_refused_sends_with_backoff() -> None:
     """Celery retries it (in-process mode only reports the retry): SMTP and connection
     errors, growing waits, a bounded number of tries; the sweep takes over after that."""
-    assert smtplib.SMTPException in notice_send.autoretry_for
-    assert ConnectionError in notice_send.autoretry_for
-    assert notice_send.retry_backoff is True
-    assert notice_send.max_retries is not None and notice_send.max_retries < notices.MAX_ATTEMPTS
+    task: Any = notice_send
+    assert smtplib.SMTPException in task.autoretry_for
+    assert ConnectionError in task.autoretry_for
+    assert task.retry_backoff is True
+    assert task.max_retries is not None and task.max_retries < notices.MAX_ATTEMPTS
 
 
 def test_the_sweep_sends_what_never_reached_a_worker() -> None:
