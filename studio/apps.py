@@ -15,5 +15,6 @@ class StudioConfig(AppConfig):
         # app's models are loaded by the time any app is ready.
         guard_model_text_fields(apps.get_models())
         guard_serializer_text_fields()
-        # Today's sections and the hub's meetings panel register on import.
-        from studio import agenda_sections  # noqa: F401
+        # The writers of studio's own notices (bookings, meetings, holds) register on import;
+        # so do Today's sections and the hub's meetings panel (agenda_sections).
+        from studio import agenda_sections, invitations  # noqa: F401
