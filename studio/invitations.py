@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from studio.feeds import ROW_FIELDS
+from studio.feeds import ROW_FIELDS, meeting_event
 from studio.feeds import _event as feed_event
 from studio.models import Booking, Meeting, Notice, NoticeKind, Person
 from studio.notices import Letter, addresses, notice_tell, notice_writer_register
@@ -189,27 +189,13 @@ def _booking_letter(*, event: str, notice: Notice) -> Letter | None:
 def meeting_invitation_ics(
     *, meeting: Meeting, method: str, attendees: list[tuple[str, str]]
 ) -> bytes:
-    """The meeting as an iTIP message: its UID (the feeds' too), SEQUENCE and zone."""
-    zone = meeting.zone
+    """The meeting's feed event (same UID, SEQUENCE, zone and words) as an iTIP message."""
     calendar = _calendar(method)
     calendar.add_component(vtimezone(meeting.time_zone, *_span(meeting.start, meeting.end)))
-    event = Event()
-    event.add("uid", f"{meeting.uid}@tracksheet")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.start.astimezone(zone))
-    event.add("dtend", meeting.end.astimezone(zone))
-    event.add("summary", meeting.title)
-    event.add("sequence", meeting.sequence)
-    event.add("status", "CANCELLED" if method == CANCEL else "CONFIRMED")
-    where = ", ".join(part for part in (meeting.place.replace("\n", ", "), meeting.link) if part)
-    if where:
-        event.add("location", vText(where))
-    if meeting.link:
-        event.add("url", meeting.link)
-    description = [f"Project: {meeting.project}", meeting.get_kind_display()]
-    if meeting.notes:
-        description += ["", meeting.notes]
-    event.add("description", "\n".join(description))
+    event = meeting_event(meeting, stamp=timezone.now())
+    if method == CANCEL and meeting.cancelled_at is None:
+        # A person taken off a meeting that still stands: for them it is off.
+        event["status"] = vText("CANCELLED")
     _add_people(event, organizer=str(meeting.project), attendees=attendees)
     calendar.add_component(event)
     return bytes(calendar.to_ical())

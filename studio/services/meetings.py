@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from studio import invitations
 from studio.errors import Conflict
 from studio.models import Meeting, Person, Project
 from studio.models.base import validate_time_zone
@@ -112,6 +113,7 @@ def meeting_create(
     meeting.full_clean()
     meeting.save()
     meeting.people.set(people)
+    invitations.meeting_tell(meeting=meeting, method=invitations.REQUEST)
     return meeting
 
 
@@ -161,6 +163,15 @@ def meeting_update(
     meeting.full_clean()
     meeting.save()
     meeting.people.set(people)
+    # The invited get the change (same UID, higher SEQUENCE); those taken off, a cancellation.
+    invitations.meeting_tell(meeting=meeting, method=invitations.REQUEST)
+    dropped = invited_before - invited
+    if dropped:
+        invitations.meeting_tell(
+            meeting=meeting,
+            method=invitations.CANCEL,
+            people=Person.objects.filter(pk__in=dropped),
+        )
     return meeting
 
 
@@ -174,4 +185,5 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
     meeting.cancelled_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+    invitations.meeting_tell(meeting=meeting, method=invitations.CANCEL)
     return meeting

@@ -267,3 +267,51 @@ def test_nobody_without_an_address_is_invited(
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_confirm(booking=day["hold"])
     assert [m.to for m in mail.outbox] == [["ezra.winds@example.com"]]
+
+
+def test_meeting_invitations_follow_create_change_and_cancel(
+    owner: Any, project: Project, django_capture_on_commit_callbacks: Any
+) -> None:
+    from studio.services.meetings import meeting_cancel, meeting_create, meeting_update
+
+    ada = PersonFactory.create(name="Ada Reed", projects=[project])
+    cal = PersonFactory.create(name="Cal Brass", projects=[project])
+    tokyo = ZoneInfo("Asia/Tokyo")
+    date = (timezone.now() + datetime.timedelta(days=5)).astimezone(tokyo).date()
+    start = datetime.datetime.combine(date, datetime.time(15), tzinfo=tokyo)
+    fields: dict[str, Any] = {
+        "title": "Listening",
+        "start": start,
+        "end": start + datetime.timedelta(hours=1),
+        "time_zone": "Asia/Tokyo",
+        "kind": "listening",
+        "place": "Control room",
+        "link": "",
+        "notes": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_create(project=project, people=[ada, cal], by=owner, **fields)
+    later = {**fields, "start": start + datetime.timedelta(hours=2)}
+    later["end"] = later["start"] + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_update(meeting=meeting, people=[ada], **later)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_cancel(meeting=meeting)
+    seen: dict[str, list[tuple[str, int, str]]] = {}
+    for message in mail.outbox:
+        read = read_with_icaljs(invitation(message)[1])
+        [event] = read["events"]
+        assert event["uid"] == f"{meeting.uid}@tracksheet"
+        assert event["zone"] == "Asia/Tokyo"
+        seen.setdefault(message.to[0], []).append(
+            (read["method"], event["sequence"], event["start"])
+        )
+    first = start.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moved = (start + datetime.timedelta(hours=2)).astimezone(datetime.UTC)
+    assert seen["ada.reed@example.com"] == [
+        ("REQUEST", 0, first),
+        ("REQUEST", 1, moved.strftime("%Y-%m-%dT%H:%M:%SZ")),
+        ("CANCEL", 2, moved.strftime("%Y-%m-%dT%H:%M:%SZ")),
+    ]
+    # Taken off at the change: the cancellation then, nothing after.
+    assert [(m, s) for m, s, _ in seen["cal.brass@example.com"]] == [("REQUEST", 0), ("CANCEL", 1)]
