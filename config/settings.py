@@ -357,6 +357,7 @@ SPECTACULAR_SETTINGS = {
         "SplitKindEnum": "releases.models.Split.Kind",
         "RenderTargetEnum": "releases.models.Target",
         "RenderStatusEnum": "releases.models.RenderStatus",
+        "PartStatusEnum": "studio.models.PartStatus",
     },
     # The error answers every operation shares (400, 401, 403, 404, 409, 415, 429, 503).
     "POSTPROCESSING_HOOKS": [

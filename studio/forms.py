@@ -1,10 +1,23 @@
 import re
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 
-from studio.models import Gear, Project, Role, Room, Studio, validate_cancellation_tiers
+from studio.models import (
+    Gear,
+    PartStatus,
+    Person,
+    Project,
+    Role,
+    Room,
+    Song,
+    SongStage,
+    Studio,
+    validate_cancellation_tiers,
+)
+from studio.models.stages import STAGE_NAME_MAX
 from studio.permissions import Capability, coworkers_of, projects_with
 from studio.selectors import studio_directory
 from studio.services.projects import unknown_coworker_message
@@ -219,3 +232,96 @@ class ContactCreateForm(ContactForm):
             user, Capability.PEOPLE_MANAGE
         ).order_by("title", "pk")
         self.fields["project"].help_text = "The production whose card this is."
+
+
+# --- songs: a song's page, the board's stages, the tracking sheet ----------------------------
+
+
+class SongForm(TextGuardFormMixin, forms.Form):
+    """A song's details; writers and holder are picked among the project's people."""
+
+    title = forms.CharField(max_length=200)
+    working_title = forms.CharField(max_length=200, required=False)
+    key = forms.CharField(max_length=20, required=False, help_text="For example A minor.")
+    tempo = forms.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        min_value=Decimal("1"),
+        required=False,
+        help_text="Beats per minute.",
+    )
+    writers = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    holder = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Nobody",
+        help_text="Who has the song now (the mixer, the mastering engineer...).",
+    )
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(
+        required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = Person.objects.filter(projects=project).order_by("name").distinct()
+        cast(forms.ModelMultipleChoiceField, self.fields["writers"]).queryset = people
+        cast(forms.ModelChoiceField, self.fields["holder"]).queryset = people
+
+    @staticmethod
+    def initial_for(song: Song) -> dict[str, Any]:
+        return {
+            "title": song.title,
+            "working_title": song.working_title,
+            "key": song.key,
+            "tempo": song.tempo,
+            "writers": list(song.writers.all()),
+            "holder": song.holder,
+            "due_date": song.due_date,
+            "notes": song.notes,
+        }
+
+
+class SongStagesForm(TextGuardFormMixin, forms.Form):
+    """The board's stages for one project: a name and a "skip" box each (not for Done)."""
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = project.song_stage_names or {}
+        skipped = set(project.skipped_song_stages or [])
+        self.rows: list[tuple[str, str, forms.BoundField, forms.BoundField | None]] = []
+        for value, label in SongStage.choices:
+            self.fields[f"name_{value}"] = forms.CharField(
+                max_length=STAGE_NAME_MAX,
+                required=False,
+                label=f"Name for {label}",
+                initial=names.get(value, label),
+            )
+            if value != SongStage.DONE:
+                self.fields[f"skip_{value}"] = forms.BooleanField(
+                    required=False, label=f"Skip {label}", initial=value in skipped
+                )
+        for value, label in SongStage.choices:
+            skip = self[f"skip_{value}"] if value != SongStage.DONE else None
+            self.rows.append((value, label, self[f"name_{value}"], skip))
+
+    def stages(self) -> tuple[dict[str, str], list[str]]:
+        """The names and the skipped stages, as project_song_stages_set takes them."""
+        data = self.cleaned_data
+        names = {value: data[f"name_{value}"] for value in SongStage.values}
+        skipped = [v for v in SongStage.values if v != SongStage.DONE and data.get(f"skip_{v}")]
+        return names, skipped
+
+
+class SongPartForm(TextGuardFormMixin, forms.Form):
+    """One cell of the tracking sheet."""
+
+    status = forms.ChoiceField(choices=PartStatus.choices)
+
+
+class PartForm(TextGuardFormMixin, forms.Form):
+    """A column of the tracking sheet: its name."""
+
+    name = forms.CharField(max_length=100)

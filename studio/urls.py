@@ -15,6 +15,25 @@ urlpatterns = [
         views_songs.song_move,
         name="song-move",
     ),
+    path("projects/<int:pk>/songs/stages/", views_songs.song_stages, name="song-stages"),
+    path("projects/<int:pk>/songs/<int:song_id>/", views_songs.song_detail, name="song-detail"),
+    path(
+        "projects/<int:pk>/songs/<int:song_id>/delete/",
+        views_songs.song_delete,
+        name="song-delete",
+    ),
+    path("projects/<int:pk>/songs/sheet/", views_songs.song_sheet, name="song-sheet"),
+    path(
+        "projects/<int:pk>/songs/sheet/<int:song_id>/<int:part_id>/",
+        views_songs.song_sheet_cell,
+        name="song-sheet-cell",
+    ),
+    path("projects/<int:pk>/songs/sheet/parts/", views_songs.part_add, name="part-add"),
+    path(
+        "projects/<int:pk>/songs/sheet/parts/<int:part_id>/",
+        views_songs.part_edit,
+        name="part-edit",
+    ),
     path("projects/<int:pk>/meetings/", views_meetings.meeting_list, name="meeting-list"),
     path("projects/<int:pk>/meetings/new/", views_meetings.meeting_new, name="meeting-new"),
     path(

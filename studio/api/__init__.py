@@ -3,6 +3,7 @@
 from studio.api.bookings import BookingViewSet
 from studio.api.feeds import FeedTokenViewSet
 from studio.api.meetings import MeetingViewSet
+from studio.api.parts import PartViewSet, SongPartViewSet
 from studio.api.projects import MembershipViewSet, PersonViewSet, ProjectViewSet
 from studio.api.songs import SongViewSet
 from studio.api.studios import GearViewSet, RoomViewSet, StudioViewSet
@@ -12,10 +13,12 @@ __all__ = [
     "FeedTokenViewSet",
     "GearViewSet",
     "MeetingViewSet",
+    "PartViewSet",
     "MembershipViewSet",
     "PersonViewSet",
     "ProjectViewSet",
     "RoomViewSet",
+    "SongPartViewSet",
     "SongViewSet",
     "StudioViewSet",
 ]

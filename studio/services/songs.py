@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from studio.models import Person, Project, Song, SongStage, SongStageChange
 from studio.song_hooks import stage_moved
@@ -50,8 +50,12 @@ def song_create(
     due_date: datetime.date | None = None,
     holder: Person | None = None,
 ) -> Song:
-    """Add a song to a project, at the bottom of its stage's column."""
+    """Add a song to a project, at the bottom of its stage's column (a stage the project
+    shows: a skipped one is refused)."""
     writers = _check_people(project=project, holder=holder, writers=writers)
+    if stage in (project.skipped_song_stages or []):
+        name = stage_labels(project)[stage]
+        raise ValidationError({"stage": f"{name} is skipped on this project: pick another stage."})
     song = Song(
         project=project,
         title=title.strip(),
@@ -104,7 +108,10 @@ def song_move(*, song: Song, stage: str, by: User | None) -> Song:
     changes (the second one's "from" is the first one's "to"), not two from the same stage."""
     if stage not in SongStage.values:
         raise ValidationError({"stage": f"Not a stage: {stage!r}."})
-    song = Song.objects.select_for_update().get(pk=song.pk)
+    song = Song.objects.select_for_update().select_related("project").get(pk=song.pk)
+    if stage in song.project.skipped_song_stages and stage != song.stage:
+        name = stage_labels(song.project)[stage]
+        raise ValidationError({"stage": f"{name} is skipped on this project: pick another stage."})
     if song.stage == stage:
         return song
     change = SongStageChange.objects.create(song=song, by=by, from_stage=song.stage, to_stage=stage)
@@ -125,13 +132,79 @@ def song_for_take(*, project: Project, title: str) -> Song:
     """The project's song of that title, created in tracking when a take is its first word.
 
     ``get_or_create`` retries the read when a concurrent take created the same song first
-    (the unique title makes the second insert fail), so both takes share one song."""
+    (the unique title makes the second insert fail), so both takes share one song. A project
+    that skips tracking gets it in the next stage it shows."""
+    shown = [value for value, _ in stages_shown(project)]
+    order = list(SongStage.values)
+    stage = next(
+        (v for v in shown if order.index(v) >= order.index(SongStage.TRACKING)), SongStage.DONE
+    )
     song, _ = Song.objects.get_or_create(
         project=project,
         title=title.strip(),
-        defaults={
-            "stage": SongStage.TRACKING,
-            "position": _end_of_column(project=project, stage=SongStage.TRACKING),
-        },
+        defaults={"stage": stage, "position": _end_of_column(project=project, stage=stage)},
     )
     return song
+
+
+def stage_labels(project: Project) -> dict[str, str]:
+    """Every stage's name on this project's board: its own name where it gave one."""
+    names = project.song_stage_names or {}
+    return {value: names.get(value) or label for value, label in SongStage.choices}
+
+
+def stages_shown(project: Project) -> list[tuple[str, str]]:
+    """The board's columns for this project: unskipped stages in order, with their names."""
+    skipped = set(project.skipped_song_stages or [])
+    labels = stage_labels(project)
+    return [(value, labels[value]) for value in SongStage.values if value not in skipped]
+
+
+@transaction.atomic
+def project_song_stages_set(
+    *, project: Project, names: dict[str, str], skipped: Iterable[str]
+) -> Project:
+    """Rename and skip the board's stages for one project. A name equal to the stage's own (or
+    empty) is dropped, so the board follows the default. "Done" cannot be skipped (a song must
+    be able to finish), nor a stage that holds songs (they would vanish from the board): that
+    refusal names how many songs are there, so the producer moves them first.
+
+    The project row is locked, and the songs counted under it, so a move into a stage cannot
+    slip between the count and the save."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    own = dict(SongStage.choices)
+    cleaned = {
+        stage: name.strip()
+        for stage, name in names.items()
+        if name.strip() and name.strip() != own.get(stage)
+    }
+    skipped = [stage for stage in SongStage.values if stage in set(skipped)]
+    unknown = set(names) - set(SongStage.values)
+    if unknown:
+        raise ValidationError({"names": f"Not a stage: {', '.join(sorted(unknown))}."})
+    if SongStage.DONE in skipped:
+        raise ValidationError({"skipped": "Done cannot be skipped: songs must be able to finish."})
+    newly = [stage for stage in skipped if stage not in (project.skipped_song_stages or [])]
+    if newly:
+        held = dict(
+            Song.objects.filter(project=project, stage__in=newly)
+            .values_list("stage")
+            .annotate(n=Count("id"))
+            .values_list("stage", "n")
+        )
+        if held:
+            labels = {**own, **cleaned}
+            said = "; ".join(
+                f"{labels[stage]} holds {n} song{'s' if n != 1 else ''}"
+                for stage, n in held.items()
+            )
+            raise ValidationError(
+                {"skipped": f"{said}: move them to another stage before skipping it."}
+            )
+    project.song_stage_names, project.skipped_song_stages = cleaned, skipped
+    project.full_clean(exclude=[f.name for f in Project._meta.fields if f.name not in STAGE_FIELDS])
+    project.save(update_fields=list(STAGE_FIELDS))
+    return project
+
+
+STAGE_FIELDS = ("song_stage_names", "skipped_song_stages")

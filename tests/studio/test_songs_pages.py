@@ -1,0 +1,317 @@
+"""A song's own page, the board's stages per project (renamed, skipped) and the card details
+other apps register (the next planned session)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from sessions import services as session_services
+from sessions.models import Session
+from studio import services
+from studio.models import Project, Role, Song, SongStage, SongStageChange
+from studio.services.songs import project_song_stages_set
+from tests.factories import MembershipFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def web_client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def song_url(song: Song) -> str:
+    return f"/projects/{song.project_id}/songs/{song.pk}/"
+
+
+@pytest.fixture
+def song(project: Project) -> Song:
+    return services.song_create(project=project, title="Harbour Lights")
+
+
+def _session(project: Project, start: datetime.datetime, title: str = "Tracking day") -> Session:
+    return session_services.session_create(
+        project=project, title=title, start=start, end=start + datetime.timedelta(hours=6)
+    )
+
+
+def _form(song: Song, **changes: Any) -> dict[str, Any]:
+    data = {
+        "title": song.title,
+        "working_title": song.working_title,
+        "key": song.key,
+        "tempo": "" if song.tempo is None else str(song.tempo),
+        "holder": "" if song.holder_id is None else str(song.holder_id),
+        "due_date": "",
+        "notes": song.notes,
+    }
+    data.update(changes)
+    return data
+
+
+# The song's page
+
+
+def test_edit_a_song_and_read_its_history(owner: Any, project: Project, song: Song) -> None:
+    writer = PersonFactory.create(name="Ivy Penn", projects=[project])
+    holder = PersonFactory.create(name="Kit Lind", projects=[project])
+    services.song_move(song=song, stage=SongStage.TRACKING, by=owner)
+    services.song_move(song=song, stage=SongStage.MIXING, by=owner)
+    client = web_client(owner)
+    saved = client.post(
+        song_url(song),
+        _form(
+            song,
+            title="Harbour Lights (radio)",
+            key="G major",
+            tempo="112",
+            writers=[str(writer.pk)],
+            holder=str(holder.pk),
+            due_date="2026-12-24",
+            notes="Strings in the bridge.",
+        ),
+    )
+    assert saved.status_code == 302 and saved["Location"] == song_url(song)
+    song.refresh_from_db()
+    assert (song.title, song.key, song.tempo, song.holder) == (
+        "Harbour Lights (radio)",
+        "G major",
+        Decimal("112"),
+        holder,
+    )
+    assert list(song.writers.all()) == [writer]
+    assert song.due_date == datetime.date(2026, 12, 24)
+    html = client.get(song_url(song)).content.decode()
+    # Newest first: tracking -> mixing above pre-production -> tracking.
+    assert html.index('data-label="From">Tracking') < html.index('data-label="From">Pre-production')
+    assert "Strings in the bridge." in html
+
+
+def test_bad_input_is_refused_beside_the_field_and_nothing_changes(
+    owner: Any, project: Project, song: Song
+) -> None:
+    stranger = PersonFactory.create(name="Not On It")
+    services.song_create(project=project, title="Gull Song")
+    client = web_client(owner)
+    for changes, field in (
+        ({"tempo": "0"}, "tempo"),
+        ({"tempo": "fast"}, "tempo"),
+        ({"title": ""}, "title"),
+        ({"title": "Gull Song"}, None),  # taken in this project
+        ({"holder": str(stranger.pk)}, "holder"),
+        ({"due_date": "2026-13-40"}, "due_date"),
+        ({"key": "x" * 21}, "key"),
+    ):
+        refused = client.post(song_url(song), _form(song, **changes))
+        assert refused.status_code == 400, changes
+        html = refused.content.decode()
+        if field:
+            assert f'id="{field}-error"' in html, changes
+        else:
+            assert "already exists" in html
+    song.refresh_from_db()
+    assert (song.title, song.tempo, song.holder_id) == ("Harbour Lights", None, None)
+
+
+def test_song_page_shows_takes_parts_and_other_apps_details(
+    owner: Any, project: Project, song: Song
+) -> None:
+    drums = services.part_create(project=project, name="Drums")
+    soon = timezone.now() + datetime.timedelta(days=3)
+    session = _session(project, soon, title="Drum day")
+    session_services.session_update(session=session, songs=[song])
+    session_services.take_create(session=session, song=song, part=drums, keeper=True, by=owner)
+    html = web_client(owner).get(song_url(song)).content.decode()
+    assert "Drum day" in html and "★ keeper" in html
+    assert 'data-label="Part">Drums' in html
+    assert "<dt>Next session</dt>" in html  # the sessions app's card detail
+    assert "Recorded" in html  # the keeper marked the drums recorded
+
+
+def test_delete_asks_first_then_keeps_the_takes_names(
+    owner: Any, project: Project, song: Song
+) -> None:
+    session = _session(project, timezone.now())
+    take = session_services.take_create(session=session, song=song)
+    client = web_client(owner)
+    question = client.get(f"{song_url(song)}delete/").content.decode()
+    assert "Its 1 take stay in their sessions" in question
+    assert Song.objects.filter(pk=song.pk).exists()
+    gone = client.post(f"{song_url(song)}delete/")
+    assert gone.status_code == 302 and gone["Location"] == f"/projects/{project.pk}/songs/"
+    take.refresh_from_db()
+    assert take.song is None and take.song_name == "Harbour Lights"
+
+
+def test_viewer_reads_outsider_gets_404(
+    collaborator: Any, outsider: Any, project: Project, song: Song
+) -> None:
+    viewer = web_client(collaborator)
+    page = viewer.get(song_url(song))
+    assert page.status_code == 200 and "Save song" not in page.content.decode()
+    assert viewer.post(song_url(song), _form(song, title="Mine")).status_code == 403
+    assert viewer.post(f"{song_url(song)}delete/").status_code == 403
+    stranger = web_client(outsider)
+    assert stranger.get(song_url(song)).status_code == 404
+    assert stranger.post(song_url(song), _form(song, title="Mine")).status_code == 404
+    other = MembershipFactory.create(role=Role.PRODUCER).project
+    assert web_client(owner_of(other)).get(song_url(song)).status_code == 404
+    song.refresh_from_db()
+    assert song.title == "Harbour Lights"
+
+
+def owner_of(project: Project) -> Any:
+    return project.memberships.get(role=Role.PRODUCER).user
+
+
+def test_board_cards_link_to_the_song_page(owner: Any, project: Project, song: Song) -> None:
+    html = web_client(owner).get(f"/projects/{project.pk}/songs/").content.decode()
+    assert f'href="{song_url(song)}"' in html
+
+
+# Stages per project
+
+
+def test_rename_and_skip_stages_on_the_board(owner: Any, project: Project, song: Song) -> None:
+    client = web_client(owner)
+    data = {f"name_{value}": label for value, label in SongStage.choices}
+    data.update({"name_mixing": "Mix", "skip_editing": "on", "skip_mastering": "on"})
+    saved = client.post(f"/projects/{project.pk}/songs/stages/", data)
+    assert saved.status_code == 302
+    project.refresh_from_db()
+    assert project.song_stage_names == {"mixing": "Mix"}
+    assert project.skipped_song_stages == ["editing", "mastering"]
+    html = client.get(f"/projects/{project.pk}/songs/").content.decode()
+    assert 'id="stage-mixing">Mix <' in html
+    assert 'id="stage-editing"' not in html and 'id="stage-mastering"' not in html
+    assert '<option value="editing"' not in html  # nor in the move selects
+    # A move to a skipped stage is refused beside the stage (400), through the page and the API.
+    refused = client.post(
+        f"/projects/{project.pk}/songs/{song.pk}/move/", {"stage": "editing"}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.status_code == 400
+    assert "Editing is skipped on this project" in refused.content.decode()
+    with pytest.raises(ValidationError) as error:
+        services.song_move(song=song, stage=SongStage.MASTERING, by=owner)
+    assert "stage" in error.value.message_dict
+    song.refresh_from_db()
+    assert song.stage == SongStage.PRE_PRODUCTION and not SongStageChange.objects.exists()
+    # The history shows the project's names.
+    services.song_move(song=song, stage=SongStage.MIXING, by=owner)
+    page = client.get(song_url(song)).content.decode()
+    assert 'data-label="To">Mix<' in page
+
+
+def test_done_and_stages_holding_songs_cannot_be_skipped(
+    owner: Any, project: Project, song: Song
+) -> None:
+    services.song_create(project=project, title="Gull Song")
+    with pytest.raises(ValidationError) as error:
+        project_song_stages_set(project=project, names={}, skipped=["done"])
+    assert "Done cannot be skipped" in str(error.value)
+    with pytest.raises(ValidationError) as error:
+        project_song_stages_set(project=project, names={}, skipped=["pre_production"])
+    assert "Pre-production holds 2 songs" in str(error.value)
+    data = {f"name_{value}": label for value, label in SongStage.choices}
+    data["skip_pre_production"] = "on"
+    refused = web_client(owner).post(f"/projects/{project.pk}/songs/stages/", data)
+    assert refused.status_code == 400
+    assert "Pre-production holds 2 songs: move them" in refused.content.decode()
+    too_long = web_client(owner).post(
+        f"/projects/{project.pk}/songs/stages/",
+        {**data, "skip_pre_production": "", "name_mixing": "M" * 41},
+    )
+    assert too_long.status_code == 400
+    project.refresh_from_db()
+    assert project.skipped_song_stages == [] and project.song_stage_names == {}
+
+
+def test_viewer_may_not_change_stages(collaborator: Any, outsider: Any, project: Project) -> None:
+    data = {"skip_editing": "on"}
+    assert (
+        web_client(collaborator).post(f"/projects/{project.pk}/songs/stages/", data).status_code
+        == 403
+    )
+    assert (
+        web_client(outsider).post(f"/projects/{project.pk}/songs/stages/", data).status_code == 404
+    )
+    project.refresh_from_db()
+    assert project.skipped_song_stages == []
+
+
+def test_a_take_of_a_new_song_skips_to_the_next_shown_stage(project: Project) -> None:
+    project = project_song_stages_set(project=project, names={}, skipped=["tracking"])
+    session = _session(project, timezone.now())
+    take = session_services.take_create(session=session, song_name="Saltwater Hymn")
+    assert take.song is not None and take.song.stage == SongStage.OVERDUBS
+
+
+# The next planned session on the cards
+
+
+def test_cards_show_the_next_planned_session(owner: Any, project: Project, song: Song) -> None:
+    now = timezone.now()
+    past = _session(project, now - datetime.timedelta(days=3), title="Last week")
+    later = _session(project, now + datetime.timedelta(days=9), title="Overdubs")
+    sooner = _session(project, now + datetime.timedelta(days=2), title="Vocals")
+    cancelled = _session(project, now + datetime.timedelta(days=1), title="Cancelled day")
+    for session in (past, later, sooner, cancelled):
+        session_services.session_update(session=session, songs=[song])
+    session_services.session_update(session=cancelled, status=Session.Status.CANCELLED)
+    html = web_client(owner).get(f"/projects/{project.pk}/songs/").content.decode()
+    day = timezone.localtime(sooner.start).date()
+    assert f"<dt>Next session</dt><dd>{day:%-d %b %Y} · Vocals</dd>" in html
+    assert "Overdubs</dd>" not in html and "Last week" not in html and "Cancelled day" not in html
+
+
+def test_a_session_plans_only_its_projects_songs(project: Project, song: Song) -> None:
+    other = MembershipFactory.create(role=Role.PRODUCER).project
+    foreign = services.song_create(project=other, title="Elsewhere")
+    with pytest.raises(ValidationError) as error:
+        _session(project, timezone.now()).songs.set([])  # a plain set is not the service
+        session_services.session_create(
+            project=project,
+            title="Mixed up",
+            start=timezone.now(),
+            end=timezone.now() + datetime.timedelta(hours=1),
+            songs=[song, foreign],
+        )
+    assert "songs" in error.value.message_dict
+    assert not Session.objects.filter(title="Mixed up").exists()
+
+
+def test_board_queries_with_planned_sessions_stay_fixed(owner: Any, project: Project) -> None:
+    client = web_client(owner)
+    session = _session(project, timezone.now() + datetime.timedelta(days=1))
+    counts = []
+    for rows in (1, 50):
+        songs = [
+            services.song_create(project=project, title=f"Song {rows}-{n}")
+            for n in range(rows - len(counts) * 1)
+        ]
+        session_services.session_update(session=session, songs=list(project.songs.all()))
+        assert songs
+        client.get(f"/projects/{project.pk}/songs/")
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(f"/projects/{project.pk}/songs/").content.decode()
+        assert html.count("<dt>Next session</dt>") == project.songs.count()
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_other_users_see_who_moved(project: Project, song: Song) -> None:
+    mover = UserFactory.create(username="mover", first_name="Rae", last_name="Moss")
+    MembershipFactory.create(project=project, user=mover, role=Role.ENGINEER)
+    services.song_move(song=song, stage=SongStage.TRACKING, by=mover)
+    html = web_client(mover).get(song_url(song)).content.decode()
+    assert 'data-label="Who">Rae Moss<' in html
