@@ -30,7 +30,7 @@ def menu(page: Any) -> list[str]:
 def test_engineer_runs_sessions_but_sees_no_money(page_as: Any, demo: dict[str, Any]) -> None:
     page = page_as(demo["kit"])  # the engineer of both productions
     page.goto("/")
-    assert menu(page) == ["Dashboard", "Calendar", "Projects", "People", "Studios", "Releases"]
+    assert menu(page) == ["Today", "Calendar", "Projects", "People", "Studios", "Releases"]
     project = Project.objects.get(title="Low Tide Sessions")
     page.goto(f"/projects/{project.pk}/")
     expect(page.get_by_role("heading", level=1, name="Low Tide Sessions")).to_be_visible()

@@ -161,7 +161,7 @@ def test_hub_queries_do_not_grow(producer: Any) -> None:
 
 
 # session, user; project, role; schedule: bookings, their sessions, sessions to come, may run
-# sessions; money: budget, its report (lines, bookings, payments, costs), open payments and their
-# count, open invoices, their lines and their count; releases: releases, tracks, their credits,
-# splits, release-wide credits; then studios, members, people.
-HUB_QUERIES = 26
+# sessions; meetings; money: budget, its report (lines, bookings, payments, costs), open payments
+# and their count, open invoices, their lines and their count; releases: releases, tracks, their
+# credits, splits, release-wide credits; then studios, members, people.
+HUB_QUERIES = 27
