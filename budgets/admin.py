@@ -4,7 +4,16 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from budgets.models import Budget, BudgetLine, Cost, Invoice, InvoiceLine, InvoiceSeries
+from budgets.models import (
+    BillingMilestone,
+    BillingPlan,
+    Budget,
+    BudgetLine,
+    Cost,
+    Invoice,
+    InvoiceLine,
+    InvoiceSeries,
+)
 
 
 class InvoiceAdminForm(forms.ModelForm):
@@ -128,3 +137,27 @@ class InvoiceLineAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not obj.invoice.is_frozen
+
+
+class BillingMilestoneInline(admin.TabularInline):
+    model = BillingMilestone
+    extra = 0
+    # Reached and drafted by the billing service only: each milestone drafts once.
+    readonly_fields = ["reached_at", "invoice"]
+
+
+@admin.register(BillingPlan)
+class BillingPlanAdmin(admin.ModelAdmin):
+    list_display = ["project", "currency", "total_fee", "recipient_name", "created_at"]
+    search_fields = ["project__title", "recipient_name", "issuer_name"]
+    readonly_fields = ["currency", "created_at"]
+    inlines = [BillingMilestoneInline]
+
+
+@admin.register(BillingMilestone)
+class BillingMilestoneAdmin(admin.ModelAdmin):
+    list_display = ["label", "plan", "kind", "amount", "percent", "reached_at", "invoice"]
+    list_filter = ["kind"]
+    search_fields = ["label", "plan__project__title"]
+    readonly_fields = ["reached_at", "invoice"]
+    list_select_related = ["plan__project", "invoice"]

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from budgets.models import Category, Cost, InvoiceLine, VatExemption
+from budgets.models import Category, Cost, InvoiceLine, MilestoneKind, VatExemption
 from studio.errors import Conflict
 from studio.validators import TextGuardFormMixin
 
@@ -178,3 +178,52 @@ class CreditForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lines"].choices = choices  # type: ignore[attr-defined]
+
+
+class BillingPlanForm(PartiesForm):
+    """A project's billing plan: what every milestone's draft invoice will carry."""
+
+    total_fee = forms.DecimalField(
+        label="Total fee",
+        required=False,
+        widget=forms.TextInput(attrs=AMOUNT),
+        help_text="The whole fee; milestones in percent are shares of it. Optional.",
+    )
+    series = forms.CharField(max_length=12, initial="TS", help_text="The invoices' series.")
+    payment_terms_days = forms.IntegerField(
+        label="Payment terms (days)", min_value=0, max_value=365, initial=14
+    )
+    tax_rate = forms.DecimalField(
+        label="Tax %",
+        max_digits=5,
+        decimal_places=2,
+        initial=0,
+        widget=forms.TextInput(attrs=AMOUNT),
+    )
+    vat_exemption = forms.ChoiceField(
+        label="Why 0 % VAT",
+        choices=[("", "—")] + list(VatExemption.choices),
+        required=False,
+    )
+    vat_exemption_reference = forms.CharField(label="Provision", max_length=200, required=False)
+
+    def clean_series(self) -> str:
+        return str(self.cleaned_data["series"]).upper()
+
+
+class BillingMilestoneForm(TextGuardFormMixin, forms.Form):
+    """A milestone: an amount, or a percent of the plan's total (the service says which)."""
+
+    kind = forms.ChoiceField(label="Reached when", choices=MilestoneKind.choices)
+    label = forms.CharField(
+        max_length=200, required=False, help_text="On the invoice line; the kind's name if blank."
+    )
+    amount = forms.DecimalField(required=False, widget=forms.TextInput(attrs=AMOUNT))
+    percent = forms.DecimalField(
+        label="Or percent of the total",
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        widget=forms.TextInput(attrs=AMOUNT),
+    )
+    position = forms.IntegerField(min_value=0, max_value=32767, initial=0, required=False)

@@ -486,3 +486,11 @@ class InvoiceLine(models.Model):
         if self.vat_exemption == VatExemption.OUTSIDE_SCOPE:
             return "Outside the scope of VAT" + (f" ({reference})" if reference else "")
         return ""
+
+
+# Milestone billing lives in its own module; imported here so Django registers its models.
+from budgets.billing_models import (  # noqa: E402, F401
+    BillingMilestone,
+    BillingPlan,
+    MilestoneKind,
+)

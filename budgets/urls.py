@@ -12,6 +12,26 @@ urlpatterns = [
     path("budget-lines/<int:pk>/", views.budget_line_edit, name="budget-line-edit"),
     path("budget-lines/<int:pk>/delete/", views.budget_line_delete, name="budget-line-delete"),
     path("budgets/<int:pk>/songs/", views.budget_song_costs, name="budget-song-costs"),
+    path("projects/<int:pk>/billing/", views.billing_plan, name="billing-plan"),
+    path("billing-plans/<int:pk>/check/", views.billing_plan_check, name="billing-plan-check"),
+    path(
+        "billing-plans/<int:pk>/milestones/",
+        views.billing_milestone_add,
+        name="billing-milestone-add",
+    ),
+    path(
+        "billing-milestones/<int:pk>/", views.billing_milestone_edit, name="billing-milestone-edit"
+    ),
+    path(
+        "billing-milestones/<int:pk>/delete/",
+        views.billing_milestone_delete,
+        name="billing-milestone-delete",
+    ),
+    path(
+        "billing-milestones/<int:pk>/reach/",
+        views.billing_milestone_reach,
+        name="billing-milestone-reach",
+    ),
     path("projects/<int:pk>/costs/", views.cost_list, name="cost-list"),
     path("costs/<int:pk>/edit/", views.cost_edit, name="cost-edit"),
     path("costs/<int:pk>/delete/", views.cost_delete, name="cost-delete"),

@@ -32,11 +32,18 @@ router.register("budget-lines", budgets_api.BudgetLineViewSet, basename="budget-
 router.register("costs", budgets_api.CostViewSet, basename="cost")
 router.register("invoices", budgets_api.InvoiceViewSet, basename="invoice")
 router.register("invoice-lines", budgets_api.InvoiceLineViewSet, basename="invoice-line")
+router.register("billing-plans", budgets_api.BillingPlanViewSet, basename="billing-plan")
+router.register(
+    "billing-milestones", budgets_api.BillingMilestoneViewSet, basename="billing-milestone"
+)
 router.register("releases", releases_api.ReleaseViewSet, basename="release")
 router.register("tracks", releases_api.TrackViewSet, basename="track")
 router.register("credits", releases_api.CreditViewSet, basename="credit")
 router.register("render-jobs", releases_api.RenderJobViewSet, basename="render-job")
 router.register("deliverables", releases_api.DeliverableViewSet, basename="deliverable")
+router.register("song-versions", releases_api.SongVersionViewSet, basename="song-version")
+router.register("version-notes", releases_api.VersionNoteViewSet, basename="version-note")
+router.register("listen-links", releases_api.ListenLinkViewSet, basename="listen-link")
 
 members = studio_api.MembershipViewSet
 urlpatterns = [

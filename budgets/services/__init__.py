@@ -1,10 +1,19 @@
 """Writes with rules for budgets: versions from the template, approval, costs, invoices.
 
 One package, named parts: ``budgets`` (budgets, lines, costs), ``invoices`` (drafts, issuing,
-payment, credit notes, reminders), ``from_project`` (a draft from the project's records) and
-``details`` (what a caller may set). Callers keep writing ``services.invoice_issue(...)``.
+payment, credit notes, reminders), ``from_project`` (a draft from the project's records),
+``billing`` (milestone billing plans) and ``details`` (what a caller may set). Callers keep
+writing ``services.invoice_issue(...)``.
 """
 
+from budgets.services.billing import (
+    billing_check,
+    billing_milestone_delete,
+    billing_milestone_reach,
+    billing_milestone_save,
+    billing_plan_create,
+    billing_plan_update,
+)
 from budgets.services.budgets import (
     budget_approve,
     budget_create,
@@ -38,6 +47,12 @@ __all__ = [
     "CostDetails",
     "InvoiceDetails",
     "InvoiceLineDetails",
+    "billing_check",
+    "billing_milestone_delete",
+    "billing_milestone_reach",
+    "billing_milestone_save",
+    "billing_plan_create",
+    "billing_plan_update",
     "budget_approve",
     "budget_create",
     "budget_line_delete",

@@ -1,6 +1,14 @@
 """HTML pages of budgets: the budget page with its chart and burn-down, costs, invoices. Each
 page reads through budgets.selectors and writes through budgets.services, as the API does."""
 
+from budgets.views.billing_pages import (
+    billing_milestone_add,
+    billing_milestone_delete,
+    billing_milestone_edit,
+    billing_milestone_reach,
+    billing_plan,
+    billing_plan_check,
+)
 from budgets.views.budget_pages import (
     budget_approve,
     budget_create,
@@ -26,6 +34,12 @@ from budgets.views.invoice_pages import (
 from budgets.views.song_cost_pages import budget_song_costs
 
 __all__ = [
+    "billing_milestone_add",
+    "billing_milestone_delete",
+    "billing_milestone_edit",
+    "billing_milestone_reach",
+    "billing_plan",
+    "billing_plan_check",
     "budget_approve",
     "budget_create",
     "budget_detail",
