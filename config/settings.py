@@ -358,6 +358,8 @@ SPECTACULAR_SETTINGS = {
         "RenderTargetEnum": "releases.models.Target",
         "RenderStatusEnum": "releases.models.RenderStatus",
         "PartStatusEnum": "studio.models.PartStatus",
+        "BillingMilestoneKindEnum": "budgets.billing_models.MilestoneKind",
+        "BillingMilestoneStatusEnum": "budgets.billing_models.MILESTONE_STATUSES",
     },
     # The error answers every operation shares (400, 401, 403, 404, 409, 415, 429, 503).
     "POSTPROCESSING_HOOKS": [
