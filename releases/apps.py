@@ -12,6 +12,9 @@ class ReleasesConfig(AppConfig):
         # Its panel on the project hub (studio.hub) and its section of Today (studio.agenda).
         from releases import agenda, hub  # noqa: F401
         from releases.ddex import checks  # noqa: F401
+        from releases.song_cards import register
+
+        register()  # the board's cards show the latest version and its open notes
 
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: the single, with its tracks and credits."""

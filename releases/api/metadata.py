@@ -25,6 +25,7 @@ from releases.api.delivery import DeliveryActions, MasterActions
 from releases.artwork import FORMATS
 from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness, releases_visible, tracks_visible
+from releases.versions import songs_visible
 from studio.api_base import (
     ProjectRolePermission,
     ScopedFileField,
@@ -237,7 +238,7 @@ class TrackSerializer(serializers.ModelSerializer):
         model = Track
         fields = "__all__"
         validators: list[Any] = []
-        extra_kwargs = {"release": {"scope": releases_visible}}
+        extra_kwargs = {"release": {"scope": releases_visible}, "song": {"scope": songs_visible}}
 
     def validate_release(self, release: Release) -> Release:
         return require_write_on_parent(

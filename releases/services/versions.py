@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import tempfile
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -371,7 +372,7 @@ def version_approve(
                     master = _master_from_version(track=track, version=locked, stored=stored)
                     if master.integrated_lufs is None:
                         send_on_commit(
-                            lambda pk=master.pk: master_analyse.delay(pk),
+                            partial(master_analyse.delay, master.pk),
                             what=f"master {master.pk} analysis",
                         )
             target = APPROVAL_STAGE.get(VersionKind(locked.kind))

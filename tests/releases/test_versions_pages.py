@@ -1,0 +1,190 @@
+"""The versions page without JS: upload, notes at a typed time, resolve, approve, links;
+refusals beside their field as a 400; outsider 404, viewer 403; the board's card details."""
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, TestCase
+
+from releases import services
+from releases.models import ListenLink, Master, Release, SongVersion, VersionNote
+from releases.versions import card_details
+from studio.models import Project, Song, SongStage
+from studio.services import song_create
+from studio.song_hooks import card_details as all_card_details
+from tests.releases.audio_files import tone
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def song(project: Project) -> Song:
+    return song_create(project=project, title="Paper Lanterns", stage=SongStage.MIXING)
+
+
+@pytest.fixture
+def client_of(owner: Any) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+def url(song: Song, tail: str = "") -> str:
+    return f"/projects/{song.project_id}/songs/{song.pk}/versions/{tail}"
+
+
+def upload_page(client: Client, song: Song, path: Path, kind: str = "mix") -> Any:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            url(song, "upload/"),
+            {"upload-kind": kind, "upload-file": SimpleUploadedFile(path.name, path.read_bytes())},
+        )
+
+
+def test_upload_note_resolve_approve_through_the_page(
+    client_of: Client, song: Song, tmp_path: Path
+) -> None:
+    empty = client_of.get(url(song))
+    assert empty.status_code == 200
+    assert "No versions yet." in empty.content.decode()
+    answer = upload_page(client_of, song, tone(tmp_path / "m.wav", seconds=5.0, rate=44100))
+    assert answer.status_code == 302
+    version = SongVersion.objects.get()
+    page = client_of.get(url(song)).content.decode()
+    assert "Mix v1" in page and "version-peaks" in page and "preview.mp3" in page
+    refused = client_of.post(
+        url(song, f"{version.pk}/notes/"), {"note-at_seconds": "0:09", "note-body": "late"}
+    )
+    assert refused.status_code == 400
+    assert "A time between 0:00 and 0:05" in refused.content.decode()
+    refused = client_of.post(
+        url(song, f"{version.pk}/notes/"), {"note-at_seconds": "soon", "note-body": "x"}
+    )
+    assert refused.status_code == 400
+    assert "minutes and seconds (0:42)" in refused.content.decode()
+    added = client_of.post(
+        url(song, f"{version.pk}/notes/"), {"note-at_seconds": "0:03", "note-body": "vocal loud"}
+    )
+    assert added.status_code == 302
+    note = VersionNote.objects.get()
+    assert note.at_seconds == Decimal("3.00")
+    assert 'data-seek="3.00"' in client_of.get(url(song)).content.decode()
+    client_of.post(url(song, f"{version.pk}/notes/{note.pk}/resolve/"))
+    note.refresh_from_db()
+    assert note.resolved_in == version
+    page = client_of.get(url(song)).content.decode()
+    assert "Approve Mix v1: the mix is final and the song moves to mastering" in page
+    assert client_of.post(url(song, f"{version.pk}/approve/")).status_code == 302
+    song.refresh_from_db()
+    assert song.stage == SongStage.MASTERING
+    # The next version shows the old note as fixed.
+    upload_page(client_of, song, tone(tmp_path / "m2.wav", seconds=5.0, rate=44100))
+    page = client_of.get(url(song)).content.decode()
+    assert "Mix v2" in page and "fixed in Mix v1" in page
+
+
+def test_master_approval_says_and_does_it(client_of: Client, song: Song, tmp_path: Path) -> None:
+    release = Release.objects.create(project=song.project, title="PL", display_artist="W")
+    track = services.track_from_song(release=release, song=song, position=1)
+    upload_page(client_of, song, tone(tmp_path / "f.wav", seconds=3.0), kind="master")
+    version = SongVersion.objects.get()
+    page = client_of.get(url(song)).content.decode()
+    assert "Approve Master v1: it becomes the track's master" in page
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_of.post(url(song, f"{version.pk}/approve/"))
+    assert Master.objects.get(track=track).sha256 == version.sha256
+
+
+def test_bad_upload_shows_the_refusal_beside_the_field(
+    client_of: Client, song: Song, tmp_path: Path
+) -> None:
+    bad = tmp_path / "mix.wav"
+    bad.write_bytes(b"%PDF-1.4 not audio" * 100)
+    answer = upload_page(client_of, song, bad)
+    assert answer.status_code == 400
+    assert "a PDF document" in answer.content.decode()
+    assert not SongVersion.objects.exists()
+
+
+def test_listen_link_from_the_page(client_of: Client, song: Song, tmp_path: Path) -> None:
+    upload_page(client_of, song, tone(tmp_path / "m.wav", seconds=2.0))
+    version = SongVersion.objects.get()
+    refused = client_of.post(
+        url(song, f"{version.pk}/links/"), {"link-label": "", "link-days": "0"}
+    )
+    assert refused.status_code == 400
+    made = client_of.post(
+        url(song, f"{version.pk}/links/"),
+        {
+            "link-label": "A&R",
+            "link-days": "7",
+            "link-password": "secret1",
+            "link-allow_notes": "on",
+        },
+    )
+    assert made.status_code == 302
+    link = ListenLink.objects.get()
+    assert link.allow_notes and link.has_password and not link.allow_download
+    page = client_of.get(url(song)).content.decode()
+    assert f"/listen/{link.token}/" in page
+    client_of.post(url(song, f"{version.pk}/links/{link.pk}/revoke/"))
+    assert ListenLink.objects.get().revoked_at is not None
+
+
+def test_outsider_404_viewer_403(
+    song: Song, outsider: Any, collaborator: Any, owner: Any, tmp_path: Path
+) -> None:
+    version = services.version_upload(
+        song=song,
+        kind="mix",
+        upload=SimpleUploadedFile("m.wav", tone(tmp_path / "m.wav", seconds=1.0).read_bytes()),
+        by=owner,
+    )
+    stranger, viewer = Client(), Client()
+    stranger.force_login(outsider)
+    viewer.force_login(collaborator)
+    for tail in ("", f"{version.pk}/file/"):
+        assert stranger.get(url(song, tail)).status_code == 404
+    assert stranger.post(url(song, f"{version.pk}/approve/")).status_code == 404
+    assert viewer.get(url(song)).status_code == 200
+    assert "Approve Mix v1" not in viewer.get(url(song)).content.decode()
+    assert viewer.post(url(song, f"{version.pk}/approve/")).status_code == 403
+    assert (
+        viewer.post(
+            url(song, f"{version.pk}/notes/"), {"note-at_seconds": "0", "note-body": "x"}
+        ).status_code
+        == 403
+    )
+    assert viewer.post(url(song, f"{version.pk}/links/"), {}).status_code == 403
+    assert SongVersion.objects.get().approved_at is None
+    assert Client().get(url(song)).status_code == 302  # to the login
+
+
+def test_card_details_in_fixed_queries(
+    project: Project, owner: Any, tmp_path: Path, django_assert_num_queries: Any
+) -> None:
+    audio = tone(tmp_path / "m.wav", seconds=1.0).read_bytes()
+    songs = []
+    for i in range(6):
+        song = song_create(project=project, title=f"Song {i}")
+        songs.append(song)
+        for kind in ("rough", "mix", "mix")[: i % 4]:
+            version = services.version_upload(
+                song=song, kind=kind, upload=SimpleUploadedFile("m.wav", audio), by=owner
+            )
+            services.version_note_add(
+                version=version, at_seconds=Decimal("0.5"), body="n", by=owner
+            )
+    with django_assert_num_queries(2):
+        details = card_details(songs)
+    assert details[songs[3].pk] == {
+        "latest_version": "Mix v2",
+        "latest_version_approved": False,
+        "open_notes": 3,
+    }
+    assert songs[0].pk not in details
+    # Registered from the app's ready(): the board sees them.
+    assert all_card_details(songs)[songs[1].pk]["latest_version"] == "Rough v1"
