@@ -357,6 +357,8 @@ SPECTACULAR_SETTINGS = {
         "SplitKindEnum": "releases.models.Split.Kind",
         "RenderTargetEnum": "releases.models.Target",
         "RenderStatusEnum": "releases.models.RenderStatus",
+        "SongVersionKindEnum": "releases.models.VersionKind",
+        "SongVersionStatusEnum": "releases.models.AnalysisStatus",
         "PartStatusEnum": "studio.models.PartStatus",
         "BillingMilestoneKindEnum": "budgets.billing_models.MilestoneKind",
         "BillingMilestoneStatusEnum": "budgets.billing_models.MILESTONE_STATUSES",
