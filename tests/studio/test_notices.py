@@ -212,3 +212,30 @@ def test_preferences_are_saved_per_kind(project: Project) -> None:
     with pytest.raises(Exception, match="Unknown kinds"):
         notices.notice_preferences_set(person=person, enabled=["spam"])
     assert notices.notice_kinds_enabled(person=person) == {NoticeKind.CALL_SHEET}
+
+
+def test_the_account_page_saves_per_kind_and_refuses_unknown_kinds(client: Any) -> None:
+    user = UserFactory.create(username="ada", email="ada@example.com")
+    person = PersonFactory.create(name="Ada Reed", user=user)
+    assert client.get("/account/").status_code == 302  # signed out: to the login
+    client.force_login(user)
+    page = client.get("/account/")
+    assert page.status_code == 200
+    assert page.content.count(b'type="checkbox"') == len(NoticeKind.values)
+    refused = client.post("/account/", {"kinds": ["call_sheet", "spam"]})
+    assert refused.status_code == 400
+    assert b"Select a valid choice" in refused.content
+    assert not NoticePreference.objects.exists()
+    saved = client.post("/account/", {"kinds": ["call_sheet", "meeting_invitation"]})
+    assert saved.status_code == 302
+    assert notices.notice_kinds_enabled(person=person) == {"call_sheet", "meeting_invitation"}
+    assert client.post("/account/", {}).status_code == 302  # none ticked: all off
+    assert notices.notice_kinds_enabled(person=person) == set()
+
+
+def test_the_account_page_without_a_person_says_why(client: Any) -> None:
+    client.force_login(UserFactory.create(username="newcomer"))
+    page = client.get("/account/")
+    assert b"Mail preferences need a contact card" in page.content
+    assert client.post("/account/", {"kinds": ["call_sheet"]}).status_code == 400
+    assert not NoticePreference.objects.exists()
