@@ -1,6 +1,14 @@
 from django.urls import path
 
-from studio import views, views_agenda, views_meetings, views_people, views_songs, views_studios
+from studio import (
+    views,
+    views_account,
+    views_agenda,
+    views_meetings,
+    views_people,
+    views_songs,
+    views_studios,
+)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -66,6 +74,7 @@ urlpatterns = [
     path("studios/rooms/<int:pk>/edit/", views_studios.room_edit, name="room-edit"),
     path("studios/<int:pk>/gear/new/", views_studios.gear_create, name="gear-create"),
     path("studios/gear/<int:pk>/edit/", views_studios.gear_edit, name="gear-edit"),
+    path("account/", views_account.account, name="account"),
     path("account/token/", views.api_token, name="api-token"),
     path("account/token/new/", views.api_token_create, name="api-token-create"),
     path("account/token/revoke/", views.api_token_revoke, name="api-token-revoke"),
