@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.html import format_html
 
 from releases.models import ListenLink, SongVersion, VersionNote
 from studio.models import Song
@@ -82,9 +84,14 @@ def version_stack(*, song: Song, chosen: int | None = None) -> VersionStack:
     return stack
 
 
+LATEST_VERSION = "Latest version"
+OPEN_NOTES = "Open notes"
+
+
 def card_details(songs: list[Song]) -> dict[int, dict[str, Any]]:
-    """For the board's cards: each song's latest version ("Mix v3") and its open notes (on
-    every version). Two queries whatever the number of songs."""
+    """For the board's cards and the song page: each song's latest version ("Mix v3"), linked
+    to its versions page, and its open notes on every version. Two queries whatever the number
+    of songs."""
     ids = [song.pk for song in songs]
     if not ids:
         return {}
@@ -102,13 +109,13 @@ def card_details(songs: list[Song]) -> dict[int, dict[str, Any]]:
         .values_list("version__song_id", "n")
     )
     details: dict[int, dict[str, Any]] = {}
-    for song_id in ids:
-        newest = latest.get(song_id)
-        if newest is None and not open_notes.get(song_id):
-            continue
-        details[song_id] = {
-            "latest_version": newest.label if newest else "",
-            "latest_version_approved": bool(newest and newest.approved_at),
-            "open_notes": open_notes.get(song_id, 0),
-        }
+    for song in songs:
+        newest = latest.get(song.pk)
+        text = "none yet"
+        if newest is not None:
+            text = f"{newest.label} (approved)" if newest.approved_at else newest.label
+        where = reverse("song-versions", args=[song.project_id, song.pk])
+        details[song.pk] = {LATEST_VERSION: format_html('<a href="{}">{}</a>', where, text)}
+        if open_notes.get(song.pk):
+            details[song.pk][OPEN_NOTES] = str(open_notes[song.pk])
     return details

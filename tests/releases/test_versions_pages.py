@@ -180,11 +180,16 @@ def test_card_details_in_fixed_queries(
             )
     with django_assert_num_queries(2):
         details = card_details(songs)
+    where = f"/projects/{project.pk}/songs/{songs[3].pk}/versions/"
     assert details[songs[3].pk] == {
-        "latest_version": "Mix v2",
-        "latest_version_approved": False,
-        "open_notes": 3,
+        "Latest version": f'<a href="{where}">Mix v2</a>',
+        "Open notes": "3",
     }
-    assert songs[0].pk not in details
-    # Registered from the app's ready(): the board sees them.
-    assert all_card_details(songs)[songs[1].pk]["latest_version"] == "Rough v1"
+    assert "none yet" in details[songs[0].pk]["Latest version"]
+    assert "Open notes" not in details[songs[0].pk]
+    # Registered from the app's ready(): the board shows them, linked to the versions page.
+    assert ">Rough v1</a>" in all_card_details(songs)[songs[1].pk]["Latest version"]
+    board = Client()
+    board.force_login(owner)
+    page = board.get(f"/projects/{project.pk}/songs/").content.decode()
+    assert f'<a href="{where}">Mix v2</a>' in page
