@@ -8,11 +8,13 @@ class BudgetsConfig(AppConfig):
     verbose_name = "Budgets"
 
     def ready(self) -> None:
-        # Its panel on the project hub (studio.hub) and its section of Today (studio.agenda).
-        from budgets import agenda, hub  # noqa: F401
+        # Its panel on the project hub (studio.hub), its section of Today (studio.agenda), and
+        # its stage watcher drafting milestone invoices (studio.song_hooks).
+        from budgets import agenda, hub, milestones  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:
-        """Called by `manage.py demo`: a budget, some costs and an issued invoice."""
+        """Called by `manage.py demo`: a budget, costs (mixing fees per song), an issued invoice
+        and a billing plan with its deposit drafted."""
         from budgets.demo import load
 
         load(by=by)

@@ -7,8 +7,8 @@ from typing import Any
 from django.utils import timezone
 
 from budgets import services
-from budgets.models import Budget, Invoice
-from studio.models import Project
+from budgets.models import BillingPlan, Budget, Cost, Invoice
+from studio.models import Project, Song
 
 PLAN = {
     "pre_production": "1200.00",
@@ -52,9 +52,81 @@ COSTS = [
 ]
 
 
+ISSUER = {
+    "issuer_name": "Harbour Lane Productions",
+    "issuer_address": "Harbour Lane 12\n20457 Hamburg\nGermany",
+    "issuer_vat": "DE136695976",
+    "issuer_iban": "DE89370400440532013000",
+}
+CLIENT = {
+    "recipient_name": "Driftwood Records",
+    "recipient_address": "Quay Street 4\nBristol BS1\nUnited Kingdom",
+    "recipient_email": "accounts@example.com",
+}
+# The common deal: a mix (and a master) paid per song. Song title, vendor, what, amount, paid.
+SONG_FEES = [
+    ("Breakwater", "Tidewater Mixing", "Mix, per song", "450.00", False),
+    ("Gull Song", "Tidewater Mixing", "Mix, per song", "450.00", True),
+    ("Gull Song", "North Pier Mastering", "Master, per song", "120.00", True),
+]
+# Four quarters of the fee. The deposit is reached when the plan has it (its invoice drafted);
+# tracking waits for the songs still in pre-production and tracking.
+MILESTONES = [
+    ("deposit", "Deposit"),
+    ("tracking_done", "Tracking done"),
+    ("mix_approved", "Mixes approved"),
+    ("master_delivered", "Masters delivered"),
+]
+
+
 def load(*, by: Any) -> None:
     project = Project.objects.filter(title="Low Tide Sessions").first()
-    if project is None or Budget.objects.filter(project=project).exists():
+    if project is None:
+        return
+    _budget(project)
+    _song_fees(project)
+    _billing_plan(project)
+
+
+def _song_fees(project: Project) -> None:
+    """Mixing and mastering fees tagged with their songs (found again by vendor and song)."""
+    today = timezone.localdate()
+    songs = {song.title: song for song in Song.objects.filter(project=project)}
+    for title, vendor, description, amount, paid in SONG_FEES:
+        song = songs.get(title)
+        if song is None or Cost.objects.filter(project=project, vendor=vendor, song=song).exists():
+            continue
+        services.cost_save(
+            project=project,
+            amount=Decimal(amount),
+            currency=project.currency,
+            category="mastering" if "Master" in description else "mixing",
+            vendor=vendor,
+            date=today - datetime.timedelta(days=2),
+            description=f"{description}: {title}",
+            status="paid" if paid else "committed",
+            song=song,
+        )
+
+
+def _billing_plan(project: Project) -> None:
+    if BillingPlan.objects.filter(project=project).exists():
+        return
+    plan = services.billing_plan_create(
+        project=project,
+        total_fee=Decimal("12000.00"),
+        tax_rate=Decimal(19),
+        **ISSUER,
+        **CLIENT,
+    )
+    for position, (kind, label) in enumerate(MILESTONES):
+        services.billing_milestone_save(
+            plan=plan, kind=kind, label=label, percent=Decimal(25), position=position
+        )
+
+
+def _budget(project: Project) -> None:
+    if Budget.objects.filter(project=project).exists():
         return
     budget = services.budget_create(project=project, notes="First plan with the label.")
     for line in budget.lines.all():
@@ -76,16 +148,7 @@ def load(*, by: Any) -> None:
             recoupable=recoupable,
         )
     if not Invoice.objects.filter(project=project).exists():
-        invoice = services.invoice_create(
-            project=project,
-            issuer_name="Harbour Lane Productions",
-            issuer_address="Harbour Lane 12\n20457 Hamburg\nGermany",
-            issuer_vat="DE136695976",
-            issuer_iban="DE89370400440532013000",
-            recipient_name="Driftwood Records",
-            recipient_address="Quay Street 4\nBristol BS1\nUnited Kingdom",
-            recipient_email="accounts@example.com",
-        )
+        invoice = services.invoice_create(project=project, **ISSUER, **CLIENT)
         for description, quantity, price, rate in [
             ("Production fee, first instalment", "1", "2500.00", "19"),
             ("Studio A lockout days", "2", "780.00", "19"),
