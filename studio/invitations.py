@@ -23,7 +23,13 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from studio.feeds import ROW_FIELDS, meeting_event
 from studio.feeds import _event as feed_event
 from studio.models import Booking, Meeting, Notice, NoticeKind, Person
-from studio.notices import Letter, addresses, notice_tell, notice_writer_register
+from studio.notices import (
+    Letter,
+    addresses,
+    notice_tell,
+    notice_tell_many,
+    notice_writer_register,
+)
 from studio.vtimezone import vtimezone
 
 PRODID = "-//Tracksheet//Invitations//EN"
@@ -123,16 +129,35 @@ def booking_tell(*, booking: Booking, method: str, people: Iterable[Person] | No
     booking = Booking.objects.select_related("room__studio", "project", "engineer").get(
         pk=booking.pk
     )
-    zone = booking.room.studio.zone
-    what = "Cancelled" if method == CANCEL else "Studio day"
-    when = _when(booking.start, booking.end, zone)
-    subject = f"{what}: {booking.title or booking.project.title}, {when}"
-    made = notice_tell(
-        kind=NoticeKind.BOOKING_INVITATION,
-        key=f"booking:{booking.uid}:{booking.sequence}:{method.lower()}",
-        subject=subject,
-        project=booking.project,
+    return bookings_tell(
+        bookings=[booking],
+        method=method,
         people=booking_people(booking) if people is None else people,
+    )
+
+
+def bookings_tell(*, bookings: list[Booking], method: str, people: Iterable[Person]) -> int:
+    """``booking_tell`` for bookings of one project with the same people (a confirmed
+    series), in a few queries whatever their number. The bookings come with their room's
+    studio and their project loaded."""
+    if not bookings:
+        return 0
+    what = "Cancelled" if method == CANCEL else "Studio day"
+    events = []
+    for booking in bookings:
+        zone = booking.room.studio.zone
+        when = _when(booking.start, booking.end, zone)
+        events.append(
+            (
+                f"booking:{booking.uid}:{booking.sequence}:{method.lower()}",
+                f"{what}: {booking.title or booking.project.title}, {when}",
+            )
+        )
+    made = notice_tell_many(
+        kind=NoticeKind.BOOKING_INVITATION,
+        events=events,
+        project=bookings[0].project,
+        people=people,
     )
     return len(made)
 

@@ -146,31 +146,59 @@ def notice_tell(
     its topic naming the registered writer): a Notice per recipient, keyed ``key:person``, sent
     by a task once the caller's transaction commits. Returns the notices made now; an event
     told before makes none."""
-    topic = key.split(":", 1)[0]
-    if topic not in _writers:
-        raise LookupError(f"No writer for notices about {topic!r}.")
-    made: list[Notice] = []
-    for recipient in _recipients(kind=kind, project=project, people=people, users=users):
-        notice, created = Notice.objects.get_or_create(
-            key=f"{key}:{recipient.tag}",
-            defaults={
-                "kind": kind,
-                "person": recipient.person,
-                "to_email": recipient.email,
-                "subject": subject[:300],
-            },
-        )
-        if created:
-            made.append(notice)
-    if made:
-        from studio.tasks import notice_send
+    return notice_tell_many(
+        kind=kind, events=[(key, subject)], project=project, people=people, users=users
+    )
 
-        for notice in made:
-            notice_id = notice.pk
-            send_on_commit(
-                lambda notice_id=notice_id: notice_send.delay(notice_id),  # type: ignore[misc]
-                what=f"notice {notice_id}",
-            )
+
+def notice_tell_many(
+    *,
+    kind: NoticeKind | str,
+    events: Iterable[tuple[str, str]],
+    project: Project | None = None,
+    people: Iterable[Person] = (),
+    users: Iterable[User] = (),
+) -> list[Notice]:
+    """``notice_tell`` for several events (``(key, subject)``) told to the same people, in a
+    few queries whatever their number (a confirmed series of a year of weeks)."""
+    events = list(events)
+    for key, _ in events:
+        topic = key.split(":", 1)[0]
+        if topic not in _writers:
+            raise LookupError(f"No writer for notices about {topic!r}.")
+    people, users = list(people), list(users)
+    if not events or not (people or users):
+        return []
+    recipients = _recipients(kind=kind, project=project, people=people, users=users)
+    wanted = {
+        f"{key}:{recipient.tag}": Notice(
+            key=f"{key}:{recipient.tag}",
+            kind=kind,
+            person=recipient.person,
+            to_email=recipient.email,
+            subject=subject[:300],
+        )
+        for key, subject in events
+        for recipient in recipients
+    }
+    if not wanted:
+        return []
+    told = set(Notice.objects.filter(key__in=list(wanted)).values_list("key", flat=True))
+    fresh = [notice for key, notice in wanted.items() if key not in told]
+    if not fresh:
+        return []
+    # A concurrent teller of the same event (possible on PostgreSQL) inserts first: its row
+    # stands, and this one's send finds it claimed or sends it once (notice_send).
+    Notice.objects.bulk_create(fresh, ignore_conflicts=True)
+    made = list(Notice.objects.filter(key__in=[n.key for n in fresh]).order_by("pk"))
+    from studio.tasks import notice_send
+
+    for notice in made:
+        notice_id = notice.pk
+        send_on_commit(
+            lambda notice_id=notice_id: notice_send.delay(notice_id),  # type: ignore[misc]
+            what=f"notice {notice_id}",
+        )
     return made
 
 

@@ -150,9 +150,12 @@ def booking_create(
         )
     if not project.studios.filter(pk=room.studio_id).exists():
         project.studios.add(room.studio)
-    for booking in created:
-        if booking.status == Status.CONFIRMED:
-            invitations.booking_tell(booking=booking, method=invitations.REQUEST)
+    # New bookings have no sessions yet: their engineer is all their people.
+    invitations.bookings_tell(
+        bookings=[booking for booking in created if booking.status == Status.CONFIRMED],
+        method=invitations.REQUEST,
+        people=[engineer] if engineer else [],
+    )
     return created
 
 

@@ -315,3 +315,26 @@ def test_meeting_invitations_follow_create_change_and_cancel(
     ]
     # Taken off at the change: the cancellation then, nothing after.
     assert [(m, s) for m, s, _ in seen["cal.brass@example.com"]] == [("REQUEST", 0), ("CANCEL", 1)]
+
+
+def test_a_confirmed_series_invites_its_engineer_to_each_day(
+    owner: Any, project: Project, django_capture_on_commit_callbacks: Any
+) -> None:
+    room = RoomFactory.create(studio=StudioFactory.create(managers=[owner]))
+    engineer = PersonFactory.create(name="Eno Desk", projects=[project])
+    date = (timezone.now() + datetime.timedelta(days=3)).astimezone(BERLIN).date()
+    start = datetime.datetime.combine(date, datetime.time(10), tzinfo=BERLIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.booking_create(
+            by=owner,
+            room=room,
+            project=project,
+            start=start,
+            end=start + datetime.timedelta(hours=4),
+            status="confirmed",
+            engineer=engineer,
+            rrule="FREQ=WEEKLY;COUNT=3",
+        )
+    uids = {read_with_icaljs(invitation(m)[1])["events"][0]["uid"] for m in mail.outbox}
+    assert uids == {f"{booking.uid}@tracksheet" for booking in made}
+    assert {m.to[0] for m in mail.outbox} == {"eno.desk@example.com"}
