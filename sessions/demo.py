@@ -8,7 +8,7 @@ from typing import Any
 
 from sessions import services
 from sessions.models import RateRule, Session
-from studio.models import Booking, Person
+from studio.models import Booking, Part, Person, Song
 
 TITLE = "Basic tracking, day 1"
 PLAYERS = [
@@ -17,7 +17,8 @@ PLAYERS = [
     ("Tobiah Quell", "musician", "drums", [], "8"),
     ("Marisol Dunmore", "leader", "violin", ["viola"], "4"),
 ]
-TAKES = [("Low Tide", 4, 3), ("Harbour Lights", 3, 2)]
+# song, takes, the keeper's number, the part recorded (a keeper marks it recorded on the sheet)
+TAKES = [("Low Tide", 4, 3, "Drums"), ("Harbour Lights", 3, 2, "Bass")]
 
 
 def load(*, by: Any) -> None:
@@ -29,6 +30,7 @@ def load(*, by: Any) -> None:
         booking=booking,
         title="Tracking: rhythm section and strings",
         notes="Live to tape, strings overdubbed after dinner.",
+        songs=list(Song.objects.filter(project=booking.project, title__in=[t[0] for t in TAKES])),
     )
     hourly = RateRule.objects.filter(project=None, kind="hourly", currency="EUR").first()
     if hourly is None:
@@ -56,11 +58,14 @@ def load(*, by: Any) -> None:
             instrument=instrument,
             doubles=doubles,
         )
-    for song, count, keeper in TAKES:
+    for song, count, keeper, part_name in TAKES:
+        part = Part.objects.filter(project=booking.project, name=part_name).first()
         for number in range(1, count + 1):
             services.take_create(
                 session=session,
                 song_name=song,
+                part=part,
+                by=by,
                 keeper=number == keeper,
                 rating=3 + (number == keeper),
                 notes="Keeper: tight groove." if number == keeper else "",
