@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from releases.models import Release, Target, Track
+from studio.models import Song
 
 # Release fields go to ids like #field-upc, the anchors readiness links to.
 RELEASE_AUTO_ID = "field-%s"
@@ -69,12 +70,45 @@ class TrackForm(forms.Form):
 
 
 class TrackAddForm(forms.Form):
-    title = forms.CharField(max_length=300)
+    """A new track, typed or made from one of the project's songs (its title, writers and
+    approved master come with it)."""
+
+    song = forms.ModelChoiceField(
+        queryset=Song.objects.none(),
+        required=False,
+        empty_label="— none: type a title —",
+        help_text="Fills the title, credits the writers, takes its approved master.",
+    )
+    title = forms.CharField(max_length=300, required=False)
     disc = forms.IntegerField(min_value=1, max_value=99, initial=1)
     position = forms.IntegerField(min_value=1, max_value=999, label="No.")
 
-    def __init__(self, data: Any = None, *, initial: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        initial: dict[str, Any] | None = None,
+        release: Release | None = None,
+    ) -> None:
         super().__init__(data, initial=initial, prefix="new-track", auto_id="%s")
+        field = self.fields["song"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101  # declared above
+        self.has_songs = False
+        if release is not None:
+            field.queryset = Song.objects.filter(project_id=release.project_id).exclude(
+                tracks__release=release
+            )
+            # The options read once (one query for the page, whatever the number of songs);
+            # a submitted choice is still checked against the queryset.
+            songs = list(field.queryset.only("id", "title"))
+            field.choices = [("", field.empty_label or ""), *((s.pk, s.title) for s in songs)]
+            self.has_songs = bool(songs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("song") and not cleaned.get("title"):
+            self.add_error("title", "Type a title, or choose a song.")
+        return cleaned
 
 
 class CoverForm(forms.Form):

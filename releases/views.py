@@ -133,7 +133,7 @@ def _release_page(
         "release_form": bound.get("release_form") or ReleaseForm(release=release),
         "cover_form": bound.get("cover_form") or CoverForm(),
         "add_form": bound.get("add_form")
-        or TrackAddForm(initial={"position": next_position, "disc": 1}),
+        or TrackAddForm(initial={"position": next_position, "disc": 1}, release=release),
         "prefix_form": bound.get("prefix_form") or IsrcPrefixForm(),
         "release_credits": release_credits,
         "job": job,
@@ -401,10 +401,17 @@ def track_isrc(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
 @require_POST
 def track_add(request: HttpRequest, pk: int) -> HttpResponse:
     release = _managed_release(request, pk)
-    form = TrackAddForm(request.POST)
+    form = TrackAddForm(request.POST, release=release)
     if form.is_valid():
+        details = dict(form.cleaned_data)
+        song = details.pop("song")
         try:
-            track = services.track_save(release=release, **form.cleaned_data)
+            if song is not None:
+                track = services.track_from_song(
+                    release=release, song=song, position=details["position"], disc=details["disc"]
+                )
+            else:
+                track = services.track_save(release=release, **details)
         except ValidationError as error:
             refusals_onto(form, error, aliases={})
         else:

@@ -25,7 +25,7 @@ def test_release_page_shows_readiness(
     client.get(f"/releases/{release.pk}/")
     # Session, user, release (project, cover joined), tracks, credits, splits, deliverables,
     # last render job, role, release credits, people for the credit form: not one per track.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # 12: the songs a track may be made from
         page = client.get(f"/releases/{release.pk}/").content.decode()
     assert "Not ready to deliver" in page
     assert "The release has no UPC/EAN barcode." in page

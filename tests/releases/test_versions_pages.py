@@ -193,3 +193,36 @@ def test_card_details_in_fixed_queries(
     board.force_login(owner)
     page = board.get(f"/projects/{project.pk}/songs/").content.decode()
     assert f'<a href="{where}">Mix v2</a>' in page
+
+
+def test_a_track_is_made_from_a_song_on_the_release_page(
+    client_of: Client, song: Song, owner: Any, tmp_path: Path
+) -> None:
+    approved = services.version_upload(
+        song=song,
+        kind="master",
+        upload=SimpleUploadedFile("f.wav", tone(tmp_path / "f.wav", seconds=2.0).read_bytes()),
+        by=owner,
+    )
+    services.version_approve(version=approved, by=owner)
+    release = Release.objects.create(project=song.project, title="PL", display_artist="W")
+    page = client_of.get(f"/releases/{release.pk}/").content.decode()
+    assert f'<option value="{song.pk}">Paper Lanterns</option>' in page
+    refused = client_of.post(
+        f"/releases/{release.pk}/tracks/", {"new-track-disc": 1, "new-track-position": 1}
+    )
+    assert refused.status_code == 400
+    assert "Type a title, or choose a song." in refused.content.decode()
+    made = client_of.post(
+        f"/releases/{release.pk}/tracks/",
+        {"new-track-song": song.pk, "new-track-disc": 1, "new-track-position": 1},
+    )
+    assert made.status_code == 302
+    track = release.tracks.get()
+    assert (track.title, track.song, track.master.sha256) == (
+        "Paper Lanterns",
+        song,
+        approved.sha256,
+    )
+    page = client_of.get(f"/releases/{release.pk}/").content.decode()
+    assert 'name="new-track-song"' not in page  # its only song is a track now
