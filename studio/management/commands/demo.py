@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from studio import services
+from studio import demo_agenda, services
 from studio.models import (
     DEFAULT_PARTS,
     Booking,
@@ -161,6 +161,7 @@ class Command(BaseCommand):
         projects = [self._project(spec, users, people, studio) for spec in PROJECTS]
         self._bookings(users[DEMO_USERNAME], studio, projects, people)
         self._songs(users[DEMO_USERNAME], projects, people)
+        demo_agenda.load(by=users[DEMO_USERNAME], studio=studio, projects=projects)
         # Other apps add their part of the demo through their AppConfig, so that this ground
         # floor command imports none of them.
         for app in apps.get_app_configs():
