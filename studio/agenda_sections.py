@@ -80,7 +80,7 @@ def meetings_for(
     *, user: AnyUser, since: datetime.datetime, until: datetime.datetime
 ) -> QuerySet[Meeting]:
     """Meetings in [since, until) on the user's projects, or that invite them (their person)."""
-    invited = Meeting.people.through.objects.filter(person__user=user.pk).values("meeting_id")
+    invited = Meeting.objects.filter(people__user=user.pk).values("pk")
     return (
         Meeting.objects.filter(
             Q(project__in=projects_visible(user)) | Q(pk__in=invited),

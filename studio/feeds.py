@@ -94,9 +94,8 @@ def feed_meetings(feed: FeedToken, *, now: datetime.datetime | None = None) -> Q
     if feed.kind == FeedToken.Kind.PROJECT:
         target = Q(project=feed.project_id)
     elif feed.kind == FeedToken.Kind.PERSON:
-        target = Q(
-            pk__in=Meeting.people.through.objects.filter(person=feed.person_id).values("meeting_id")
-        )
+        # A subquery, not a join: the rows stay unique without DISTINCT.
+        target = Q(pk__in=Meeting.objects.filter(people=feed.person_id).values("pk"))
     else:
         return Meeting.objects.none()
     visible = Q(project__in=Membership.objects.filter(user=feed.owner_id).values("project_id"))
@@ -127,17 +126,16 @@ def feed_version(feed: FeedToken, bookings: QuerySet[Booking]) -> FeedVersion:
     it (their count and last change) as the bookings are."""
     now = timezone.now()
     meetings = feed_meetings(feed, now=now)
-    count, moment = IntegerField(), DateTimeField()
     # A hold lapses by the clock, with no write to date it (beat may not have run): how many
     # have lapsed is part of the version, so a poll sees the change.
     stats = (
         FeedToken.objects.filter(pk=feed.pk)
         .annotate(
-            count=_scalar(bookings, "COUNT", "pk", count),
-            last=_scalar(bookings, "MAX", "updated_at", moment),
-            lapsed=_scalar(bookings.filter(lapsed_holds(now)), "COUNT", "pk", count),
-            meetings=_scalar(meetings, "COUNT", "pk", count),
-            meetings_last=_scalar(meetings, "MAX", "updated_at", moment),
+            count=_scalar(bookings, "COUNT", "pk", IntegerField()),
+            last=_scalar(bookings, "MAX", "updated_at", DateTimeField()),
+            lapsed=_scalar(bookings.filter(lapsed_holds(now)), "COUNT", "pk", IntegerField()),
+            meetings=_scalar(meetings, "COUNT", "pk", IntegerField()),
+            meetings_last=_scalar(meetings, "MAX", "updated_at", DateTimeField()),
         )
         .values("count", "last", "lapsed", "meetings", "meetings_last")
         .get()

@@ -151,7 +151,7 @@ def test_meetings_mine_and_my_projects_only(
     owner: Any, collaborator: Any, outsider: Any, project: Project, other: Project
 ) -> None:
     start = timezone.now() + datetime.timedelta(days=1)
-    common = {
+    common: dict[str, Any] = {
         "start": start,
         "end": start + datetime.timedelta(hours=1),
         "time_zone": "Europe/Berlin",

@@ -62,7 +62,7 @@ def test_create_update_cancel_bump_sequence(project: Project, owner: Any, singer
     assert meeting.sequence == 0
     assert list(meeting.people.all()) == [singer]
     uid = meeting.uid
-    same = dict(
+    same: dict[str, Any] = dict(
         title=meeting.title,
         kind=meeting.kind,
         start=meeting.start,
