@@ -88,6 +88,9 @@ def _page(
         "milestone_form": milestone_form
         or (BillingMilestoneForm(prefix="milestone") if may_invoice else None),
         "budget": project.budgets.order_by("-version").first(),
+        "total_text": f"{grouped(plan.total_fee)} {plan.currency}"
+        if plan is not None and plan.total_fee is not None
+        else "",
         "vat_reason": VatExemption(plan.vat_exemption).label
         if plan is not None and plan.vat_exemption
         else "",
