@@ -345,3 +345,22 @@ def test_billing_plans_list_in_fixed_queries(
         assert len(as_owner.get("/api/v1/billing-plans/").json()["results"]) == 6
     with django_assert_num_queries(2):  # count, milestones with their plans
         assert as_owner.get("/api/v1/billing-milestones/").json()["count"] == 12
+
+
+def test_a_draft_that_cannot_be_made_does_not_undo_the_move(
+    owner: Any, project: Project, plan: BillingPlan
+) -> None:
+    [song] = songs(project, "tracking")
+    milestone = services.billing_milestone_save(plan=plan, kind="tracking_done", amount=Decimal(5))
+    # A plan changed behind the service's back (the admin, a script): its series no longer
+    # passes the invoice's checks.
+    BillingPlan.objects.filter(pk=plan.pk).update(series="bad series")
+    moved = studio_services.song_move(song=song, stage="overdubs", by=owner)
+    assert moved.stage == "overdubs"
+    song.refresh_from_db()
+    assert song.stage == "overdubs" and song.stage_changes.count() == 1
+    milestone.refresh_from_db()
+    assert milestone.reached_at is None and not Invoice.objects.exists()
+    # Fixed, "check now" drafts it.
+    services.billing_plan_update(plan=plan, series="TS")
+    assert [m.pk for m in services.billing_check(project=project)] == [milestone.pk]
