@@ -15,6 +15,9 @@ class ReleasesConfig(AppConfig):
         from releases.song_cards import register
 
         register()  # the board's cards show the latest version and its open notes
+        from releases import version_notices
+
+        version_notices.register()  # mail about notes and approvals (studio.notices)
 
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: the single, with its tracks and credits."""

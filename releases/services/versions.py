@@ -33,6 +33,7 @@ from releases.models import (
 )
 from releases.services.masters import _on_disk
 from releases.services.metadata import track_save
+from releases.version_notices import version_approved_tell, version_note_tell
 from studio.errors import Conflict
 from studio.models import Song, SongStage
 from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
@@ -252,7 +253,7 @@ def version_note_add(
             errors["guest_name"] = "At most 100 characters."
     if errors:
         raise ValidationError(errors)
-    return VersionNote.objects.create(
+    note = VersionNote.objects.create(
         version=version,
         at_seconds=at,
         body=body,
@@ -260,6 +261,8 @@ def version_note_add(
         guest_name="" if by is not None else guest_name,
         link=link,
     )
+    version_note_tell(note=note)
+    return note
 
 
 @transaction.atomic
@@ -379,6 +382,7 @@ def version_approve(
             stage = _stage_after(locked.song, target) if target else None
             if stage is not None:
                 song_move(song=locked.song, stage=stage, by=by)
+            version_approved_tell(version=locked)
     except BaseException:
         _delete_copies(stored)
         raise
