@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from budgets import services
 from budgets.models import BillingPlan, Budget, Cost, Invoice
+from budgets.services.billing import BillingParties
 from studio.models import Project, Song
 
 PLAN = {
@@ -52,13 +53,12 @@ COSTS = [
 ]
 
 
-ISSUER = {
+# Who bills whom, on the demo's invoice and on its billing plan's drafts.
+PARTIES: BillingParties = {
     "issuer_name": "Harbour Lane Productions",
     "issuer_address": "Harbour Lane 12\n20457 Hamburg\nGermany",
     "issuer_vat": "DE136695976",
     "issuer_iban": "DE89370400440532013000",
-}
-CLIENT = {
     "recipient_name": "Driftwood Records",
     "recipient_address": "Quay Street 4\nBristol BS1\nUnited Kingdom",
     "recipient_email": "accounts@example.com",
@@ -116,8 +116,7 @@ def _billing_plan(project: Project) -> None:
         project=project,
         total_fee=Decimal("12000.00"),
         tax_rate=Decimal(19),
-        **ISSUER,
-        **CLIENT,
+        **PARTIES,
     )
     for position, (kind, label) in enumerate(MILESTONES):
         services.billing_milestone_save(
@@ -148,7 +147,16 @@ def _budget(project: Project) -> None:
             recoupable=recoupable,
         )
     if not Invoice.objects.filter(project=project).exists():
-        invoice = services.invoice_create(project=project, **ISSUER, **CLIENT)
+        invoice = services.invoice_create(
+            project=project,
+            issuer_name="Harbour Lane Productions",
+            issuer_address="Harbour Lane 12\n20457 Hamburg\nGermany",
+            issuer_vat="DE136695976",
+            issuer_iban="DE89370400440532013000",
+            recipient_name="Driftwood Records",
+            recipient_address="Quay Street 4\nBristol BS1\nUnited Kingdom",
+            recipient_email="accounts@example.com",
+        )
         for description, quantity, price, rate in [
             ("Production fee, first instalment", "1", "2500.00", "19"),
             ("Studio A lockout days", "2", "780.00", "19"),

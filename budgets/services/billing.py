@@ -22,12 +22,9 @@ from studio.models import Project, Song
 from studio.money import round_money
 
 
-class BillingPlanDetails(TypedDict, total=False):
-    """What a caller may set on a plan; its project and currency are the project's."""
+class BillingParties(TypedDict, total=False):
+    """Who bills whom on every draft of a plan."""
 
-    total_fee: Decimal | None
-    series: str
-    payment_terms_days: int
     issuer_name: str
     issuer_address: str
     issuer_vat: str
@@ -37,6 +34,14 @@ class BillingPlanDetails(TypedDict, total=False):
     recipient_address: str
     recipient_vat: str
     recipient_email: str
+
+
+class BillingPlanDetails(BillingParties, total=False):
+    """What a caller may set on a plan; its project and currency are the project's."""
+
+    total_fee: Decimal | None
+    series: str
+    payment_terms_days: int
     tax_rate: Decimal
     vat_exemption: str
     vat_exemption_reference: str

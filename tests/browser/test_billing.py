@@ -90,7 +90,7 @@ def test_a_plan_with_two_milestones_drafts_as_the_song_moves(
     expect(page.locator("input[name^='line-'][name$='-description']")).to_have_value(
         f"Tracking done: {project.title}"
     )
-    invoice = Invoice.objects.get(pk=milestone.invoice_id)
+    invoice = milestone.invoice
     assert invoice.status == "draft"
     assert invoice.lines.get().unit_price == Decimal("2000.00")
     assert Invoice.objects.filter(project=project).count() == 2

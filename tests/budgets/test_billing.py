@@ -11,6 +11,7 @@ from budgets import services
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.milestones import milestone_reached, stage_passed
 from budgets.models import Invoice
+from budgets.services.billing import BillingParties
 from studio import services as studio_services
 from studio.models import Project, Role, Song
 from tests.conftest import api_client_for
@@ -18,7 +19,7 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PARTIES = {
+PARTIES: BillingParties = {
     "issuer_name": "Harbour Lane Productions",
     "issuer_address": "Harbour Lane 12\n20457 Hamburg",
     "issuer_vat": "DE136695976",
