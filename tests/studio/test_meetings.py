@@ -377,3 +377,26 @@ def test_icaljs_reads_meeting_times_as_stored(
         )
     assert read[str(meetings[1].uid)]["status"] == "CANCELLED"
     assert read[str(meetings[1].uid)]["sequence"] == 1
+
+
+def test_api_filters(as_owner: APIClient, project: Project, owner: Any) -> None:
+    soon = make(project, owner, title="Soon", start=at(1, 10), end=at(1, 11))
+    later = make(project, owner, title="Later", start=at(20, 10), end=at(20, 11))
+    other = ProjectFactory.create()
+    MembershipFactory.create(project=other, user=owner, role=Role.PRODUCER)
+    elsewhere = make(other, owner, title="Elsewhere")
+    ids = lambda query: [row["id"] for row in as_owner.get(URL, query).json()["results"]]  # noqa: E731
+    assert ids({"project": project.pk}) == [soon.pk, later.pk]
+    assert ids({"start_after": at(10, 0).isoformat()}) == [later.pk]
+    assert ids({"start_before": at(10, 0).isoformat()}) == [soon.pk, elsewhere.pk]
+    assert ids({"kind": "pre_production", "project": other.pk}) == [elsewhere.pk]
+    assert as_owner.get(URL, {"start_after": "2027-01-05T10:00:00"}).status_code == 400
+
+
+def test_hub_panel_lists_the_next_meetings(owner: Any, project: Project) -> None:
+    make(project, owner, title="Next week's call")
+    gone = make(project, owner, title="Called off")
+    meeting_cancel(meeting=gone)
+    page = browser(owner).get(f"/projects/{project.pk}/").content.decode()
+    assert 'id="hub-meetings"' in page
+    assert "Next week&#x27;s call" in page and "Called off" not in page
