@@ -35,7 +35,7 @@ def test_the_producer_adds_a_song_and_moves_it(page_as: Any, demo: dict[str, Any
     page.get_by_role("button", name="Add song").click()
     card = page.locator(".song-card", has_text="Lighthouse Waltz")
     expect(card).to_be_visible()
-    expect(page.get_by_role("status")).to_have_text("Added Lighthouse Waltz to pre-production.")
+    expect(page.get_by_role("status")).to_have_text("Added Lighthouse Waltz to Pre-production.")
     pre_production = page.locator("section.song-column", has=page.locator("#stage-pre_production"))
     expect(pre_production.locator(".song-card", has_text="Lighthouse Waltz")).to_be_visible()
     look(page, "song-board")
