@@ -114,7 +114,16 @@ def read_songs(user: AnyUser, today: datetime.date, now: datetime.datetime) -> d
         .select_related("project", "holder")
         .order_by("due_date", "project_id", "position", "pk")
     )
-    rows = [{"song": song, "late": song.due_date < today} for song in songs]  # type: ignore[operator]
+    rows = [
+        {
+            "song": song,
+            "late": song.due_date < today,  # type: ignore[operator]
+            # The project's own name for the stage, where it renamed it.
+            "stage": (song.project.song_stage_names or {}).get(song.stage)
+            or song.get_stage_display(),
+        }
+        for song in songs
+    ]
     return {"rows": rows, "today": today}
 
 

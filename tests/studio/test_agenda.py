@@ -206,6 +206,12 @@ def test_song_deadlines(owner: Any, outsider: Any, project: Project, other: Proj
     for absent in ("Due Later", "Finished Song", "Undated Song", "Their Song"):
         assert absent not in page, absent
     assert page.index("Late Song") < page.index("Due Friday")
+    late = Song.objects.get(title="Late Song")
+    assert f'href="/projects/{project.pk}/songs/{late.pk}/"' in page
+    # The project's own name for a stage.
+    project.song_stage_names = {"pre_production": "Writing"}
+    project.save(update_fields=["song_stage_names"])
+    assert "Low Tide · Writing" in today_of(owner)
     assert "Late Song" not in today_of(outsider)
 
 
