@@ -8,11 +8,13 @@ from studio.models import (
     Membership,
     Notice,
     NoticePreference,
+    Part,
     Person,
     PersonCard,
     Project,
     Room,
     Song,
+    SongPart,
     SongStageChange,
     Studio,
 )
@@ -157,6 +159,27 @@ class SongStageChangeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):
         # A move is recorded by song_move, never typed in.
+        return False
+
+
+@admin.register(Part)
+class PartAdmin(admin.ModelAdmin):
+    list_display = ["name", "project", "position"]
+    list_select_related = ["project"]
+    search_fields = ["name", "project__title"]
+    autocomplete_fields = ["project"]
+
+
+@admin.register(SongPart)
+class SongPartAdmin(admin.ModelAdmin):
+    list_display = ["song", "part", "status", "updated_by", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["song", "part", "updated_by"]
+    search_fields = ["song__title", "part__name"]
+    # Song and part must be of one project: the services check it, so rows are set there.
+    readonly_fields = ["song", "part", "updated_by", "updated_at"]
+
+    def has_add_permission(self, request, obj=None):
         return False
 
 
