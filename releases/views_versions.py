@@ -315,7 +315,7 @@ def _gone(request: HttpRequest) -> HttpResponse:
     """The one answer for an unknown, revoked or expired link (and for what a link does not
     allow): a guess learns nothing, and the page leads nowhere into the app."""
     response = render(request, "releases/listen_gone.html", status=404)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -358,8 +358,9 @@ def _listen_page(
         "peaks": _peaks_for_player(version) if version.peaks else None,
     }
     response = render(request, LISTEN, context, status=status)
-    # The address is the credential: never sent on to another site.
-    response["Referrer-Policy"] = "no-referrer"
+    # The address is the credential: never sent on to another site (same-origin, not
+    # no-referrer: a form posted with no referrer and Origin: null fails the CSRF check).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -73,7 +73,7 @@ def test_the_link_shows_its_version_and_nothing_else(version: SongVersion, song:
     hrefs = re.findall(r'href="([^"]+)"', html)
     assert all(h.startswith(("/static/", "data:", f"/listen/{link.token}/")) for h in hrefs), hrefs
     assert f"/projects/{song.project_id}" not in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     # Not a download unless allowed, no note form unless allowed.
     assert "Download" not in html and "Your name" not in html
     assert Client().get(f"/listen/{link.token}/download/").status_code == 404
