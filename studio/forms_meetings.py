@@ -58,6 +58,24 @@ class MeetingForm(TextGuardFormMixin, forms.Form):
             "notes": meeting.notes,
         }
 
+    def clean(self) -> dict[str, Any]:
+        """A wall-clock time the zone skips (the hour lost when clocks go forward) is refused
+        beside its field, not shifted by an hour behind the user's back."""
+        data = super().clean() or {}
+        day, zone_name = data.get("day"), data.get("time_zone")
+        if day is None or not zone_name:
+            return data
+        zone = zoneinfo.ZoneInfo(zone_name)
+        for name in ("start", "end"):
+            clock = data.get(name)
+            if clock is None:
+                continue
+            value = datetime.datetime.combine(day, clock, tzinfo=zone)
+            back = value.astimezone(datetime.UTC).astimezone(zone)
+            if back.replace(tzinfo=None) != value.replace(tzinfo=None):
+                self.add_error(name, f"{clock:%H:%M} does not exist in {zone_name} that day.")
+        return data
+
     def service_arguments(self) -> dict[str, Any]:
         """What meeting_create / meeting_update take. An end before the start runs past
         midnight (a listening session from 22:00 to 01:00)."""

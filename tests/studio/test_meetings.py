@@ -228,6 +228,9 @@ def test_pages_add_edit_cancel(owner: Any, project: Project, singer: Person) -> 
     refused = client.post(f"{base}new/", {**form, "time_zone": "Atlantis"})
     assert refused.status_code == 200
     assert "Atlantis is not an IANA time zone" in refused.content.decode()
+    # 02:30 on the last Sunday of March 2027 is skipped in Berlin (clocks go 02:00 -> 03:00).
+    refused = client.post(f"{base}new/", {**form, "day": "2027-03-28", "start": "02:30"})
+    assert "02:30 does not exist in Europe/Berlin that day." in refused.content.decode()
     refused = client.post(f"{base}new/", {**form, "place": ""})  # the service's refusal
     assert refused.status_code == 200
     assert "Give a place or a link." in refused.content.decode()
