@@ -50,7 +50,8 @@ def test_an_invitation_goes_through_the_worker_once(worker: Any) -> None:
         time.sleep(0.1)
     assert notice is not None, "the worker never sent the invitation"
     assert [m.to for m in mail.outbox] == [["eno.desk@example.com"]]
-    assert "method=REQUEST" in mail.outbox[0].alternatives[0][1]
+    message: Any = mail.outbox[0]
+    assert "method=REQUEST" in message.alternatives[0][1]
 
     # Delivered again, and twice at once: the claimed row sends nothing more.
     again = [notice_send.apply_async((notice.pk,)) for _ in range(2)]
