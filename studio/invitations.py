@@ -108,7 +108,8 @@ def _span(start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.da
 def booking_invitation_ics(
     *, booking: Booking, method: str, attendees: list[tuple[str, str]]
 ) -> bytes:
-    """The booking's feed event (same UID, SEQUENCE, times and words) as an iTIP message."""
+    """The booking's feed event (same UID, SEQUENCE, times and words) as an iTIP message:
+    built by the feed's own builder, so the invitation and the feed never tell two stories."""
     row = Booking.objects.filter(pk=booking.pk).values(*ROW_FIELDS).get()
     if method == CANCEL:
         # An attendee taken off a day still standing is told it is off for them.

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -246,7 +245,9 @@ def notice_send(*, notice_id: int) -> bool:
                 logger.info("Notice %s not sent: its event no longer holds.", notice_id)
                 return False
             _message(notice, letter).send()
-    except (smtplib.SMTPException, ConnectionError):
+    except Exception:
+        # Counted whatever went wrong (a refused send, a letter that cannot be written), so
+        # the sweep gives up on it after MAX_ATTEMPTS instead of trying it for days.
         Notice.objects.filter(pk=notice_id).update(attempts=F("attempts") + 1)
         raise
     return True
