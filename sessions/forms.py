@@ -143,6 +143,23 @@ class TakeForm(TextGuardFormMixin, forms.Form):
         }
 
 
+class SessionSongsForm(forms.Form):
+    """The songs planned for a session: checkboxes of the project's songs."""
+
+    songs = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Songs planned"
+    )
+
+    def __init__(self, *args: Any, songs: Sequence[Song] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.by_pk = {song.pk: song for song in songs}
+        field = cast(forms.TypedMultipleChoiceField, self.fields["songs"])
+        field.choices = [(song.pk, song.title) for song in songs]
+
+    def picked(self) -> list[Song]:
+        return [self.by_pk[pk] for pk in self.cleaned_data["songs"]]
+
+
 class GearCheckForm(TextGuardFormMixin, forms.Form):
     """The room's gear as a checklist: each item OK or fault, with a note."""
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from sessions.models import (
     Engagement,
@@ -164,9 +164,23 @@ def payee_year(*, user: AnyUser, year: int) -> list[PayeeYear]:
     return report
 
 
-def take_pickers(*, project: Project) -> tuple[list[Song], list[Part]]:
-    """The take form's choices: the project's songs (by title) and its parts (sheet order)."""
-    songs = list(Song.objects.filter(project=project).only("id", "title").order_by("title"))
+def take_pickers(
+    *, project: Project, session: Session | None = None
+) -> tuple[list[Song], list[Part]]:
+    """The take form's choices: the project's songs (by title) and its parts (sheet order).
+    With a session, each song says whether it is planned for it (``planned``), read in the
+    same query."""
+    # The stubs type the through model as Song: it is read untyped.
+    through: Any = Session.songs.through
+    planned = through.objects.filter(
+        session_id=session.pk if session else None, song_id=OuterRef("pk")
+    )
+    songs: list[Song] = list(
+        Song.objects.filter(project=project)
+        .only("id", "title")
+        .annotate(planned=Exists(planned))
+        .order_by("title")
+    )
     parts = list(Part.objects.filter(project=project).order_by("position", "id"))
     return songs, parts
 

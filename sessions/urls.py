@@ -8,6 +8,7 @@ urlpatterns = [
     path("sessions/<int:pk>/players/quote/", views.engagement_quote, name="engagement-quote"),
     path("sessions/<int:pk>/status/", views.session_status, name="session-status"),
     path("sessions/<int:pk>/takes/", views.take_add, name="take-add"),
+    path("sessions/<int:pk>/songs/", views.session_songs, name="session-songs"),
     path("sessions/<int:pk>/gear/", views.gear_check, name="gear-check"),
     path("sessions/<int:pk>/call-sheet/", views_call_sheet.call_sheet_page, name="call-sheet"),
     path("sessions/players/<int:pk>/", views.engagement_edit, name="engagement-edit"),

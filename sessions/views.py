@@ -26,6 +26,7 @@ from sessions.forms import (
     EngagementForm,
     GearCheckForm,
     PayForm,
+    SessionSongsForm,
     SessionStatusForm,
     TakeForm,
     show_refusal,
@@ -84,11 +85,12 @@ def _sheet_context(
     engagement_form: EngagementForm | None = None,
     take_form: TakeForm | None = None,
     gear_form: GearCheckForm | None = None,
+    songs_form: SessionSongsForm | None = None,
     logged: Take | None = None,
 ) -> dict[str, Any]:
     sheet = session_sheet(session=session)
     zone = session.zone
-    songs, parts = take_pickers(project=session.project)
+    songs, parts = take_pickers(project=session.project, session=session)
     if take_form is None:
         last = max(sheet.takes, key=lambda take: take.pk, default=None)
         name = last.song_name if last else ""
@@ -113,6 +115,12 @@ def _sheet_context(
         "engagement_form": engagement_form or EngagementForm(session=session),
         "take_form": take_form,
         "songs": songs,
+        "planned": [song for song in songs if getattr(song, "planned", False)],
+        "songs_form": songs_form
+        or SessionSongsForm(
+            songs=songs,
+            initial={"songs": [s.pk for s in songs if getattr(s, "planned", False)]},
+        ),
         "gear_form": gear_form or GearCheckForm(gear=gear, checks=sheet.checks),
         "logged": logged,
         "status_form": SessionStatusForm(initial={"status": session.status}),
@@ -154,6 +162,28 @@ def session_status(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("session-detail", pk=session.pk)
     context = _sheet_context(request, session)
     return render(request, SHEET, {**context, "status_form": form})
+
+
+@login_required
+@require_POST
+def session_songs(request: HttpRequest, pk: int) -> HttpResponse:
+    """The songs planned for the session (the board shows each song's next one)."""
+    session = _session_for(request, pk)
+    _require(
+        request, session.project, Capability.SESSIONS_MANAGE, "Your role does not run sessions."
+    )
+    songs, _ = take_pickers(project=session.project)
+    form = SessionSongsForm(request.POST, songs=songs)
+    if form.is_valid():
+        try:
+            services.session_update(session=session, songs=form.picked())
+        except ValidationError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Saved the songs planned for this session.")
+            return redirect(reverse("session-detail", args=[session.pk]) + "#planned")
+    context = _sheet_context(request, session, songs_form=form)
+    return render(request, SHEET, context, status=400)
 
 
 # --- a session from a booking -----------------------------------------------------------------

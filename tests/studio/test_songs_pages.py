@@ -197,7 +197,9 @@ def test_rename_and_skip_stages_on_the_board(owner: Any, project: Project, song:
     assert '<option value="editing"' not in html  # nor in the move selects
     # A move to a skipped stage is refused beside the stage (400), through the page and the API.
     refused = client.post(
-        f"/projects/{project.pk}/songs/{song.pk}/move/", {"stage": "editing"}, HTTP_HX_REQUEST="true"
+        f"/projects/{project.pk}/songs/{song.pk}/move/",
+        {"stage": "editing"},
+        HTTP_HX_REQUEST="true",
     )
     assert refused.status_code == 400
     assert "Editing is skipped on this project" in refused.content.decode()
@@ -315,3 +317,27 @@ def test_other_users_see_who_moved(project: Project, song: Song) -> None:
     services.song_move(song=song, stage=SongStage.TRACKING, by=mover)
     html = web_client(mover).get(song_url(song)).content.decode()
     assert 'data-label="Who">Rae Moss<' in html
+
+
+def test_the_session_sheet_plans_songs(
+    owner: Any, collaborator: Any, outsider: Any, project: Project, song: Song
+) -> None:
+    other_song = services.song_create(project=project, title="Gull Song")
+    session = _session(project, timezone.now() + datetime.timedelta(days=2), title="Vocals")
+    url = f"/sessions/{session.pk}/songs/"
+    assert web_client(collaborator).post(url, {"songs": [song.pk]}).status_code == 403
+    assert web_client(outsider).post(url, {"songs": [song.pk]}).status_code == 404
+    client = web_client(owner)
+    saved = client.post(url, {"songs": [song.pk, other_song.pk]})
+    assert saved.status_code == 302 and saved["Location"].endswith("#planned")
+    assert set(session.songs.all()) == {song, other_song}
+    foreign = services.song_create(
+        project=MembershipFactory.create(role=Role.PRODUCER).project, title="Elsewhere"
+    )
+    refused = client.post(url, {"songs": [song.pk, foreign.pk]})
+    assert refused.status_code == 400 and 'id="songs-error"' in refused.content.decode()
+    assert set(session.songs.all()) == {song, other_song}
+    page = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert f'<a href="/projects/{project.pk}/songs/{song.pk}/">Harbour Lights</a>' in page
+    board = client.get(f"/projects/{project.pk}/songs/").content.decode()
+    assert board.count("<dt>Next session</dt>") == 2
