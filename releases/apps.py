@@ -9,8 +9,9 @@ class ReleasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the deploy check on the DDEX message parties.
-        # Its panel on the project hub (studio.hub) and its section of Today (studio.agenda).
-        from releases import agenda, hub  # noqa: F401
+        # Its panel on the project hub (studio.hub) and its sections of Today (studio.agenda):
+        # failed renders, notes waiting for an answer.
+        from releases import agenda, agenda_notes, hub  # noqa: F401
         from releases.ddex import checks  # noqa: F401
         from releases.song_cards import register
 

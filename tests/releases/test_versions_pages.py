@@ -226,3 +226,45 @@ def test_a_track_is_made_from_a_song_on_the_release_page(
     )
     page = client_of.get(f"/releases/{release.pk}/").content.decode()
     assert 'name="new-track-song"' not in page  # its only song is a track now
+
+
+def test_today_lists_notes_waiting_for_my_answer(
+    project: Project, owner: Any, tmp_path: Path, django_assert_num_queries: Any
+) -> None:
+    from django.utils import timezone
+
+    from releases.agenda_notes import read_notes_waiting
+    from studio.models import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    engineer, artist = UserFactory.create(username="eng"), UserFactory.create(username="art")
+    MembershipFactory.create(project=project, user=engineer, role=Role.ENGINEER)
+    MembershipFactory.create(project=project, user=artist, role=Role.ARTIST)
+    song = song_create(project=project, title="Harbour Lights")
+    audio = tone(tmp_path / "m.wav", seconds=2.0).read_bytes()
+    mix = services.version_upload(
+        song=song, kind="mix", upload=SimpleUploadedFile("m.wav", audio), by=engineer
+    )
+    for i in range(3):
+        services.version_note_add(
+            version=mix, at_seconds=Decimal(i), body=f"Note {i} from the artist", by=artist
+        )
+    done = services.version_note_add(version=mix, at_seconds=Decimal(1), body="Done", by=artist)
+    services.version_note_resolve(note=done, by=engineer)
+    services.version_note_add(version=mix, at_seconds=Decimal(1), body="My own", by=owner)
+    now = timezone.now()
+    with django_assert_num_queries(1):
+        mine = read_notes_waiting(owner, now.date(), now)
+    assert [n.body for n in mine["rows"]] == [f"Note {i} from the artist" for i in (2, 1, 0)]
+    assert len(read_notes_waiting(engineer, now.date(), now)["rows"]) == 4  # the owner's too
+    assert read_notes_waiting(artist, now.date(), now)["rows"] == []
+    today = Client()
+    today.force_login(owner)
+    page = today.get("/").content.decode()
+    assert "Notes waiting for my answer" in page
+    assert f"?v={mix.pk}#note-" in page
+    for i in range(25):
+        services.version_note_add(version=mix, at_seconds=Decimal(0), body=f"More {i}", by=artist)
+    with django_assert_num_queries(1):
+        mine = read_notes_waiting(owner, now.date(), now)
+    assert (len(mine["rows"]), mine["more"]) == (20, True)
