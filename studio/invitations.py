@@ -141,6 +141,9 @@ def bookings_tell(*, bookings: list[Booking], method: str, people: Iterable[Pers
     """``booking_tell`` for bookings of one project with the same people (a confirmed
     series), in a few queries whatever their number. The bookings come with their room's
     studio and their project loaded."""
+    # A day that is over needs no calendar entry (a past session being logged, say).
+    now = timezone.now()
+    bookings = [booking for booking in bookings if booking.end > now]
     if not bookings:
         return 0
     what = "Cancelled" if method == CANCEL else "Studio day"
@@ -231,6 +234,8 @@ def meeting_tell(*, meeting: Meeting, method: str, people: Iterable[Person] | No
     """Send the meeting's people (or ``people``, e.g. those taken off it) its invitation or
     cancellation at its current sequence, after the caller's transaction commits."""
     meeting = Meeting.objects.select_related("project").get(pk=meeting.pk)
+    if meeting.end <= timezone.now():
+        return 0  # over: no calendar needs it
     what = "Cancelled" if method == CANCEL else "Meeting"
     made = notice_tell(
         kind=NoticeKind.MEETING_INVITATION,

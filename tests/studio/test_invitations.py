@@ -141,6 +141,9 @@ def test_confirm_move_cancel_same_uid_growing_sequence(
         assert {event["zone"] for _, event in read} == {"Europe/Berlin"}
         assert read[0][1]["status"] == "CONFIRMED" and read[2][1]["status"] == "CANCELLED"
         assert read[0][1]["organizer"] == f"mailto:{settings.DEFAULT_FROM_EMAIL}"
+        raw = messages[0].message().as_string()
+        assert 'Content-Type: text/calendar; method="REQUEST"; charset="utf-8"' in raw
+        assert 'Content-Disposition: attachment; filename="invite.ics"' in raw
         attendees = read[0][1]["attendees"]
         assert sorted(a["address"] for a in attendees) == [
             "mailto:eno.desk@example.com",
@@ -338,3 +341,23 @@ def test_a_confirmed_series_invites_its_engineer_to_each_day(
     uids = {read_with_icaljs(invitation(m)[1])["events"][0]["uid"] for m in mail.outbox}
     assert uids == {f"{booking.uid}@tracksheet" for booking in made}
     assert {m.to[0] for m in mail.outbox} == {"eno.desk@example.com"}
+
+
+def test_a_past_day_logged_confirmed_invites_nobody(
+    owner: Any, project: Project, django_capture_on_commit_callbacks: Any
+) -> None:
+    room = RoomFactory.create(studio=StudioFactory.create(managers=[owner]))
+    engineer = PersonFactory.create(name="Eno Desk", projects=[project])
+    start = timezone.now() - datetime.timedelta(days=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_create(
+            by=owner,
+            room=room,
+            project=project,
+            start=start,
+            end=start + datetime.timedelta(hours=4),
+            status="confirmed",
+            engineer=engineer,
+            past=True,
+        )
+    assert mail.outbox == []
