@@ -35,6 +35,7 @@ from releases.forms_versions import (
     VersionUploadForm,
 )
 from releases.models import ListenLink, SongVersion, VersionKind, VersionNote
+from releases.services.listen import TooManyTries
 from releases.versions import version_stack
 from studio.api_base import request_user
 from studio.errors import Conflict
@@ -375,12 +376,17 @@ def listen(request: HttpRequest, token: str) -> HttpResponse:
         return _gone(request)
     if request.method == "POST":
         form = ListenPasswordForm(request.POST)
-        if form.is_valid() and services.listen_link_password_ok(
-            link=link, password=form.cleaned_data["password"]
-        ):
-            request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), link.pk]
-            return redirect("listen", token=token)
         if form.is_valid():
+            try:
+                opened = services.listen_link_password_ok(
+                    link=link, password=form.cleaned_data["password"]
+                )
+            except TooManyTries as refusal:
+                form.add_error("password", str(refusal))
+                return _listen_page(request, link, status=429, password_form=form)
+            if opened:
+                request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), link.pk]
+                return redirect("listen", token=token)
             form.refuse()
         return _listen_page(request, link, status=400, password_form=form)
     return _listen_page(request, link)

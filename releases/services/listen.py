@@ -7,6 +7,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,14 @@ from studio.errors import Conflict
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+PASSWORD_TRIES = 10
+PASSWORD_LOCK = datetime.timedelta(minutes=15)
+
+
+class TooManyTries(Exception):
+    """Wrong passwords came too often for this link; the message says when to try again."""
+
 
 # A link lives at most a year: a forgotten link must stop working on its own.
 LONGEST = datetime.timedelta(days=366)
@@ -86,10 +95,25 @@ def listen_link_active(*, token: str) -> ListenLink | None:
 
 
 def listen_link_password_ok(*, link: ListenLink, password: str) -> bool:
-    """Whether ``password`` opens the link (a link without one is open)."""
+    """Whether ``password`` opens the link (a link without one is open).
+
+    Raises ``TooManyTries`` after PASSWORD_TRIES wrong ones within PASSWORD_LOCK, without
+    checking: a link's password is short enough to guess, the link itself is not."""
     if not link.password_hash:
         return True
-    return check_password(password, link.password_hash)
+    key = f"listen-link-tries:{link.pk}"
+    if cache.get(key, 0) >= PASSWORD_TRIES:
+        raise TooManyTries(
+            f"Too many wrong passwords: try again in {PASSWORD_LOCK.seconds // 60} minutes."
+        )
+    if check_password(password, link.password_hash):
+        return True
+    cache.add(key, 0, timeout=PASSWORD_LOCK.seconds)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=PASSWORD_LOCK.seconds)
+    return False
 
 
 def listen_play_record(*, link: ListenLink, key: str, user_agent: str = "") -> ListenPlay:

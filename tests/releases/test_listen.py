@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.utils import timezone
@@ -107,6 +108,13 @@ def test_password_first(version: SongVersion) -> None:
     wrong = guest.post(f"/listen/{link.token}/", {"password": "guess"})
     assert wrong.status_code == 400
     assert "not the link&#x27;s password" in wrong.content.decode()
+    for _ in range(9):
+        guest.post(f"/listen/{link.token}/", {"password": "guess"})
+    # Ten wrong: the right one is not even checked for a while.
+    locked = guest.post(f"/listen/{link.token}/", {"password": "open sesame"})
+    assert locked.status_code == 429
+    assert "Too many wrong passwords" in locked.content.decode()
+    cache.clear()
     right = guest.post(f"/listen/{link.token}/", {"password": "open sesame"})
     assert right.status_code == 302
     page = guest.get(f"/listen/{link.token}/")
