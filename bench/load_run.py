@@ -201,7 +201,7 @@ def seed(*, out: Path) -> None:
         for song in ("Low Tide", "Harbour Lights", "Paper Lanterns"):
             for number in range(1, 5):
                 session_services.take_create(
-                    session=session, song=song, keeper=number == 3, rating=3
+                    session=session, song_name=song, keeper=number == 3, rating=3
                 )
         for item in gear:
             if item.room_id == room.pk:
