@@ -130,11 +130,14 @@ class TakeForm(TextGuardFormMixin, forms.Form):
         return data
 
     def take_fields(self) -> dict[str, Any]:
-        """The cleaned data as take_create takes it."""
+        """The cleaned data as take_create takes it. A name typed under "New song" wins over
+        the select (which keeps showing the last take's song): typing a name means that song."""
         data = self.cleaned_data
+        name = data["song_name"].strip()
+        picked = self.songs.get(data["song"]) if data["song"] is not None else None
         return {
-            "song": self.songs.get(data["song"]) if data["song"] is not None else None,
-            "song_name": data["song_name"].strip(),
+            "song": None if name else picked,
+            "song_name": name,
             "part": self.parts.get(data["part"]) if data["part"] is not None else None,
             "number": data["number"],
             "rating": data["rating"],

@@ -337,3 +337,20 @@ def test_the_session_sheet_plans_songs(
     assert f'<a href="/projects/{project.pk}/songs/{song.pk}/">Harbour Lights</a>' in page
     board = client.get(f"/projects/{project.pk}/songs/").content.decode()
     assert board.count("<dt>Next session</dt>") == 2
+
+
+def test_a_typed_new_song_wins_over_the_picked_one(
+    owner: Any, project: Project, song: Song
+) -> None:
+    session = _session(project, timezone.now())
+    client = web_client(owner)
+    url = f"/sessions/{session.pk}/takes/"
+    assert client.post(url, {"song": str(song.pk)}).status_code == 302
+    # The select still shows Harbour Lights; the engineer types another song's name.
+    assert client.post(url, {"song": str(song.pk), "song_name": "Paper Boats"}).status_code == 302
+    names = list(session.takes.order_by("pk").values_list("song__title", "song_name", "number"))
+    assert names == [("Harbour Lights", "Harbour Lights", 1), ("Paper Boats", "Paper Boats", 1)]
+    refused = client.post(url, {"song": "", "song_name": ""})
+    assert "Pick a song or name a new one." in refused.content.decode()
+    assert client.post(url, {"song": "999999"}).content.decode().count("Select a valid choice") == 1
+    assert session.takes.count() == 2
