@@ -539,3 +539,22 @@ def test_every_section_reads_in_fixed_queries(
     ):
         assert key in keys, key
     assert not any(r.is_empty for r in rendered)
+
+
+def test_release_a_challenged_hold_swaps_the_challenges_section(
+    owner: Any, room: Room, project: Project
+) -> None:
+    first = hold(owner, room, project, days=9, lapses_in=150, title="Challenged first")
+    [second] = services.booking_create(
+        by=owner, room=room, project=project, start=first.start, end=first.end, title="Second"
+    )
+    services.booking_challenge(booking=second)
+    response = browser(owner).post(
+        f"/today/holds/{first.pk}/release/",
+        {"section": "challenges", "answer": "yes"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert 'id="agenda-challenges"' in html and "No 1st hold of yours is challenged." in html
+    second.refresh_from_db()
+    assert second.status == Booking.Status.HOLD_1  # the 2nd hold moved up
