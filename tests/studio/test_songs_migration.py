@@ -32,7 +32,9 @@ def back_to_newest() -> Iterator[None]:
     _migrate(executor.loader.graph.leaf_nodes())
 
 
-@pytest.mark.django_db(transaction=True)
+# Transactional (the schema changes); the rows migrations wrote (rate-rule presets...) come back
+# for the tests after it.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_old_takes_keep_their_names_and_get_one_song_per_project_and_name(
     back_to_newest: None,
 ) -> None:

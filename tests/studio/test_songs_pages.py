@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from sessions import services as session_services
-from sessions.models import Session
+from sessions.models import Session, Take
 from studio import services
-from studio.models import Project, Role, Song, SongStage, SongStageChange
+from studio.models import PartStatus, Project, Role, Song, SongPart, SongStage, SongStageChange
 from studio.services.songs import project_song_stages_set
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
 
@@ -354,3 +357,39 @@ def test_a_typed_new_song_wins_over_the_picked_one(
     assert "Pick a song or name a new one." in refused.content.decode()
     assert client.post(url, {"song": "999999"}).content.decode().count("Select a valid choice") == 1
     assert session.takes.count() == 2
+
+
+def test_the_api_refuses_a_move_to_a_skipped_stage(
+    owner: Any, project: Project, song: Song
+) -> None:
+    project_song_stages_set(project=project, names={}, skipped=["editing"])
+    api = APIClient()
+    api.force_authenticate(owner)
+    refused = api.post(f"/api/v1/songs/{song.pk}/move/", {"stage": "editing"}, format="json")
+    assert refused.status_code == 400 and "skipped" in str(refused.json()["stage"])
+    song.refresh_from_db()
+    assert song.stage == SongStage.PRE_PRODUCTION
+
+
+def test_the_demo_has_songs_in_every_stage_and_a_tracking_sheet(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from releases.tasks import master_analyse
+
+    # The masters' loudness takes seconds to measure and is not what this test reads.
+    monkeypatch.setattr(master_analyse, "delay", lambda *args, **kwargs: None)
+    call_command("demo", stdout=StringIO())
+    project = Project.objects.get(title="Low Tide Sessions")
+    stages = set(project.songs.values_list("stage", flat=True))
+    assert stages == set(SongStage.values)
+    statuses = set(SongPart.objects.filter(song__project=project).values_list("status", flat=True))
+    assert {PartStatus.RECORDED, PartStatus.EDITED, PartStatus.COMPLETE} <= statuses
+    keepers = Take.objects.filter(session__project=project, keeper=True).select_related("part")
+    assert keepers and all(t.song is not None and t.part is not None for t in keepers)
+    for take in keepers:
+        cell = SongPart.objects.get(song=take.song, part=take.part)
+        assert cell.status != PartStatus.NOT_STARTED
+    assert Session.objects.filter(project=project, songs__isnull=False).exists()
+    before = SongPart.objects.count(), Song.objects.count(), Take.objects.count()
+    call_command("demo", stdout=StringIO())
+    assert (SongPart.objects.count(), Song.objects.count(), Take.objects.count()) == before
