@@ -34,7 +34,7 @@ from releases.models import (
 from releases.services.masters import _on_disk
 from releases.services.metadata import track_save
 from releases.version_notices import version_approved_tell, version_note_tell
-from studio.errors import Conflict
+from studio.errors import Conflict, Unavailable
 from studio.models import Song, SongStage
 from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
 from studio.services.songs import song_move
@@ -139,6 +139,12 @@ def version_analyse(*, version_id: int) -> bool:
         return False
     if version.status == SongVersion.Status.READY and version.preview:
         return True
+    try:
+        waveform.ffmpeg()
+    except Unavailable as missing:
+        # Said on the page while the task waits for someone to install it (it retries).
+        SongVersion.objects.filter(pk=version_id).update(status_message=missing.detail[:500])
+        raise
     source = Path(version.file.path)
     loudness = audio.measure(source)
     drawn = waveform.peaks(source)

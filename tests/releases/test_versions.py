@@ -116,6 +116,7 @@ def test_analysis_without_ffmpeg_is_a_503_not_a_failure(
     version.refresh_from_db()
     assert version.status == SongVersion.Status.PENDING
     assert not version.preview
+    assert "ffmpeg is not installed" in version.status_message
 
 
 def test_peaks_of_silence_then_a_burst(tmp_path: Path) -> None:
