@@ -33,7 +33,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from budgets.models import Budget, BudgetLine, Cost, Invoice, InvoiceLine
+from budgets.models import (
+    BillingMilestone,
+    BillingPlan,
+    Budget,
+    BudgetLine,
+    Cost,
+    Invoice,
+    InvoiceLine,
+)
 from config.wsgi import application
 from releases.models import Credit, Release, Track
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
@@ -72,6 +80,7 @@ BODY_FIELDS = {
     "budget": "budgets",
     "line": "budget-lines",
     "invoice": "invoices",
+    "plan": "billing-plans",
     "release": "releases",
     "track": "tracks",
 }
@@ -132,6 +141,8 @@ def _targets() -> dict[str, int]:
         "costs": Cost.objects.order_by("pk")[0].pk,
         "invoices": Invoice.objects.order_by("pk")[0].pk,
         "invoice-lines": InvoiceLine.objects.order_by("pk")[0].pk,
+        "billing-plans": BillingPlan.objects.order_by("pk")[0].pk,
+        "billing-milestones": BillingMilestone.objects.order_by("pk")[0].pk,
         "releases": Release.objects.order_by("pk")[0].pk,
         "tracks": Track.objects.order_by("pk")[0].pk,
         "credits": Credit.objects.order_by("pk")[0].pk,
