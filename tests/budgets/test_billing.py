@@ -365,3 +365,19 @@ def test_a_draft_that_cannot_be_made_does_not_undo_the_move(
     # Fixed, "check now" drafts it.
     services.billing_plan_update(plan=plan, series="TS")
     assert [m.pk for m in services.billing_check(project=project)] == [milestone.pk]
+
+
+@pytest.mark.parametrize("milestones", [2, 8])
+def test_billing_page_in_fixed_queries(
+    owner: Any, project: Project, plan: BillingPlan, milestones: int, django_assert_num_queries: Any
+) -> None:
+    songs(project, "done")
+    kinds = ["deposit", "tracking_done", "mix_approved", "master_delivered"]
+    for n in range(milestones):
+        services.billing_milestone_save(plan=plan, kind=kinds[n % 4], amount=Decimal(10 + n))
+    client = signed_in(owner)
+    # Session, user, project, role, plan, milestones with their invoices, budget, and the
+    # layout's own reads: the same whatever the number of milestones.
+    with django_assert_num_queries(9):
+        page = client.get(f"/projects/{project.pk}/billing/").content.decode()
+    assert page.count("Reached on") == milestones
