@@ -131,7 +131,7 @@ class VersionNoteSerializer(serializers.ModelSerializer):
     at = serializers.CharField(source="at_label", read_only=True, help_text="m:ss")
     by = serializers.CharField(source="by_name", read_only=True)
     resolved_in_label = serializers.CharField(
-        source="resolved_in.label", read_only=True, default=None
+        source="resolved_in.label", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -320,12 +320,12 @@ class VersionNoteViewSet(
     permission_classes = [IsAuthenticated, ProjectRolePermission]
     filterset_fields = ["version", "version__song", "author"]
     write_capability = Capability.VERSIONS_NOTE
-    action_capabilities = {"resolve": Capability.VERSIONS_UPLOAD}
+    action_capabilities: dict[str, Capability] = {}
 
     def get_queryset(self) -> QuerySet[VersionNote]:
         return (
             notes_visible(self.request.user)
-            .select_related("version", "author", "resolved_in")
+            .select_related("version__song__project", "author", "resolved_in")
             .order_by("version_id", "at_seconds", "id")
         )
 
@@ -347,8 +347,11 @@ class VersionNoteViewSet(
     @extend_schema(request=ResolveRequest, responses=VersionNoteSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str | None = None) -> Response:
-        """Mark the note fixed (in the song's newest version unless told which)."""
+        """Mark the note fixed (in the song's newest version unless told which): by whoever
+        uploads versions (they fixed it), or by the note's author."""
         note = self.get_object()
+        if note.author_id != request.user.pk:
+            require_capability(request.user, note.version.song.project, Capability.VERSIONS_UPLOAD)
         body = ResolveRequest(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         services.version_note_resolve(

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 NOTE_MAX = 2000
+LONGEST_TIME = Decimal(1_000_000)
 # What a master copies from the version it is made of.
 MASTER_FIELDS = (
     "format",
@@ -224,6 +225,9 @@ def parse_time(value: object) -> Decimal:
     total = Decimal(0)
     for number in numbers:
         total = total * 60 + number
+    # What a note's column holds (8 digits, 2 after the point): days past any recording.
+    if total >= LONGEST_TIME:
+        raise ValidationError(message, code="time")
     return total.quantize(Decimal("0.01"))
 
 

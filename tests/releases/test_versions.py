@@ -142,7 +142,9 @@ def test_times_are_read_as_typed(typed: str, seconds: str) -> None:
     assert parse_time(typed) == Decimal(seconds)
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "-3", "1:75", "nan", "1:2:3:4", "inf"])
+@pytest.mark.parametrize(
+    "typed", ["", "abc", "-3", "1:75", "nan", "sNaN", "1:2:3:4", "inf", "1e30", "99999999"]
+)
 def test_bad_times_are_refused(typed: str) -> None:
     with pytest.raises(ValidationError):
         parse_time(typed)

@@ -241,3 +241,22 @@ def test_lists_take_fixed_queries(
         for url, queries in expected.items():
             with django_assert_num_queries(queries):
                 assert as_owner.get(url).status_code == 200
+
+
+def test_who_resolves_a_note(
+    as_owner: APIClient, as_collaborator: APIClient, version: SongVersion, song: Song
+) -> None:
+    manager = UserFactory.create(username="manager")
+    MembershipFactory.create(project=song.project, user=manager, role=Role.MANAGER)
+    as_manager = api_client_for(manager)
+    theirs = as_owner.post(
+        "/api/v1/version-notes/", {"version": version.pk, "at_seconds": 1, "body": "a"}
+    ).json()["id"]
+    own = as_manager.post(
+        "/api/v1/version-notes/", {"version": version.pk, "at_seconds": 2, "body": "b"}
+    ).json()["id"]
+    assert as_collaborator.post(f"/api/v1/version-notes/{theirs}/resolve/").status_code == 403
+    assert as_manager.post(f"/api/v1/version-notes/{theirs}/resolve/").status_code == 403
+    assert as_manager.post(f"/api/v1/version-notes/{own}/resolve/").status_code == 200
+    assert as_owner.post(f"/api/v1/version-notes/{theirs}/resolve/").status_code == 200
+    assert not VersionNote.objects.filter(resolved_at__isnull=True).exists()
