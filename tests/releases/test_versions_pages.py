@@ -1,6 +1,7 @@
 """The versions page without JS: upload, notes at a typed time, resolve, approve, links;
 refusals beside their field as a 400; outsider 404, viewer 403; the board's card details."""
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -268,3 +269,41 @@ def test_today_lists_notes_waiting_for_my_answer(
     with django_assert_num_queries(1):
         mine = read_notes_waiting(owner, now.date(), now)
     assert (len(mine["rows"]), mine["more"]) == (20, True)
+
+
+def test_the_versions_page_reads_in_fixed_queries(
+    client_of: Client, song: Song, owner: Any, tmp_path: Path
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from releases.services import listen_link_create, listen_play_record
+
+    audio = tone(tmp_path / "m.wav", seconds=2.0).read_bytes()
+
+    def grow(n: int) -> SongVersion:
+        for _ in range(n):
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                version = services.version_upload(
+                    song=song, kind="mix", upload=SimpleUploadedFile("m.wav", audio), by=owner
+                )
+            for at in (0, 1):
+                services.version_note_add(
+                    version=version, at_seconds=Decimal(at), body="n", by=owner
+                )
+            link = listen_link_create(
+                version=version,
+                label="A&R",
+                expires_at=version.uploaded_at + datetime.timedelta(days=3),
+                by=owner,
+            )
+            listen_play_record(link=link, key="k")
+        return version
+
+    counts = []
+    for n in (1, 5):
+        grow(n)
+        with CaptureQueriesContext(connection) as queries:
+            assert client_of.get(url(song)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
