@@ -41,6 +41,7 @@ from studio.api_base import request_user
 from studio.errors import Conflict
 from studio.models import Song
 from studio.permissions import Capability, has_capability, projects_visible
+from studio.services.songs import stage_labels
 
 PAGE = "releases/versions.html"
 LISTEN = "releases/listen.html"
@@ -108,6 +109,7 @@ def _page(
         "link_form": bound.get("link_form") or ListenLinkForm(),
         "peaks": _peaks_for_player(current) if current else None,
         "now": timezone.now(),
+        "stage": stage_labels(project)[song.stage],
     }
     return render(request, PAGE, context, status=status)
 
