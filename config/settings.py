@@ -360,6 +360,7 @@ SPECTACULAR_SETTINGS = {
         "SongVersionKindEnum": "releases.models.VersionKind",
         "SongVersionStatusEnum": "releases.models.AnalysisStatus",
         "PartStatusEnum": "studio.models.PartStatus",
+        "SongStageEnum": "studio.models.SongStage",
         "BillingMilestoneKindEnum": "budgets.billing_models.MilestoneKind",
         "BillingMilestoneStatusEnum": "budgets.billing_models.MILESTONE_STATUSES",
     },

@@ -5,7 +5,7 @@ from studio.api.feeds import FeedTokenViewSet
 from studio.api.meetings import MeetingViewSet
 from studio.api.parts import PartViewSet, SongPartViewSet
 from studio.api.projects import MembershipViewSet, PersonViewSet, ProjectViewSet
-from studio.api.songs import SongViewSet
+from studio.api.songs import SongStagesViewSet, SongViewSet
 from studio.api.studios import GearViewSet, RoomViewSet, StudioViewSet
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "ProjectViewSet",
     "RoomViewSet",
     "SongPartViewSet",
+    "SongStagesViewSet",
     "SongViewSet",
     "StudioViewSet",
 ]

@@ -17,11 +17,14 @@ from studio.api_base import (
     ProjectRolePermission,
     ScopedPrimaryKeyRelatedField,
     request_user,
+    require_capability,
     require_write_on_parent,
 )
 from studio.filters import ScopedFilterSet
 from studio.models import Part, Person, Project, Song, SongStage
+from studio.models.stages import STAGE_NAME_MAX
 from studio.permissions import AnyUser, Capability, people_visible, projects_visible
+from studio.services.songs import project_song_stages_set, stage_labels
 
 
 def songs_visible(user: AnyUser) -> QuerySet[Song]:
@@ -162,3 +165,64 @@ class SongViewSet(viewsets.ModelViewSet):
         return Response(
             self.get_serializer(self._reloaded_with_counts(song)).data, status=status.HTTP_200_OK
         )
+
+
+class SongStagesSerializer(serializers.Serializer):
+    """A project's board stages: its own names and the stages it skips."""
+
+    project = serializers.IntegerField(read_only=True, source="pk")
+    names = serializers.DictField(
+        child=serializers.CharField(max_length=STAGE_NAME_MAX, allow_blank=True),
+        required=False,
+        help_text='Stage to this board\'s name, e.g. {"mixing": "Mix"}; an empty name or the '
+        "stage's own drops it.",
+    )
+    skipped = serializers.ListField(
+        child=serializers.ChoiceField(choices=SongStage.choices),
+        required=False,
+        help_text='Stages without a column. Never "done", nor a stage holding songs.',
+    )
+    stages = serializers.SerializerMethodField()
+
+    def get_stages(self, project: Project) -> list[dict[str, Any]]:
+        skipped = set(project.skipped_song_stages or [])
+        return [
+            {"stage": value, "name": label, "skipped": value in skipped}
+            for value, label in stage_labels(project).items()
+        ]
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        project = cast(Project, instance)
+        return {
+            "project": project.pk,
+            "names": project.song_stage_names or {},
+            "skipped": project.skipped_song_stages or [],
+            "stages": self.get_stages(project),
+        }
+
+
+class SongStagesViewSet(viewsets.GenericViewSet):
+    """A project's board stages (``song-stages/{project id}/``): read by its members, set
+    (renamed, skipped) by the roles that manage songs."""
+
+    serializer_class = SongStagesSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[Project]:
+        return projects_visible(self.request.user)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def update(self, request: Request, pk: str | None = None) -> Response:
+        project = self.get_object()
+        require_capability(request.user, project, Capability.SONGS_MANAGE)
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        project = project_song_stages_set(
+            project=project,
+            names=data.get("names", project.song_stage_names or {}),
+            skipped=data.get("skipped", project.skipped_song_stages or []),
+        )
+        return Response(self.get_serializer(project).data)

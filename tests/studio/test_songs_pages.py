@@ -393,3 +393,35 @@ def test_the_demo_has_songs_in_every_stage_and_a_tracking_sheet(
     before = SongPart.objects.count(), Song.objects.count(), Take.objects.count()
     call_command("demo", stdout=StringIO())
     assert (SongPart.objects.count(), Song.objects.count(), Take.objects.count()) == before
+
+
+def test_the_api_reads_and_sets_a_projects_stages(
+    owner: Any, collaborator: Any, outsider: Any, project: Project, song: Song
+) -> None:
+    url = f"/api/v1/song-stages/{project.pk}/"
+    api = APIClient()
+    api.force_authenticate(owner)
+    read = api.get(url).json()
+    assert read["skipped"] == [] and read["stages"][0] == {
+        "stage": "pre_production",
+        "name": "Pre-production",
+        "skipped": False,
+    }
+    saved = api.put(url, {"names": {"mixing": "Mix"}, "skipped": ["editing"]}, format="json")
+    assert saved.status_code == 200
+    assert saved.json()["names"] == {"mixing": "Mix"} and saved.json()["skipped"] == ["editing"]
+    held = api.put(url, {"skipped": ["pre_production"]}, format="json")
+    assert held.status_code == 400 and "Pre-production holds 1 song" in str(held.json())
+    bad = api.put(url, {"skipped": ["limbo"]}, format="json")
+    assert bad.status_code == 400 and "skipped" in bad.json()
+    assert api.put(url, {"skipped": ["done"]}, format="json").status_code == 400
+    viewer = APIClient()
+    viewer.force_authenticate(collaborator)
+    assert viewer.get(url).status_code == 200
+    assert viewer.put(url, {"skipped": []}, format="json").status_code == 403
+    stranger = APIClient()
+    stranger.force_authenticate(outsider)
+    assert stranger.get(url).status_code == 404
+    assert stranger.put(url, {"skipped": []}, format="json").status_code == 404
+    project.refresh_from_db()
+    assert project.skipped_song_stages == ["editing"]
