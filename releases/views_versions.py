@@ -83,7 +83,9 @@ def _page(
     chosen: int | None = None,
     status: int = 200,
     bound: dict[str, Any] | None = None,
+    partial: str = "",
 ) -> HttpResponse:
+    """The page, or with ``partial`` one named part of it (htmx swaps the notes panel)."""
     bound = bound or {}
     stack = version_stack(song=song, chosen=chosen)
     project = song.project
@@ -110,8 +112,14 @@ def _page(
         "peaks": _peaks_for_player(current) if current else None,
         "now": timezone.now(),
         "stage": stage_labels(project)[song.stage],
+        "saved": bound.get("saved", ""),
     }
-    return render(request, PAGE, context, status=status)
+    return render(request, f"{PAGE}#{partial}" if partial else PAGE, context, status=status)
+
+
+def _htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django-htmx's middleware sets ``request.htmx``)."""
+    return bool(getattr(request, "htmx", False))
 
 
 def _peaks_for_player(version: SongVersion) -> dict[str, Any]:
@@ -173,8 +181,18 @@ def version_note_add(request: HttpRequest, pk: int, song_id: int, version_id: in
         except ValidationError as error:
             refusals_onto(form, error, aliases={})
         else:
-            messages.success(request, f"Note at {note.at_label} added to {version.label}.")
+            said = f"Note at {note.at_label} added to {version.label}."
+            if _htmx(request):
+                return _page(
+                    request, version.song, chosen=version.pk, bound={"saved": said}, partial="notes"
+                )
+            messages.success(request, said)
             return redirect(_page_url(version.song, version, f"note-{note.pk}"))
+    if _htmx(request):
+        # htmx swaps 2xx answers only: the refusal comes back as the panel with the form.
+        return _page(
+            request, version.song, chosen=version.pk, bound={"note_form": form}, partial="notes"
+        )
     return _page(request, version.song, chosen=version.pk, status=400, bound={"note_form": form})
 
 
@@ -190,7 +208,12 @@ def version_note_resolve(
         _require(request, version.song, Capability.VERSIONS_UPLOAD)
     note = services.version_note_resolve(note=note, by=request_user(request))
     where = f" in {note.resolved_in.label}" if note.resolved_in else ""
-    messages.success(request, f"Note at {note.at_label} marked fixed{where}.")
+    said = f"Note at {note.at_label} marked fixed{where}."
+    if _htmx(request):
+        return _page(
+            request, version.song, chosen=version.pk, bound={"saved": said}, partial="notes"
+        )
+    messages.success(request, said)
     return redirect(_page_url(version.song, version, f"note-{note.pk}"))
 
 

@@ -39,36 +39,47 @@
     return audio;
   }
 
+  // Delegated: htmx swaps the notes panel (a note added or resolved) and its new buttons and
+  // form must work as the first ones did.
   function setUpNotes(audio) {
-    document.querySelectorAll("[data-seek]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        if (!audio) return;
-        audio.currentTime = parseFloat(button.dataset.seek);
+    let typed = false;
+    function timeField() {
+      const form = document.getElementById("note-form");
+      return form ? form.querySelector("input.time") : null;
+    }
+    function showNow() {
+      const now = document.querySelector("#note-form [data-now]");
+      if (now && audio) now.hidden = false;
+      const field = timeField();
+      typed = Boolean(field && field.value !== "");
+    }
+    showNow();
+    document.body.addEventListener("htmx:afterSwap", showNow);
+    document.addEventListener("input", function (event) {
+      if (event.target === timeField()) typed = event.target.value !== "";
+    });
+    document.addEventListener("click", function (event) {
+      const seek = event.target.closest("[data-seek]");
+      if (seek && audio) {
+        audio.currentTime = parseFloat(seek.dataset.seek);
         audio.play();
-      });
-    });
-    const form = document.getElementById("note-form");
-    if (!form || !audio) return;
-    const field = form.querySelector("input.time");
-    const now = form.querySelector("[data-now]");
-    if (!field) return;
-    let typed = field.value !== "";
-    field.addEventListener("input", function () {
-      typed = field.value !== "";
-    });
-    // Where the listener paused is where the note most likely goes.
-    audio.addEventListener("pause", function () {
-      if (!typed) field.value = clock(audio.currentTime);
-    });
-    if (now) {
-      now.hidden = false;
-      now.addEventListener("click", function () {
+        return;
+      }
+      const now = event.target.closest("[data-now]");
+      const field = timeField();
+      if (now && audio && field) {
         field.value = clock(audio.currentTime);
         typed = true;
-        const body = form.querySelector("textarea");
+        const body = document.querySelector("#note-form textarea");
         if (body) body.focus();
-      });
-    }
+      }
+    });
+    if (!audio) return;
+    // Where the listener paused is where the note most likely goes.
+    audio.addEventListener("pause", function () {
+      const field = timeField();
+      if (field && !typed) field.value = clock(audio.currentTime);
+    });
   }
 
   function setUpCopy() {

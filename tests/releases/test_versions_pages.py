@@ -307,3 +307,26 @@ def test_the_versions_page_reads_in_fixed_queries(
             assert client_of.get(url(song)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_htmx_swaps_the_notes_panel(client_of: Client, song: Song, tmp_path: Path) -> None:
+    upload_page(client_of, song, tone(tmp_path / "m.wav", seconds=5.0, rate=44100))
+    version = SongVersion.objects.get()
+    notes = url(song, f"{version.pk}/notes/")
+    refused = client_of.post(
+        notes, {"note-at_seconds": "0:09", "note-body": "late"}, HTTP_HX_REQUEST="true"
+    )
+    # 200, so that htmx swaps it: the panel with the refusal beside the field.
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert html.lstrip().startswith('<div id="notes-panel"')
+    assert "A time between 0:00 and 0:05" in html and "<html" not in html
+    added = client_of.post(
+        notes, {"note-at_seconds": "0:03", "note-body": "vocal loud"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Note at 0:03 added to Mix v1." in added and 'data-seek="3.00"' in added
+    note = VersionNote.objects.get()
+    resolved = client_of.post(
+        url(song, f"{version.pk}/notes/{note.pk}/resolve/"), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Fixed in Mix v1" in resolved and "marked fixed in Mix v1" in resolved
