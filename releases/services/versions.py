@@ -263,7 +263,7 @@ def version_note_add(
             errors["guest_name"] = "At most 100 characters."
     if errors:
         raise ValidationError(errors)
-    note = VersionNote.objects.create(
+    note = VersionNote(
         version=version,
         at_seconds=at,
         body=body,
@@ -271,6 +271,8 @@ def version_note_add(
         guest_name="" if by is not None else guest_name,
         link=link,
     )
+    note.full_clean()  # text without control characters, among the model's own checks
+    note.save()
     version_note_tell(note=note)
     return note
 

@@ -4,11 +4,13 @@ per page load."""
 
 import datetime
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.utils import timezone
@@ -177,3 +179,18 @@ def test_notes_under_a_name_only_when_allowed(version: SongVersion) -> None:
         link,
         "0:02",
     )
+
+
+def test_control_characters_are_refused_in_notes_and_names(version: SongVersion) -> None:
+    link = make_link(version, allow_notes=True)
+    refused = Client().post(
+        f"/listen/{link.token}/notes/",
+        {"guest-guest_name": "Mara\x1b", "guest-at_seconds": "0:02", "guest-body": "ok\x07"},
+    )
+    assert refused.status_code == 400
+    assert "control characters" in refused.content.decode()
+    with pytest.raises(ValidationError):
+        services.version_note_add(
+            version=version, at_seconds=Decimal(1), body="x", link=link, guest_name="A\tB"
+        )
+    assert not VersionNote.objects.exists()
