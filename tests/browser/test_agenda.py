@@ -32,7 +32,9 @@ def test_confirm_a_lapsing_hold_from_today(page_as: Any, demo: dict[str, Any]) -
     expect(meetings.get_by_text("Pre-production: arrangement and keys")).to_be_visible()
     expect(meetings.get_by_text("Listening session: rough mixes")).to_be_visible()
     expect(meetings.get_by_role("link", name="Join link")).to_be_visible()
-    expect(page.locator("#agenda-challenges").get_by_role("link", name="Sax overdub")).to_be_visible()
+    expect(
+        page.locator("#agenda-challenges").get_by_role("link", name="Sax overdub")
+    ).to_be_visible()
     expect(page.locator("#agenda-songs").get_by_text("Breakwater")).to_be_visible()
     look(page, "today")
 
