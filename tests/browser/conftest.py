@@ -125,17 +125,19 @@ def _load_demo() -> dict[str, Any]:
 @pytest.fixture
 def demo(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """The demo command's data in this test's database, and its users by username. The
-    masters' loudness is left unmeasured ("measuring…"): the analysis takes seconds a test
-    of other pages need not wait for; ``demo_measured`` measures it."""
-    from releases.tasks import master_analyse
+    masters and song versions are left unanalysed ("measuring…", no waveform yet): the
+    analysis takes seconds a test of other pages need not wait for; ``demo_measured``
+    analyses them."""
+    from releases.tasks import master_analyse, version_analyse
 
     monkeypatch.setattr(master_analyse, "delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(version_analyse, "delay", lambda *args, **kwargs: None)
     return _load_demo()
 
 
 @pytest.fixture
 def demo_measured(live_server: Any) -> dict[str, Any]:
-    """The demo with its masters measured, as `manage.py demo` leaves it."""
+    """The demo with its masters and versions analysed, as `manage.py demo` leaves it."""
     return _load_demo()
 
 

@@ -103,12 +103,16 @@ def test_invoice_from_the_project_issued_paid_and_credited(
     expect(page.get_by_label("Client", exact=True)).to_have_value("Driftwood Records")
     expect(page.get_by_text("not invoiced").first).to_be_visible()
     look(page, "money-invoice-new")
+    # The demo's billing plan has drafted its deposit invoice already.
+    drafted_before = list(Invoice.objects.filter(project=project).values_list("pk", flat=True))
     page.get_by_label("Tax %").fill("19")
     page.get_by_role("button", name="Draft the invoice").click()
     expect(
         page.get_by_text(re.compile(r"Drafted invoice #\d+ with \d+ lines: check them"))
     ).to_be_visible()
-    invoice = Invoice.objects.filter(project=project, status="draft").get()
+    invoice = (
+        Invoice.objects.filter(project=project, status="draft").exclude(pk__in=drafted_before).get()
+    )
     assert invoice.lines.filter(booking__isnull=False).exists()
 
     first = page.locator("ol.invoice-lines > li").first

@@ -20,11 +20,11 @@ pytestmark = [
 
 
 def test_a_note_at_a_time_resolved_then_the_mix_approved(
-    page_as: Any, demo: dict[str, Any]
+    page_as: Any, demo_measured: dict[str, Any]
 ) -> None:
     project = Project.objects.get(title="Low Tide Sessions")
     song = Song.objects.get(project=project, title="Breakwater")
-    page = page_as(demo["demo"])
+    page = page_as(demo_measured["demo"])
     page.goto(f"/projects/{project.pk}/songs/")
     card = page.locator(".song-card", has_text="Breakwater")
     expect(card.get_by_text("Open notes")).to_be_visible()
@@ -75,16 +75,16 @@ def test_a_note_at_a_time_resolved_then_the_mix_approved(
     expect(page.get_by_text("Mix v1 approved.")).to_be_visible()
     song.refresh_from_db()
     assert song.stage == SongStage.MASTERING
-    assert SongVersion.objects.get(song=song).approved_by == demo["demo"]
+    assert SongVersion.objects.get(song=song).approved_by == demo_measured["demo"]
 
 
 def test_the_demo_song_with_fixed_notes_and_its_approved_master(
-    page_as: Any, demo: dict[str, Any]
+    page_as: Any, demo_measured: dict[str, Any]
 ) -> None:
     project = Project.objects.get(title="Low Tide Sessions")
     song = Song.objects.get(project=project, title="Gull Song")
     mix = SongVersion.objects.get(song=song, kind="mix", number=2)
-    page = page_as(demo["demo"])
+    page = page_as(demo_measured["demo"])
     page.goto(f"/projects/{project.pk}/songs/{song.pk}/versions/?v={mix.pk}")
     expect(page.get_by_text("Master v1 approved as the master")).to_be_visible()
     expect(page.get_by_text("fixed in Mix v2")).to_have_count(3)
@@ -92,7 +92,9 @@ def test_the_demo_song_with_fixed_notes_and_its_approved_master(
     look(page, "versions-demo")
 
 
-def test_a_guest_listens_and_leaves_a_note(anonymous_page: Any, demo: dict[str, Any]) -> None:
+def test_a_guest_listens_and_leaves_a_note(
+    anonymous_page: Any, demo_measured: dict[str, Any]
+) -> None:
     link = ListenLink.objects.get(label="Mastering engineer")
     page = anonymous_page
     page.goto(f"/listen/{link.token}/")

@@ -32,9 +32,11 @@ def back_to_newest() -> Iterator[None]:
     _migrate(executor.loader.graph.leaf_nodes())
 
 
-# Transactional (the schema changes); the rows migrations wrote (rate-rule presets...) come back
-# for the tests after it.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional (the schema changes). Not serialized_rollback: restoring the serialized rows at
+# set-up collides with the content types a plain transactional test before it recreated with
+# other ids (its flush runs post_migrate); the tests that need the migrations' rows (the browser
+# tests) restore them at their own set-up.
+@pytest.mark.django_db(transaction=True)
 def test_old_takes_keep_their_names_and_get_one_song_per_project_and_name(
     back_to_newest: None,
 ) -> None:
