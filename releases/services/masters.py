@@ -6,6 +6,7 @@ import datetime
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -37,21 +38,43 @@ def _on_disk(upload: UploadedFile) -> Iterator[Path]:
         yield Path(handle.name)
 
 
-def master_upload(*, track: Track, upload: UploadedFile) -> Master:
-    """Keep a WAV, FLAC or AIFF master for the track after it decoded whole; replaces an
-    earlier master. The track's duration becomes the master's; loudness follows in a task."""
-    from releases.tasks import master_analyse
+@dataclass(frozen=True)
+class ReceivedAudio:
+    """An upload that decoded whole: its name, where it is on disk, what it is, its digests."""
 
-    name = Path(upload.name or "master").name
+    name: str
+    path: Path
+    info: audio.AudioInfo
+    sha256: str
+    md5: str
+
+
+@contextmanager
+def received_audio(upload: UploadedFile, *, what: str) -> Iterator[ReceivedAudio]:
+    """The checks every audio upload passes before anything is kept (a master, a song's
+    version): the size limit, then a whole decode by content, then its digests. Refusals are
+    on the ``file`` field, naming ``what`` it is."""
+    name = Path(upload.name or what).name
     if (upload.size or 0) > settings.RELEASES_MASTER_MAX_BYTES:
         limit = filesizeformat(settings.RELEASES_MASTER_MAX_BYTES)
-        raise ValidationError({"file": f"A master is at most {limit}."})
+        raise ValidationError({"file": f"A {what} is at most {limit}."})
     with _on_disk(upload) as path:
         try:
             info = audio.probe(path, name)
         except ValidationError as error:
             raise ValidationError({"file": error.messages}) from error
         sha256, md5 = audio.digests(path)
+        yield ReceivedAudio(name=name, path=path, info=info, sha256=sha256, md5=md5)
+
+
+def master_upload(*, track: Track, upload: UploadedFile) -> Master:
+    """Keep a WAV, FLAC or AIFF master for the track after it decoded whole; replaces an
+    earlier master. The track's duration becomes the master's; loudness follows in a task."""
+    from releases.tasks import master_analyse
+
+    with received_audio(upload, what="master") as received:
+        name, path, info = received.name, received.path, received.info
+        sha256, md5 = received.sha256, received.md5
         stored = ""
         try:
             with transaction.atomic():

@@ -10,13 +10,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from releases import audio, waveform
@@ -31,7 +29,7 @@ from releases.models import (
     VersionKind,
     VersionNote,
 )
-from releases.services.masters import _on_disk
+from releases.services.masters import received_audio
 from releases.services.metadata import track_save
 from releases.version_notices import version_approved_tell, version_note_tell
 from studio.errors import Conflict, Unavailable
@@ -73,16 +71,9 @@ def version_upload(*, song: Song, kind: str, upload: UploadedFile, by: User | No
 
     if kind not in VersionKind.values:
         raise ValidationError({"kind": f"One of {', '.join(VersionKind.values)}."})
-    name = Path(upload.name or "version").name
-    if (upload.size or 0) > settings.RELEASES_MASTER_MAX_BYTES:
-        limit = filesizeformat(settings.RELEASES_MASTER_MAX_BYTES)
-        raise ValidationError({"file": f"A version is at most {limit}."})
-    with _on_disk(upload) as path:
-        try:
-            info = audio.probe(path, name)
-        except ValidationError as error:
-            raise ValidationError({"file": error.messages}) from error
-        sha256, md5 = audio.digests(path)
+    with received_audio(upload, what="version") as received:
+        name, path, info = received.name, received.path, received.info
+        sha256, md5 = received.sha256, received.md5
         stored = ""
         try:
             with transaction.atomic():
