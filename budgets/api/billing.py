@@ -24,7 +24,7 @@ from budgets.billing_models import (
 )
 from budgets.milestones import RULES
 from budgets.models import VatExemption
-from budgets.services.billing import milestone_amount
+from budgets.services.billing import PLAN_FIELDS, milestone_amount
 from studio.api_base import require_capability, require_write_on_parent
 from studio.models import Project
 from studio.permissions import Capability
@@ -127,21 +127,7 @@ class BillingPlanSerializer(serializers.ModelSerializer):
             "id",
             "project",
             "currency",
-            "total_fee",
-            "series",
-            "payment_terms_days",
-            "issuer_name",
-            "issuer_address",
-            "issuer_vat",
-            "issuer_iban",
-            "issuer_bic",
-            "recipient_name",
-            "recipient_address",
-            "recipient_vat",
-            "recipient_email",
-            "tax_rate",
-            "vat_exemption",
-            "vat_exemption_reference",
+            *PLAN_FIELDS,
             "milestones",
             "created_at",
         ]

@@ -55,6 +55,19 @@ class MilestoneDetails(TypedDict, total=False):
     position: int
 
 
+# What a plan carries besides its project and currency (BillingPlanDetails' keys, in the order
+# the page and the API show them).
+PLAN_FIELDS = (
+    "total_fee",
+    "series",
+    "payment_terms_days",
+    *PARTY_FIELDS,
+    "recipient_email",
+    "tax_rate",
+    "vat_exemption",
+    "vat_exemption_reference",
+)
+
 # What a plan hands to every draft, as the invoice service names it.
 INVOICE_FIELDS = (*PARTY_FIELDS, "recipient_email", "series", "payment_terms_days")
 

@@ -18,29 +18,11 @@ from budgets.forms import BillingMilestoneForm, BillingPlanForm, show_refusal
 from budgets.milestones import RULES
 from budgets.models import VatExemption
 from budgets.selectors import invoice_issuer_defaults, invoice_recipient_defaults
-from budgets.services.billing import milestone_amount
+from budgets.services.billing import PLAN_FIELDS, milestone_amount
 from budgets.views.common import grouped, money_projects, object_for_write
 from studio.errors import Conflict
 from studio.models import Project
 from studio.permissions import Capability, has_capability
-
-PLAN_FIELDS = (
-    "total_fee",
-    "series",
-    "payment_terms_days",
-    "issuer_name",
-    "issuer_address",
-    "issuer_vat",
-    "issuer_iban",
-    "issuer_bic",
-    "recipient_name",
-    "recipient_address",
-    "recipient_vat",
-    "recipient_email",
-    "tax_rate",
-    "vat_exemption",
-    "vat_exemption_reference",
-)
 
 
 def _plan_form(project: Project, plan: BillingPlan | None, data: Any = None) -> BillingPlanForm:
