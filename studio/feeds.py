@@ -178,7 +178,9 @@ def _description(row: dict[str, Any], project: Project, zone: datetime.tzinfo) -
     return "\n".join(lines)
 
 
-def _event(row: dict[str, Any], room: Room, project: Project, stamp: datetime.datetime) -> Event:
+def booking_event(
+    row: dict[str, Any], room: Room, project: Project, stamp: datetime.datetime
+) -> Event:
     studio = room.studio
     zone = studio.zone
     event = Event()
@@ -302,7 +304,9 @@ def build_feed(feed: FeedToken, bookings: QuerySet[Booking]) -> bytes:
     for zone_name in sorted(zones):
         calendar.add_component(vtimezone(zone_name, first, last))
     for row in rows:
-        calendar.add_component(_event(row, rooms[row["room_id"]], projects[row["project_id"]], now))
+        calendar.add_component(
+            booking_event(row, rooms[row["room_id"]], projects[row["project_id"]], now)
+        )
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, stamp=now))
     return calendar.to_ical()

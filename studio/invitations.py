@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from studio.feeds import ROW_FIELDS, meeting_event
-from studio.feeds import _event as feed_event
+from studio.feeds import ROW_FIELDS, booking_event, meeting_event
 from studio.models import Booking, Meeting, Notice, NoticeKind, Person
 from studio.notices import (
     Letter,
@@ -117,7 +116,7 @@ def booking_invitation_ics(
     room = booking.room
     calendar = _calendar(method)
     calendar.add_component(vtimezone(room.studio.time_zone, *_span(booking.start, booking.end)))
-    event = feed_event(row, room, booking.project, timezone.now())
+    event = booking_event(row, room, booking.project, timezone.now())
     _add_people(event, organizer=room.studio.name, attendees=attendees)
     calendar.add_component(event)
     return bytes(calendar.to_ical())
