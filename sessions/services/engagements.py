@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,9 +20,7 @@ from studio.errors import Conflict
 from studio.models import Person
 from studio.money import validate_amount
 from studio.rates import booked_hours
-
-if TYPE_CHECKING:
-    pass
+from studio.services.bookings import booking_people_changed
 
 
 def _earlier_sessions_today(*, session: Session, person: Person) -> int:
@@ -175,6 +172,7 @@ def engagement_save(
                 "the engagement can no longer change.",
                 code="payment_approved",
             )
+    before = engagement.person if engagement is not None else None
     duplicate = Engagement.objects.filter(session=session, person=person, role=role)
     if engagement is not None:
         duplicate = duplicate.exclude(pk=engagement.pk)
@@ -219,6 +217,13 @@ def engagement_save(
             "currency": fee.currency,
         },
     )
+    if session.booking is not None and before != person:
+        # A player new to a confirmed day gets its invitation; one swapped out, the cancellation.
+        booking_people_changed(
+            booking=session.booking,
+            joined=[person],
+            left=[before] if before is not None else [],
+        )
     return engagement
 
 
@@ -233,6 +238,9 @@ def engagement_delete(*, engagement: Engagement) -> None:
             )
         payment.delete()
     engagement.delete()
+    booking = engagement.session.booking
+    if booking is not None:
+        booking_people_changed(booking=booking, left=[engagement.person])
 
 
 def lock_engagement_and_payment(*, engagement_id: int) -> tuple[Engagement, Payment | None]:

@@ -19,8 +19,9 @@ from sessions.models import (
 from studio.details import assign_details
 from studio.errors import Conflict
 from studio.intervals import check_interval
-from studio.models import Booking, Gear, Part, Project, Room, Song
+from studio.models import Booking, Gear, Part, Person, Project, Room, Song
 from studio.rates import booked_hours
+from studio.services.bookings import booking_people_changed
 from studio.services.parts import song_part_mark_recorded
 from studio.services.songs import song_for_take
 
@@ -101,6 +102,7 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
     hours its players are engaged for (their pay was worked out on them)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     songs = fields.pop("songs", None)
+    was_on = _day_of(session)
     assign_details(session, fields, SessionChanges)
     if session.booking is not None and "booking" in fields:
         _check_booking(session.project, session.booking)
@@ -114,7 +116,23 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
     session.save()
     if songs is not None:
         session.songs.set(_check_songs(session.project, songs))
+    now_on = _day_of(session)
+    if was_on != now_on:
+        # The players follow the session: off the day it left (or was cancelled on), onto the
+        # day it joined; each told only if that day is confirmed.
+        players = list(Person.objects.filter(engagements__session=session).distinct())
+        if was_on is not None:
+            booking_people_changed(booking=was_on, left=players)
+        if now_on is not None:
+            booking_people_changed(booking=now_on, joined=players)
     return session
+
+
+def _day_of(session: Session) -> Booking | None:
+    """The studio day whose invitation a session's players get, if any."""
+    if session.status == Session.Status.CANCELLED:
+        return None
+    return session.booking
 
 
 def sessions_follow_booking(

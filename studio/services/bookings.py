@@ -488,6 +488,34 @@ def booking_cancel(*, booking: Booking, fee_shown: Decimal | None = None) -> Boo
 
 
 @transaction.atomic
+def booking_people_changed(
+    *, booking: Booking, joined: Sequence[Person] = (), left: Sequence[Person] = ()
+) -> None:
+    """Tell the people who joined a confirmed day since it was confirmed (a player engaged on
+    one of its sessions) its invitation, and those who left it a cancellation, so a calendar
+    holds the day exactly when its owner is on it. Anyone still on the day through another
+    session, or as its engineer, is told nothing new. A departure raises the day's SEQUENCE:
+    the cancellation outranks the invitation before it, and one who comes back is invited
+    again. Holds and past days tell nobody (their confirmation, if any, invites everyone)."""
+    booking = (
+        Booking.objects.select_for_update()
+        .select_related("room__studio", "project", "engineer")
+        .get(pk=booking.pk)
+    )
+    if booking.status != Status.CONFIRMED or booking.end <= timezone.now():
+        return
+    on_day = {person.pk for person in invitations.booking_people(booking)}
+    gone = [person for person in left if person.pk not in on_day]
+    came = [person for person in joined if person.pk in on_day]
+    if gone:
+        booking.sequence += 1
+        booking.save(update_fields=["sequence", "updated_at"])
+        invitations.booking_tell(booking=booking, method=invitations.CANCEL, people=gone)
+    if came:
+        invitations.booking_tell(booking=booking, method=invitations.REQUEST, people=came)
+
+
+@transaction.atomic
 def booking_challenge(*, booking: Booking) -> list[Booking]:
     """A 2nd hold asks the 1st holds in its way to confirm or release by the studio's deadline."""
     booking = _lock_and_reload(booking)

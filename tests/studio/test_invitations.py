@@ -22,6 +22,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from sessions.models import Engagement, RateRule, Session
+from sessions.services import engagement_delete, engagement_save, session_update
 from studio import invitations, services
 from studio.feeds import build_feed
 from studio.models import Booking, FeedToken, Notice, NoticeKind, NoticePreference, Person, Project
@@ -359,5 +360,122 @@ def test_a_past_day_logged_confirmed_invites_nobody(
             status="confirmed",
             engineer=engineer,
             past=True,
+        )
+    assert mail.outbox == []
+
+
+def _confirmed(day: dict[str, Any], capture: Any) -> Session:
+    with capture(execute=True):
+        services.booking_confirm(booking=day["hold"])
+    mail.outbox.clear()
+    return Session.objects.get(booking=day["hold"])
+
+
+@pytest.fixture
+def rule(db: None) -> RateRule:
+    return RateRule.objects.create(
+        name="Flat 300", kind="flat", currency="EUR", params={"fee": "300.00"}
+    )
+
+
+def _methods() -> dict[str, str]:
+    return {m.to[0]: invitation(m)[0].split("=")[1] for m in mail.outbox}
+
+
+def test_a_player_engaged_on_a_confirmed_day_gets_its_invitation_and_leaving_cancels(
+    project: Project, day: dict[str, Any], rule: RateRule, django_capture_on_commit_callbacks: Any
+) -> None:
+    session = _confirmed(day, django_capture_on_commit_callbacks)
+    newcomer = PersonFactory.create(name="Noor Strings", projects=[project])
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement = engagement_save(
+            session=session, person=newcomer, rate_rule=rule, role="musician", hours=Decimal(3)
+        )
+    # Only the newcomer is told; the engineer and the first player already have the day.
+    assert _methods() == {"noor.strings@example.com": "REQUEST"}
+    [(_, ics)] = [invitation(m) for m in mail.outbox]
+    seen = read_with_icaljs(ics)
+    assert seen["method"] == "REQUEST"
+    assert seen["events"][0]["uid"] == f"{day['hold'].uid}@tracksheet"
+    invited_at = seen["events"][0]["sequence"]
+
+    # Swapped for someone else: the one taken off gets the cancellation, the new one the day.
+    mail.outbox.clear()
+    other = PersonFactory.create(name="Omar Keys", projects=[project])
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement = engagement_save(
+            session=session,
+            person=other,
+            rate_rule=rule,
+            role="musician",
+            hours=Decimal(3),
+            engagement=engagement,
+        )
+    assert _methods() == {"noor.strings@example.com": "CANCEL", "omar.keys@example.com": "REQUEST"}
+    cancel = next(m for m in mail.outbox if m.to[0] == "noor.strings@example.com")
+    [event] = read_with_icaljs(invitation(cancel)[1])["events"]
+    assert event["sequence"] > invited_at  # the cancellation outranks the invitation
+
+    # Deleted: a cancellation; the same change told twice sends once.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_delete(engagement=engagement)
+    assert _methods() == {"omar.keys@example.com": "CANCEL"}
+    assert notice_sweep(now=timezone.now() + datetime.timedelta(minutes=30)) == 0
+
+
+def test_a_player_on_the_day_twice_or_back_again_is_told_right(
+    project: Project, day: dict[str, Any], rule: RateRule, django_capture_on_commit_callbacks: Any
+) -> None:
+    session = _confirmed(day, django_capture_on_commit_callbacks)
+    player = day["player"]
+    # A second role on the same day: still on it, nothing new to tell.
+    with django_capture_on_commit_callbacks(execute=True):
+        second = engagement_save(
+            session=session, person=player, rate_rule=rule, role="arranger", hours=Decimal(2)
+        )
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_delete(engagement=second)
+    assert mail.outbox == []  # still on the day as a musician
+
+    # Off the day, then back: a cancellation, then a new invitation (not swallowed as a repeat).
+    first = Engagement.objects.get(session=session, person=player, role="musician")
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_delete(engagement=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_save(
+            session=session, person=player, rate_rule=rule, role="musician", hours=Decimal(3)
+        )
+    assert [invitation(m)[0].split("=")[1] for m in mail.outbox] == ["CANCEL", "REQUEST"]
+
+
+def test_a_cancelled_or_moved_session_takes_its_players_off_the_day(
+    project: Project, day: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    session = _confirmed(day, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        session_update(session=session, status=Session.Status.CANCELLED)
+    assert _methods() == {"ezra.winds@example.com": "CANCEL"}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        session_update(session=session, status=Session.Status.PLANNED)
+    assert _methods() == {"ezra.winds@example.com": "REQUEST"}
+
+    # Off its booking (an unbooked session): off the day as well.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        session_update(session=session, booking=None)
+    assert _methods() == {"ezra.winds@example.com": "CANCEL"}
+
+
+def test_a_player_on_a_hold_is_told_nothing_until_it_is_confirmed(
+    project: Project, day: dict[str, Any], rule: RateRule, django_capture_on_commit_callbacks: Any
+) -> None:
+    session = Session.objects.get(booking=day["hold"])
+    newcomer = PersonFactory.create(name="Noor Strings", projects=[project])
+    with django_capture_on_commit_callbacks(execute=True):
+        engagement_save(
+            session=session, person=newcomer, rate_rule=rule, role="musician", hours=Decimal(3)
         )
     assert mail.outbox == []
