@@ -98,6 +98,8 @@
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     events: { url: data.eventsUrl, extraParams: { [data.kind]: data.target } },
+    // Busy while the bookings load, for screen readers (and for tests to wait on).
+    loading: (busy) => el.setAttribute("aria-busy", busy ? "true" : "false"),
     datesSet: () => tidy(),
     dayCellDidMount: (arg) => {
       // FullCalendar names a month cell by its day number only, so a cell holding bookings

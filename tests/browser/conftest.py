@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # Playwright's sync API runs an event loop in this thread for as long as the session's browser
 # lives; Django refuses ORM calls from a thread with a running loop unless told it is safe.
@@ -158,6 +160,7 @@ def page_as(
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        _track_requests(page)
         return page
 
     yield open_page
@@ -172,8 +175,35 @@ def anonymous_page(
     context = browser.new_context(**browser_context_args, base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    _track_requests(page)
     yield page
     context.close()
+
+
+# The requests each page has sent and not yet seen answered, to name them when a page never
+# goes quiet (and to tell that apart from Chromium counting something of its own as traffic).
+_in_flight: weakref.WeakKeyDictionary[Any, dict[Any, str]] = weakref.WeakKeyDictionary()
+
+
+def _track_requests(page: Any) -> None:
+    pending: dict[Any, str] = {}
+    _in_flight[page] = pending
+    page.on("request", lambda request: pending.__setitem__(request, request.url))
+    for done in ("requestfinished", "requestfailed"):
+        page.on(done, lambda request: pending.pop(request, None))
+
+
+def settle(page: Any) -> None:
+    """Wait until the page has loaded what it asks for. Playwright's "networkidle" is the
+    first choice; when it does not come within the timeout but every request the page sent
+    has its answer, the page is settled all the same (under load Chromium has been seen to
+    hold it back with nothing outstanding). A request still unanswered fails, named."""
+    try:
+        page.wait_for_load_state("networkidle")
+    except PlaywrightTimeout:
+        pending = sorted(_in_flight.get(page, {}).values())
+        if pending:
+            raise AssertionError(f"{page.url} still waits for: {', '.join(pending)}") from None
 
 
 def _axe_violations(page: Any) -> list[dict[str, Any]]:
@@ -225,7 +255,7 @@ def look(page: Any, name: str) -> None:
     problems = []
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         # Let layout settle after the resize (the calendar redraws on it).
         page.evaluate(
             "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"

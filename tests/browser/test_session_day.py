@@ -25,11 +25,12 @@ HOURLY = "Session player, hourly with 3-hour minimum call"
 
 def open_booking_on_calendar(page: Any, booking: Booking) -> None:
     page.goto(f"/calendar/?room={booking.room_id}")
-    page.wait_for_load_state("networkidle")  # the week's events are in
+    calendar = page.locator("#calendar")
+    expect(calendar).to_have_attribute("aria-busy", "false")  # the week's events are in
     event = page.locator(".fc-event", has_text=DAY).first
     if not event.count():  # two days ahead may be next week on the week grid
         page.locator(".fc-next-button").click()
-        page.wait_for_load_state("networkidle")
+        expect(calendar).to_have_attribute("aria-busy", "false")
     event.click()
     expect(page.get_by_role("heading", name=f"{DAY} · Studio A")).to_be_visible()
 
