@@ -88,7 +88,8 @@ def song_board(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def song_move(request: HttpRequest, pk: int, song_id: int) -> HttpResponse:
-    """Move a card to the stage picked in its select."""
+    """Move a card to the stage picked in its select (on the board, or on the song's own
+    page, which asks to come back to it with ``back=song``)."""
     project = managed_project(request, pk)
     song = get_object_or_404(Song, project=project, pk=song_id)
     status = 200
@@ -105,6 +106,8 @@ def song_move(request: HttpRequest, pk: int, song_id: int) -> HttpResponse:
         level, notice = messages.SUCCESS, f"Moved {moved.title} to {label}."
     if not htmx(request):
         messages.add_message(request, level, notice)
+        if request.POST.get("back") == "song":
+            return redirect("song-detail", pk=project.pk, song_id=song.pk)
         return redirect("song-board", pk=project.pk)
     return _board(request, project, notice=notice, status=status)
 

@@ -53,6 +53,15 @@ def test_the_producer_edits_a_song_and_sees_its_history(page_as: Any, demo: dict
     expect(first).to_contain_text("Mastering")
     expect(first).to_contain_text("Mixing")
 
+    # And from its own page, on a phone: the stage select sits under the title.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_label("Stage", exact=True).select_option("done")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("Moved Breakwater to Done.")).to_be_visible()
+    expect(page.get_by_label("Stage", exact=True)).to_have_value("done")
+    expect(page.locator(".song-history tbody tr").first).to_contain_text("Mastering")
+    look(page, "song-page-moved")
+
 
 def test_the_producer_sets_cells_on_the_tracking_sheet(page_as: Any, demo: dict[str, Any]) -> None:
     project = Project.objects.get(title="Low Tide Sessions")

@@ -173,6 +173,38 @@ def test_viewer_reads_outsider_gets_404(
     assert song.title == "Harbour Lights"
 
 
+def test_move_a_song_from_its_own_page(
+    owner: Any, collaborator: Any, outsider: Any, project: Project, song: Song
+) -> None:
+    client = web_client(owner)
+    page = client.get(song_url(song)).content.decode()
+    assert 'name="back" value="song"' in page and 'id="song-stage"' in page
+    response = client.post(f"{song_url(song)}move/", {"stage": "mixing", "back": "song"})
+    assert response.status_code == 302 and response["Location"] == song_url(song)
+    song.refresh_from_db()
+    assert song.stage == "mixing"
+    page = client.get(song_url(song)).content.decode()
+    assert "Moved Harbour Lights to Mixing." in page
+    [change] = SongStageChange.objects.filter(song=song)
+    assert (change.from_stage, change.to_stage, change.by) == ("pre_production", "mixing", owner)
+    # A stage that is not one: said on the page it came from, nothing moved.
+    response = client.post(f"{song_url(song)}move/", {"stage": "encore", "back": "song"})
+    assert response.status_code == 302 and response["Location"] == song_url(song)
+    assert (
+        '<li class="error">Not a stage: &#x27;encore&#x27;.</li>'
+        in client.get(song_url(song)).content.decode()
+    )
+    song.refresh_from_db()
+    assert song.stage == "mixing" and SongStageChange.objects.filter(song=song).count() == 1
+    # A viewer sees no stage control and may not move; an outsider finds nothing.
+    viewer = web_client(collaborator)
+    assert 'id="song-stage"' not in viewer.get(song_url(song)).content.decode()
+    assert viewer.post(f"{song_url(song)}move/", {"stage": "done"}).status_code == 403
+    assert web_client(outsider).post(f"{song_url(song)}move/", {"stage": "done"}).status_code == 404
+    song.refresh_from_db()
+    assert song.stage == "mixing"
+
+
 def owner_of(project: Project) -> Any:
     return project.memberships.get(role=Role.PRODUCER).user
 
