@@ -8,9 +8,10 @@ class BudgetsConfig(AppConfig):
     verbose_name = "Budgets"
 
     def ready(self) -> None:
-        # Its panel on the project hub (studio.hub), its section of Today (studio.agenda), and
-        # its stage watcher drafting milestone invoices (studio.song_hooks).
-        from budgets import agenda, hub, milestones  # noqa: F401
+        # Its panel on the project hub (studio.hub), its section of Today (studio.agenda), its
+        # stage watcher drafting milestone invoices and each song's cost on its card
+        # (studio.song_hooks).
+        from budgets import agenda, hub, milestones, song_cards  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: a budget, costs (mixing fees per song), an issued invoice

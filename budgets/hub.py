@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 
-from budgets.models import Budget, Invoice, InvoiceLine
-from budgets.selectors import budget_report, invoice_totals
+from budgets.models import Invoice, InvoiceLine
+from budgets.selectors import budget_report, headline_budget, invoice_totals
 from sessions.models import Payment
 from studio.hub import HubPanel, register_panel
 from studio.models import Project
@@ -20,12 +20,7 @@ SHOWN = 5
 def money_panel(project: Project, user: AnyUser) -> dict[str, Any]:
     """The headline is the approved version's (the plan everyone agreed on), else the latest
     draft's. A fixed number of queries whatever the number of rows."""
-    budget = (
-        Budget.objects.filter(project=project)
-        .select_related("project")
-        .order_by(F("approved_at").desc(nulls_last=True), "-version")
-        .first()
-    )
+    budget = headline_budget(project_id=project.pk)
     report = budget_report(budget=budget) if budget else None
     open_payments = Payment.objects.filter(
         project=project, status__in=[Payment.Status.PENDING, Payment.Status.APPROVED]

@@ -83,6 +83,17 @@ class BudgetReport:
     ceiling: Decimal = Decimal("0.00")
 
 
+def headline_budget(*, project_id: int) -> Budget | None:
+    """The project's budget to show first: the approved version (the plan everyone agreed
+    on), else the latest draft; one query."""
+    return (
+        Budget.objects.filter(project_id=project_id)
+        .select_related("project")
+        .order_by(F("approved_at").desc(nulls_last=True), "-version")
+        .first()
+    )
+
+
 def budget_report(*, budget: Budget, compare: Budget | None = None) -> BudgetReport:
     """The report of ``budget``, its plan set beside ``compare``'s (by default the latest
     approved version, when that is another one)."""

@@ -88,10 +88,10 @@ LATEST_VERSION = "Latest version"
 OPEN_NOTES = "Open notes"
 
 
-def card_details(songs: list[Song]) -> dict[int, dict[str, Any]]:
+def card_details(songs: list[Song], user: AnyUser | None = None) -> dict[int, dict[str, Any]]:
     """For the board's cards and the song page: each song's latest version ("Mix v3"), linked
-    to its versions page, and its open notes on every version. Two queries whatever the number
-    of songs."""
+    to its versions page, and its open notes on every version (seen by every member, so the
+    same for any ``user``). Two queries whatever the number of songs."""
     ids = [song.pk for song in songs]
     if not ids:
         return {}

@@ -12,13 +12,15 @@ from django.utils import timezone
 
 from sessions.models import Session
 from studio.models import Song
+from studio.permissions import AnyUser
 
 NEXT_SESSION = "Next session"
 
 
-def next_sessions(songs: list[Song]) -> dict[int, dict[str, str]]:
+def next_sessions(songs: list[Song], user: AnyUser | None = None) -> dict[int, dict[str, str]]:
     """``{song_id: {"Next session": "3 Dec 2026 · Tracking day"}}`` for songs planned on a
-    session from today on (cancelled ones left out); songs without one get nothing."""
+    session from today on (cancelled ones left out); songs without one get nothing. Every
+    member sees sessions, so the same for any ``user``."""
     if not songs:
         return {}
     today = timezone.localdate()

@@ -4,9 +4,10 @@ Why a registry: a song's latest version and open notes live in releases, the mil
 in budgets, but ``studio`` is the ground floor and imports no other app (DESIGN.md). Each app
 registers its parts from its ``AppConfig.ready()``, as the hub's panels do (studio/hub.py).
 
-- A *card detail* reads, for a list of songs, what that app shows on their cards: it returns
-  ``{song_id: {name: value}}`` in a fixed number of queries whatever the number of songs (the
-  board's query count is pinned), merged into each card's ``details``.
+- A *card detail* reads, for a list of songs and the user looking, what that app shows on their
+  cards: it returns ``{song_id: {name: value}}`` in a fixed number of queries whatever the
+  number of songs (the board's query count is pinned), merged into each card's ``details``.
+  The user lets a reader keep to what that user may see (money only for who sees the budget).
 - A *stage watcher* runs inside the transaction of ``song_move`` after the move is recorded,
   so what it writes commits or rolls back with the move (a milestone's draft invoice, for
   example); it must not send anything itself (enqueue on commit instead).
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from studio.models import Song
+    from studio.permissions import AnyUser
 
-CardDetails = Callable[[list["Song"]], dict[int, dict[str, Any]]]
+CardDetails = Callable[[list["Song"], "AnyUser | None"], dict[int, dict[str, Any]]]
 StageWatcher = Callable[["Song", str, str, "User | None"], None]
 
 _CARD_DETAILS: dict[str, CardDetails] = {}
@@ -39,12 +41,12 @@ def register_stage_watcher(key: str, watcher: StageWatcher) -> None:
     _STAGE_WATCHERS[key] = watcher
 
 
-def card_details(songs: Iterable[Song]) -> dict[int, dict[str, Any]]:
-    """Every registered app's details for these songs, by song id."""
+def card_details(songs: Iterable[Song], user: AnyUser | None = None) -> dict[int, dict[str, Any]]:
+    """Every registered app's details for these songs as ``user`` may see them, by song id."""
     songs = list(songs)
     merged: dict[int, dict[str, Any]] = {song.pk: {} for song in songs}
     for read in _CARD_DETAILS.values():
-        for song_id, details in read(songs).items():
+        for song_id, details in read(songs, user).items():
             merged.setdefault(song_id, {}).update(details)
     return merged
 

@@ -10,11 +10,12 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from studio.models import Part, PartStatus, Project, Song, SongPart, SongStageChange
+from studio.permissions import AnyUser
 from studio.services.songs import stage_labels, stages_shown
 from studio.song_hooks import card_details
 
 
-def board_columns(*, project: Project) -> list[dict[str, Any]]:
+def board_columns(*, project: Project, user: AnyUser | None = None) -> list[dict[str, Any]]:
     """The project's shown stages with their songs in board order, each song with its number
     of takes and the details other apps register (studio.song_hooks): one query for the songs,
     plus each registered reader's fixed few, whatever the number of songs."""
@@ -25,7 +26,7 @@ def board_columns(*, project: Project) -> list[dict[str, Any]]:
         .annotate(take_count=Count("takes"))
         .order_by("position", "title", "id")
     )
-    details = card_details(songs)
+    details = card_details(songs, user)
     shown = stages_shown(project)
     by_stage: dict[str, list[Song]] = {value: [] for value, _ in shown}
     for song in songs:
@@ -47,7 +48,7 @@ class SongPage:
     parts: list[tuple[Part, str, str]] = field(default_factory=list)
 
 
-def song_page(*, song: Song) -> SongPage:
+def song_page(*, song: Song, user: AnyUser | None = None) -> SongPage:
     """A song with its stage history (newest first, stages by the project's names), its takes
     (session, part) and the details other apps register for it."""
     labels = stage_labels(song.project)
@@ -81,7 +82,7 @@ def song_page(*, song: Song) -> SongPage:
         stage_label=labels.get(song.stage, song.stage),
         history=history,
         takes=takes,
-        details=card_details([song]).get(song.pk, {}),
+        details=card_details([song], user).get(song.pk, {}),
         parts=parts,
     )
 

@@ -48,7 +48,7 @@ def _board(
     context = {
         "notice": notice,
         "project": project,
-        "columns": board_columns(project=project),
+        "columns": board_columns(project=project, user=request.user),
         "stages": stages_shown(project),
         "may_manage": may_manage(request, project),
         "form": form or SongAddForm(),

@@ -64,7 +64,7 @@ def song_detail(request: HttpRequest, pk: int, song_id: int) -> HttpResponse:
         form = SongForm(initial=SongForm.initial_for(song), project=project)
     context = {
         "project": project,
-        "page": song_page(song=song),
+        "page": song_page(song=song, user=request.user),
         "song": song,
         "form": form,
         "may_manage": may_manage(request, project),

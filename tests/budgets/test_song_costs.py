@@ -306,3 +306,34 @@ def test_song_costs_api_and_page(
     engineer = UserFactory.create(username="engineer")
     MembershipFactory.create(project=project, user=engineer, role=Role.ENGINEER)
     assert signed_in(engineer).get(f"/budgets/{budget.pk}/songs/").status_code == 404
+
+
+def test_each_songs_cost_so_far_shows_on_its_card_and_page_to_who_sees_money(
+    owner: Any, project: Project, room: Room, budget: Budget
+) -> None:
+    anchor, buoy, calm = songs_of(project, "Anchor", "Buoy", "Calm")
+    cost(project, "Mix House", "300.00", song=anchor, paid=False)
+    session = day_session(owner, project, room, 0, "Tracking")
+    session_services.take_create(session=session, song=buoy, number=1)
+    pay(session, project, "Ada Reed", "150.00")  # the day's 400.00 and this, all Buoy's
+    board = f"/projects/{project.pk}/songs/"
+    link = f'<a href="/budgets/{budget.pk}/songs/">'
+
+    page = signed_in(owner).get(board).content.decode()
+    assert f"{link}300.00 EUR</a>" in page
+    assert f"{link}550.00 EUR</a>" in page
+    assert page.count("Cost so far") == 2  # Calm has cost nothing: no line at all
+    song_page = signed_in(owner).get(f"{board}{buoy.pk}/").content.decode()
+    assert "Cost so far" in song_page and f"{link}550.00 EUR</a>" in song_page
+    assert "Cost so far" not in signed_in(owner).get(f"{board}{calm.pk}/").content.decode()
+
+    # An engineer and an artist work on the songs but do not see money: no cost, anywhere.
+    for role in (Role.ENGINEER, Role.ARTIST):
+        member = UserFactory.create(username=f"member-{role}")
+        MembershipFactory.create(project=project, user=member, role=role)
+        client = signed_in(member)
+        for url in (board, f"{board}{buoy.pk}/", f"{board}{anchor.pk}/"):
+            response = client.get(url)
+            assert response.status_code == 200
+            html = response.content.decode()
+            assert "Cost so far" not in html and "550.00" not in html and "300.00" not in html
