@@ -7,8 +7,10 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from budgets.billing_models import BillingMilestone
 from budgets.models import Invoice, InvoiceLine
 from budgets.selectors import budget_report, headline_budget, invoice_totals
+from budgets.services.billing import milestone_amount
 from sessions.models import Payment
 from studio.hub import HubPanel, register_panel
 from studio.models import Project
@@ -40,6 +42,7 @@ def money_panel(project: Project, user: AnyUser) -> dict[str, Any]:
         for i in invoices
     ]
     return {
+        "billing": _billing(project),
         "budget": budget,
         "total": report.total if report else None,
         "payments": payments,
@@ -47,6 +50,20 @@ def money_panel(project: Project, user: AnyUser) -> dict[str, Any]:
         "invoices": invoice_rows,
         "invoice_count": open_invoices.count(),
     }
+
+
+def _billing(project: Project) -> list[dict[str, Any]]:
+    """The billing plan's milestones in order, each with what it bills and, once reached, its
+    invoice; one query. Empty without a plan (or with a plan of no milestones)."""
+    milestones = (
+        BillingMilestone.objects.filter(plan__project=project)
+        .select_related("plan", "invoice")
+        .order_by("position", "id")
+    )
+    return [
+        {"milestone": milestone, "due": milestone_amount(milestone.plan, milestone)}
+        for milestone in milestones
+    ]
 
 
 register_panel(

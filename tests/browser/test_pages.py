@@ -76,6 +76,10 @@ def test_projects_and_people(page_as: Any, demo: dict[str, Any]) -> None:
     page.get_by_role("link", name="Low Tide Sessions", exact=True).first.click()
     expect(page.get_by_role("heading", level=1, name="Low Tide Sessions")).to_be_visible()
     expect(page.get_by_role("link", name="Edit", exact=True)).to_be_visible()
+    # The money panel says where the billing plan stands: the deposit drafted, the rest waiting.
+    billing = page.locator("h3", has_text="Billing plan").locator("xpath=..")
+    expect(billing.locator("li").first).to_contain_text("Draft invoice")
+    expect(billing.locator("li", has_text="Waiting")).to_have_count(3)
     look(page, "project")
     page.goto("/people/")
     expect(page.get_by_role("cell", name="Juniper Ashgrove").first).to_be_visible()

@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine, Category, Invoice, InvoiceLine
 from releases.models import Release
 from sessions.models import Engagement, Payment, RateRule, Session
@@ -30,7 +31,8 @@ def signed_in(user: Any) -> Client:
 
 def fill(project: Project, n: int) -> None:
     """n of each: confirmed bookings ahead (each with a session), open payments, open invoices
-    (with a line), releases (with a track), contacts; and one approved budget."""
+    (with a line, each a reached milestone of the billing plan), releases (with a track),
+    contacts; and one approved budget and a billing plan with a milestone still to come."""
     room = RoomFactory.create(studio__currency="EUR")
     project.studios.add(room.studio)
     rule = RateRule.objects.create(name="Flat", kind="flat", currency="EUR", params={})
@@ -39,6 +41,18 @@ def fill(project: Project, n: int) -> None:
         project=project, version=1, currency="EUR", approved_at=timezone.now()
     )
     BudgetLine.objects.create(budget=budget, category=Category.STUDIO_TIME, planned=Decimal(5000))
+    plan = BillingPlan.objects.create(
+        project=project,
+        currency="EUR",
+        total_fee=Decimal(8000),
+        issuer_name="Harbour Lane Productions",
+        issuer_address="Harbour Lane 12\n20457 Hamburg",
+        recipient_name="Quay Records",
+        recipient_address="Quay Street 4\nBristol",
+    )
+    BillingMilestone.objects.create(
+        plan=plan, kind="master_delivered", label="Masters delivered", percent=25, position=99
+    )
     for i in range(n):
         begin = start + datetime.timedelta(hours=3 * i)
         booking = Booking.objects.create(
@@ -77,6 +91,15 @@ def fill(project: Project, n: int) -> None:
             issuer_address="Harbour Lane 12\n20457 Hamburg",
             recipient_name=f"Label {i}",
             recipient_address="Quay Street 4\nBristol",
+        )
+        BillingMilestone.objects.create(
+            plan=plan,
+            kind="deposit",
+            label=f"Instalment {i}",
+            amount=Decimal("1000.00"),
+            position=i,
+            reached_at=timezone.now(),
+            invoice=invoice,
         )
         InvoiceLine.objects.create(
             invoice=invoice,
@@ -118,6 +141,14 @@ def test_hub_shows_each_panel(producer: Any) -> None:
     assert "150.00 EUR" in page
     assert "Open invoices (1)" in page
     assert "1190.00 EUR" in page
+    # The billing plan: the reached instalment with its draft invoice, the one still to come
+    # (25 % of 8000.00), and the way to the plan.
+    invoice = Invoice.objects.get(project=project)
+    assert 'Instalment 0 <span class="num">1000.00 EUR</span>' in page
+    assert f'<a href="/invoices/{invoice.pk}/" class="tag inv-draft">Draft invoice</a>' in page
+    assert 'Masters delivered <span class="num">2000.00 EUR</span>' in page
+    assert '<span class="tag muted">Waiting</span>' in page
+    assert f'href="/projects/{project.pk}/billing/">Billing plan</a>' in page
     # Release readiness: the release's blocking count, linked to its readiness list.
     release = Release.objects.get(project=project)
     assert f'href="/releases/{release.pk}/#readiness"' in page
@@ -162,6 +193,7 @@ def test_hub_queries_do_not_grow(producer: Any) -> None:
 
 # session, user; project, role; schedule: bookings, their sessions, sessions to come, may run
 # sessions; meetings; money: budget, its report (lines, bookings, payments, costs), open payments
-# and their count, open invoices, their lines and their count; releases: releases, tracks, their
+# and their count, open invoices, their lines and their count, the billing plan's milestones;
+# releases: releases, tracks, their
 # credits, splits, release-wide credits; then studios, members, people.
-HUB_QUERIES = 27
+HUB_QUERIES = 28
