@@ -28,11 +28,17 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread for as long as the session's browser
 # lives; Django refuses ORM calls from a thread with a running loop unless told it is safe.
 # Here it is: the loop only waits on the browser, nothing runs concurrently with the test.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# What a page waits for before a test says it failed: an action's target, a navigation, or an
+# `expect` coming true (5 s by default, short for two busy cores running a lane each).
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -159,7 +165,7 @@ def page_as(
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(TIMEOUT_MS)
         _track_requests(page)
         return page
 
@@ -174,7 +180,7 @@ def anonymous_page(
 ) -> Iterator[Any]:
     context = browser.new_context(**browser_context_args, base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     _track_requests(page)
     yield page
     context.close()
