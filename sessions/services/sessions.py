@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
@@ -118,14 +119,20 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
         session.songs.set(_check_songs(session.project, songs))
     now_on = _day_of(session)
     if was_on != now_on:
-        # The players follow the session: off the day it left (or was cancelled on), onto the
-        # day it joined; each told only if that day is confirmed.
         players = list(Person.objects.filter(engagements__session=session).distinct())
-        if was_on is not None:
-            booking_people_changed(booking=was_on, left=players)
-        if now_on is not None:
-            booking_people_changed(booking=now_on, joined=players)
+        transaction.on_commit(partial(_players_follow, players, was_on, now_on))
     return session
+
+
+def _players_follow(players: list[Person], was_on: Booking | None, now_on: Booking | None) -> None:
+    """The players follow their session: off the day it left (or was cancelled on), onto the
+    day it joined; each told only if that day is confirmed. Run after the session's commit,
+    in a transaction of its own: a booking's move locks the day and then its sessions, so the
+    day is never locked while this session's lock is held."""
+    if was_on is not None:
+        booking_people_changed(booking=was_on, left=players)
+    if now_on is not None:
+        booking_people_changed(booking=now_on, joined=players)
 
 
 def _day_of(session: Session) -> Booking | None:
