@@ -21,7 +21,8 @@ SHOWN = 5
 
 def money_panel(project: Project, user: AnyUser) -> dict[str, Any]:
     """The headline is the approved version's (the plan everyone agreed on), else the latest
-    draft's. A fixed number of queries whatever the number of rows."""
+    draft's; then open payments, open invoices and where the billing plan stands. A fixed
+    number of queries whatever the number of rows."""
     budget = headline_budget(project_id=project.pk)
     report = budget_report(budget=budget) if budget else None
     open_payments = Payment.objects.filter(
