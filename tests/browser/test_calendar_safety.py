@@ -24,20 +24,26 @@ DAY_TWO = "Basic tracking, day 2"  # confirmed, the day after tomorrow, 10:00–
 STRINGS = "Strings overdub"  # a hold, in three days, 14:00–19:00, Studio B
 
 
+def loaded(page: Any) -> None:
+    """The calendar has the shown range's bookings (it is aria-busy while it fetches them)."""
+    expect(page.locator("#calendar")).to_have_attribute("aria-busy", "false")
+
+
 def open_calendar(page: Any) -> None:
     page.goto("/calendar/")
     expect(page.get_by_role("heading", name=re.compile("Calendar: Harbour Lane"))).to_be_visible()
+    loaded(page)
     expect(page.locator(".fc-event").first).to_be_visible()
 
 
 def event(page: Any, title: str) -> Any:
     """The booking's block in the week grid, a week on if it falls in the next one."""
     block = page.locator(".fc-timegrid-event", has_text=title).first
-    try:
-        expect(block).to_be_visible(timeout=3000)
-    except AssertionError:
+    loaded(page)
+    if not block.count():
         page.get_by_role("button", name="Next week").click()
-        expect(block).to_be_visible()
+        loaded(page)
+    expect(block).to_be_visible()
     return block
 
 
