@@ -322,7 +322,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         # Relations filter by id: a foreign id and a missing one answer alike.
         "studio.filters.FilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "studio.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -20,6 +20,8 @@ from django import forms
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django_filters import rest_framework as filters
+from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ValidationError
 
 from studio.intervals import OFFSET_NEEDED
 
@@ -120,3 +122,14 @@ class AwareDateTimeFilter(filters.Filter):
     """An instant with its UTC offset; a naive time is a 400, as everywhere in the API."""
 
     field_class = AwareIsoDateTimeField
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's ``?search=``, its refusal (a NUL, say) named by the parameter: ``{"search": [...]}``
+    like any field's, where DRF's bare list would come back as ``non_field_errors``."""
+
+    def get_search_terms(self, request: Any) -> list[str]:
+        try:
+            return list(super().get_search_terms(request))
+        except ValidationError as error:
+            raise ValidationError({self.search_param: error.detail}) from error
