@@ -497,8 +497,9 @@ def booking_people_changed(
     session, or as its engineer, is told nothing new. A departure raises the day's SEQUENCE:
     the cancellation outranks the invitation before it, and one who comes back is invited
     again. Holds and past days tell nobody (their confirmation, if any, invites everyone)."""
+    # Only the booking's row: PostgreSQL cannot lock the nullable side of the engineer's join.
     booking = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .select_related("room__studio", "project", "engineer")
         .get(pk=booking.pk)
     )
