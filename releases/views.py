@@ -32,6 +32,7 @@ from releases.forms import (
 from releases.models import Artwork, Credit, CreditRole, Release, RenderJob, Split, Track
 from releases.selectors import Finding, finding_anchor, release_readiness
 from studio.errors import Conflict
+from studio.pages import is_htmx
 from studio.permissions import Capability, has_capability, people_visible, projects_visible
 
 
@@ -263,11 +264,6 @@ def track_splits(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
     return redirect("release-detail", pk=release.pk)
 
 
-def _htmx(request: HttpRequest) -> bool:
-    """Whether htmx sent the request (django-htmx's middleware sets ``request.htmx``)."""
-    return bool(getattr(request, "htmx", False))
-
-
 def _back(release: Release, anchor: str = "") -> HttpResponse:
     url = reverse("release-detail", args=[release.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -319,7 +315,7 @@ def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
             refusals_onto(form, error, aliases={})
         else:
             saved = True
-    if _htmx(request):
+    if is_htmx(request):
         if saved:
             form = ReleaseForm(release=Release.objects.get(pk=release.pk))
         extra = {"release_form": form, "saved": saved}
@@ -349,7 +345,7 @@ def _track_answer(
 ) -> HttpResponse:
     """A track's row again (htmx), or the page: redirected after a write, as a 400 with the
     submitted form after a refusal."""
-    if _htmx(request):
+    if is_htmx(request):
         track = Track.objects.get(pk=track.pk)
         row = {"track": track, "form": form or TrackForm(track=track)}
         extra = {"row": row, "note": note, "note_failed": failed}

@@ -40,6 +40,7 @@ from releases.versions import version_stack
 from studio.api_base import request_user
 from studio.errors import Conflict
 from studio.models import Song
+from studio.pages import is_htmx
 from studio.permissions import Capability, has_capability, projects_visible
 from studio.services.songs import stage_labels
 
@@ -117,11 +118,6 @@ def _page(
     return render(request, f"{PAGE}#{partial}" if partial else PAGE, context, status=status)
 
 
-def _htmx(request: HttpRequest) -> bool:
-    """Whether htmx sent the request (django-htmx's middleware sets ``request.htmx``)."""
-    return bool(getattr(request, "htmx", False))
-
-
 def _peaks_for_player(version: SongVersion) -> dict[str, Any]:
     """wavesurfer.js draws one channel's values above the line and the other's below: the
     highs and the lows of each bucket."""
@@ -182,13 +178,13 @@ def version_note_add(request: HttpRequest, pk: int, song_id: int, version_id: in
             refusals_onto(form, error, aliases={})
         else:
             said = f"Note at {note.at_label} added to {version.label}."
-            if _htmx(request):
+            if is_htmx(request):
                 return _page(
                     request, version.song, chosen=version.pk, bound={"saved": said}, partial="notes"
                 )
             messages.success(request, said)
             return redirect(_page_url(version.song, version, f"note-{note.pk}"))
-    if _htmx(request):
+    if is_htmx(request):
         # htmx swaps 2xx answers only: the refusal comes back as the panel with the form.
         return _page(
             request, version.song, chosen=version.pk, bound={"note_form": form}, partial="notes"
@@ -209,7 +205,7 @@ def version_note_resolve(
     note = services.version_note_resolve(note=note, by=request_user(request))
     where = f" in {note.resolved_in.label}" if note.resolved_in else ""
     said = f"Note at {note.at_label} marked fixed{where}."
-    if _htmx(request):
+    if is_htmx(request):
         return _page(
             request, version.song, chosen=version.pk, bound={"saved": said}, partial="notes"
         )

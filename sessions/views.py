@@ -36,6 +36,7 @@ from sessions.selectors import next_take_number, pay_summary, session_sheet, tak
 from studio.api_base import request_user
 from studio.errors import Conflict
 from studio.models import Booking, Project
+from studio.pages import is_htmx
 from studio.permissions import (
     Capability,
     has_capability,
@@ -46,11 +47,6 @@ from studio.permissions import (
 )
 
 SHEET = "sessions/session_detail.html"
-
-
-def _htmx(request: HttpRequest) -> bool:
-    """Whether htmx sent the request (django-htmx's middleware sets ``request.htmx``)."""
-    return bool(getattr(request, "htmx", False))
 
 
 def _session_for(request: HttpRequest, pk: int) -> Session:
@@ -132,7 +128,7 @@ def _answer(
     request: HttpRequest, session: Session, partial: str, context: dict[str, Any]
 ) -> HttpResponse:
     """htmx gets the part of the sheet the form belongs to; a plain post the whole page."""
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, f"{SHEET}#{partial}", context)
     return render(request, SHEET, context)
 
@@ -263,7 +259,7 @@ def engagement_add(request: HttpRequest, pk: int) -> HttpResponse:
         except Conflict as conflict:
             form.add_error(None, conflict.detail)
         else:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, f"Added {engagement.person.name}.")
                 return redirect(reverse("session-detail", args=[session.pk]) + "#players")
             context = _sheet_context(request, session)
@@ -441,7 +437,7 @@ def take_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             show_refusal(form, error)
         else:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, f"Logged {take.song_name} take {take.number}.")
                 return redirect(reverse("session-detail", args=[session.pk]) + "#takes")
             context = _sheet_context(request, session, logged=take)
@@ -474,7 +470,7 @@ def gear_check(request: HttpRequest, pk: int) -> HttpResponse:
             said = f"Gear checked: {len(checks)} item{'s' if len(checks) != 1 else ''}" + (
                 f", {faults} sent to service." if faults else ", all OK."
             )
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, said)
                 return redirect(reverse("session-detail", args=[session.pk]) + "#gear")
             context = _sheet_context(request, session)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from studio.agenda import agenda_section, agenda_sections
 from studio.errors import Conflict
 from studio.models import Booking, Project
+from studio.pages import is_htmx
 from studio.permissions import Capability, bookings_visible, has_capability, studios_visible
 from studio.selectors import project_list_for
 from studio.services.bookings import booking_confirm, booking_release
@@ -102,7 +103,7 @@ def agenda_hold(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         if verb == "confirm"
         else f"Released the hold on {booking.title or booking.project.title}."
     )
-    if request.htmx and section is not None:  # type: ignore[attr-defined]
+    if is_htmx(request) and section is not None:
         today, now = _moment(request)
         [rendered] = agenda_sections(
             user=request.user, today=today, now=now, keys={section.key}, keep_empty=True

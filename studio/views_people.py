@@ -17,6 +17,7 @@ from studio import services
 from studio.api_base import request_user
 from studio.forms import ContactCreateForm, ContactForm
 from studio.models import PersonCard
+from studio.pages import is_htmx
 from studio.permissions import Capability, person_cards_visible, projects_with
 from studio.views_studios import form_refusal
 
@@ -137,13 +138,13 @@ def contact_edit(request: HttpRequest, person_id: int, project_id: int) -> HttpR
             # may change: said beside the name.
             form.add_error("name", str(refusal))
         else:
-            if request.htmx:  # type: ignore[attr-defined]
+            if is_htmx(request):
                 card = _card(request, person_id, project_id)
                 context = {"card": card, "manageable": manageable, "saved": True}
                 return render(request, "studio/people_list.html#card-row", context)
             messages.success(request, f"Saved {data['name']} on {card.project}.")
             return redirect("people-list")
     context = {"card": card, "form": form}
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return render(request, "studio/people_list.html#card-form", context)
     return render(request, "studio/contact_form.html", context)

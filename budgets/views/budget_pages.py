@@ -26,6 +26,7 @@ from budgets.selectors import (
 from budgets.views.common import CHART_WIDTH, money_projects, object_for_write
 from studio.errors import Conflict
 from studio.models import Project
+from studio.pages import is_htmx
 from studio.permissions import Capability, has_capability, projects_with
 
 
@@ -144,7 +145,7 @@ def _budget_write(request: HttpRequest, budget: Budget, **forms: Any) -> HttpRes
     """After a line write: the editor partial for htmx (the lines with their forms), else
     the page (with a refused form in place) or a redirect to it."""
     refused = any(form.errors for form in forms.values())
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         context = {"budget": budget, "editor": _line_editor(budget, **(forms if refused else {}))}
         return render(request, "budgets/budget.html#line-editor", context)
     if refused:

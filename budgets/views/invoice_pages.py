@@ -35,6 +35,7 @@ from budgets.views.common import grouped, money_projects, object_for_write
 from sessions.models import Engagement
 from studio.errors import Conflict
 from studio.models import Booking, Project
+from studio.pages import is_htmx
 from studio.permissions import Capability, has_capability, projects_visible, projects_with
 
 
@@ -153,7 +154,7 @@ def _invoice_write(
     """After a write on an invoice: the lines partial for htmx (with a refused form in place),
     else the page with the refusal beside its field (400), or a redirect to the page."""
     refused = bool(issue_errors) or any(form.errors for form in (forms or {}).values())
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         context = _invoice_context(request, invoice, forms if refused else None, issue_errors)
         return render(request, "budgets/invoice.html#invoice-lines", context)
     if refused:
@@ -295,7 +296,7 @@ def invoice_credit(request: HttpRequest, pk: int) -> HttpResponse:
         "left": [(line, left[line.pk]) for line in lines],
     }
     template = "budgets/invoice_credit.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         template += "#credit-preview"
     return render(request, template, context, status=status)
 

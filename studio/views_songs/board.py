@@ -20,10 +20,11 @@ from studio import services
 from studio.api_base import request_user
 from studio.forms import SongStagesForm
 from studio.models import Project, Song
+from studio.pages import is_htmx
 from studio.services.songs import project_song_stages_set, stage_labels, stages_shown
 from studio.song_selectors import board_columns
 from studio.validators import TextGuardFormMixin
-from studio.views_songs.common import htmx, managed_project, may_manage, visible_project
+from studio.views_songs.common import managed_project, may_manage, visible_project
 from studio.views_studios import form_refusal
 
 BOARD = "studio/song_board.html"
@@ -54,7 +55,7 @@ def _board(
         "form": form or SongAddForm(),
         "stages_form": stages_form or SongStagesForm(project=project),
     }
-    template = f"{BOARD}#board" if htmx(request) else BOARD
+    template = f"{BOARD}#board" if is_htmx(request) else BOARD
     return render(request, template, context, status=status)
 
 
@@ -78,7 +79,7 @@ def song_board(request: HttpRequest, pk: int) -> HttpResponse:
             form_refusal(form, error)
         else:
             notice = f"Added {song.title} to {label}."
-            if not htmx(request):
+            if not is_htmx(request):
                 messages.success(request, notice)
                 return redirect("song-board", pk=project.pk)
             return _board(request, project, notice=notice)
@@ -104,7 +105,7 @@ def song_move(request: HttpRequest, pk: int, song_id: int) -> HttpResponse:
     else:
         label = stage_labels(project)[moved.stage]
         level, notice = messages.SUCCESS, f"Moved {moved.title} to {label}."
-    if not htmx(request):
+    if not is_htmx(request):
         messages.add_message(request, level, notice)
         if request.POST.get("back") == "song":
             return redirect("song-detail", pk=project.pk, song_id=song.pk)
@@ -127,7 +128,7 @@ def song_stages(request: HttpRequest, pk: int) -> HttpResponse:
             form_refusal(form, error)
         else:
             notice = "Saved the board's stages."
-            if not htmx(request):
+            if not is_htmx(request):
                 messages.success(request, notice)
                 return redirect("song-board", pk=project.pk)
             return _board(request, project, notice=notice)

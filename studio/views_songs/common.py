@@ -11,10 +11,6 @@ from studio.models import Project
 from studio.permissions import Capability, has_capability, projects_visible
 
 
-def htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def visible_project(request: HttpRequest, project_id: int) -> Project:
     return get_object_or_404(projects_visible(request.user), pk=project_id)
 

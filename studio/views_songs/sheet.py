@@ -19,9 +19,10 @@ from studio import services
 from studio.api_base import request_user
 from studio.forms import PartForm, SongPartForm
 from studio.models import Part, PartStatus, Project, Song
+from studio.pages import is_htmx
 from studio.services.parts import part_cells_in_use
 from studio.song_selectors import tracking_sheet
-from studio.views_songs.common import htmx, managed_project, may_manage, visible_project
+from studio.views_songs.common import managed_project, may_manage, visible_project
 from studio.views_studios import form_refusal
 
 SHEET = "studio/song_sheet.html"
@@ -78,7 +79,7 @@ def song_sheet_cell(request: HttpRequest, pk: int, song_id: int, part_id: int) -
         error, status = "; ".join(said or ["Pick a status."]), 400
     cell = song.part_statuses.filter(part=part).values_list("status", flat=True).first()
     current = cell or PartStatus.NOT_STARTED
-    if htmx(request):
+    if is_htmx(request):
         context = {
             "project": project,
             "song": song,
