@@ -32,9 +32,11 @@ def load(*, by: Any) -> None:
         notes="Live to tape, strings overdubbed after dinner.",
         songs=list(Song.objects.filter(project=booking.project, title__in=[t[0] for t in TAKES])),
     )
-    hourly = RateRule.objects.filter(project=None, kind="hourly", currency="EUR").first()
-    if hourly is None:
-        return
+    hourly = next(
+        rule
+        for rule in services.rate_rule_presets_ensure().values()
+        if (rule.kind, rule.currency) == ("hourly", "EUR")
+    )
     # The production is in euros: its string leader is paid by a day rate of its own.
     leader_rate, _ = RateRule.objects.get_or_create(
         project=booking.project,

@@ -4,6 +4,7 @@ import os
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import LazySettings
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -46,6 +47,19 @@ def _test_settings(settings: LazySettings, tmp_path: Any, request: pytest.Fixtur
     celery_app.conf.task_always_eager = eager
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request: pytest.FixtureRequest) -> Any:
+    """`@pytest.mark.clock(instant)`: the test runs with the clock moved to `instant` (ISO 8601
+    with an offset), ticking on from there unless `tick=False`. Autouse, so it is in place
+    before the fixtures that build bookings and invoices read the clock."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield None
+        return
+    with time_machine.travel(marker.args[0], tick=marker.kwargs.get("tick", True)) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -25,13 +25,14 @@ from studio.validators import (
     no_control_characters,
     no_control_characters_multiline,
 )
+from tests.clock import upcoming
 from tests.factories import PersonFactory, RoomFactory, StudioFactory
 from tests.releases.factories import ReleaseFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 
 BERLIN = ZoneInfo("Europe/Berlin")
-START = datetime.datetime(2026, 12, 3, 10, tzinfo=BERLIN)
+START = upcoming(days=7, hour=10, zone=BERLIN)
 
 Payload = Callable[[Project], dict[str, Any]]
 

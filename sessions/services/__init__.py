@@ -17,6 +17,7 @@ from sessions.services.pay import (
 from sessions.services.rate_rules import (
     RateRuleChanges,
     rate_rule_create,
+    rate_rule_presets_ensure,
     rate_rule_update,
 )
 from sessions.services.sessions import (
@@ -47,6 +48,7 @@ __all__ = [
     "payment_approve",
     "payment_pay",
     "rate_rule_create",
+    "rate_rule_presets_ensure",
     "rate_rule_update",
     "session_create",
     "session_update",

@@ -74,3 +74,16 @@ def rate_rule_update(*, rule: RateRule, **fields: Unpack[RateRuleChanges]) -> Ra
     rule.full_clean()
     rule.save()
     return rule
+
+
+def rate_rule_presets_ensure() -> dict[str, RateRule]:
+    """The preset rules every project may use (`rates.PRESETS`), by name, made again where one
+    is missing. A migration seeds them; a database whose rows were removed since (a flush, an
+    admin's delete) gets them back here instead of a demo or a test without its rules."""
+    rules: dict[str, RateRule] = {}
+    for preset in rates.PRESETS:
+        name = str(preset["name"])
+        rules[name], _ = RateRule.objects.get_or_create(
+            project=None, name=name, defaults={k: v for k, v in preset.items() if k != "name"}
+        )
+    return rules

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from sessions import rates
-from sessions.models import Payment, RateRule, Session, Take
+from sessions.models import Payment, Session, Take
+from sessions.services import rate_rule_presets_ensure
 from studio.models import Booking, Gear
 from tests.browser.conftest import look
 
@@ -37,10 +37,7 @@ def open_booking_on_calendar(page: Any, booking: Booking) -> None:
 
 def test_session_day(page_as: Any, demo: dict[str, Any]) -> None:
     # The presets come with a migration; transactional tests elsewhere flush them.
-    preset = next(p for p in rates.PRESETS if p["name"] == HOURLY)
-    RateRule.objects.get_or_create(
-        project=None, name=HOURLY, defaults={k: v for k, v in preset.items() if k != "name"}
-    )
+    rate_rule_presets_ensure()
     booking = Booking.objects.select_related("room").get(title=DAY)
 
     # The engineer opens the booking on the calendar and starts its session there.

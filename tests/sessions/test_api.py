@@ -3,15 +3,16 @@
 import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from rest_framework.test import APIClient
 
 from sessions import rates
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session
+from sessions.services import rate_rule_presets_ensure
 from studio import services as studio_services
 from studio.models import Gear, Person, Project, Role, Room
+from tests.clock import BERLIN, today, upcoming
 from tests.conftest import api_client_for
 from tests.factories import (
     GearFactory,
@@ -25,7 +26,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-BERLIN = ZoneInfo("Europe/Berlin")
+
+def day(hour: int) -> datetime.datetime:
+    """`hour` o'clock in Berlin on the day of the `session` fixture, a week from today."""
+    return upcoming(days=7, hour=hour, zone=BERLIN)
 
 
 @pytest.fixture
@@ -42,16 +46,12 @@ def room(owner: Any, project: Project) -> Room:
 def union() -> RateRule:
     """The AFM preset. Seeded by a migration; made again here because transactional tests
     elsewhere flush the tables, migration data included."""
-    preset = next(p for p in rates.PRESETS if p["kind"] == rates.UNION)
-    rule, _ = RateRule.objects.get_or_create(
-        project=None, name=preset["name"], defaults={k: v for k, v in preset.items() if k != "name"}
-    )
-    return rule
+    return next(rule for rule in rate_rule_presets_ensure().values() if rule.kind == rates.UNION)
 
 
 @pytest.fixture
 def session(owner: Any, room: Room, project: Project) -> Session:
-    start = datetime.datetime(2026, 12, 3, 10, tzinfo=BERLIN)
+    start = day(10)
     [booking] = studio_services.booking_create(
         by=owner, room=room, project=project, start=start, end=start + datetime.timedelta(hours=6)
     )
@@ -82,7 +82,7 @@ def engage(client: APIClient, session: Session, who: Person, rule: RateRule, **e
 
 def test_session_on_a_booking_inherits_room_and_times(session: Session, room: Room) -> None:
     assert session.room == room
-    assert session.start == datetime.datetime(2026, 12, 3, 9, tzinfo=datetime.UTC)
+    assert session.start == day(10)
     assert session.end - session.start == datetime.timedelta(hours=6)
 
 
@@ -138,8 +138,8 @@ def test_second_session_of_the_day_pays_the_lower_health(
             "project": project.pk,
             "room": room.pk,
             "title": "Evening",
-            "start": "2026-12-03T18:00:00+01:00",
-            "end": "2026-12-03T21:00:00+01:00",
+            "start": day(18).isoformat(),
+            "end": day(21).isoformat(),
         },
         format="json",
     ).json()
@@ -278,7 +278,7 @@ def test_approve_and_pay(
     url = f"/api/v1/payments/{payment.pk}/"
 
     early = books.post(
-        url + "pay/", {"paid_on": "2026-12-10", "method": "bank_transfer"}, format="json"
+        url + "pay/", {"paid_on": str(today()), "method": "bank_transfer"}, format="json"
     )
     assert early.status_code == 409
     assert books.post(url + "approve/").json()["status"] == "approved"
@@ -295,13 +295,13 @@ def test_approve_and_pay(
     )
     assert (
         books.post(
-            url + "pay/", {"paid_on": "2026-12-10", "method": "barter"}, format="json"
+            url + "pay/", {"paid_on": str(today()), "method": "barter"}, format="json"
         ).status_code
         == 400
     )
     paid = books.post(
         url + "pay/",
-        {"paid_on": "2026-12-10", "method": "bank_transfer", "reference": "TX-77"},
+        {"paid_on": str(today()), "method": "bank_transfer", "reference": "TX-77"},
         format="json",
     )
     assert paid.status_code == 200
@@ -415,20 +415,20 @@ def test_session_edits_keep_the_rules(
     booking_id = session.booking_id
     elsewhere = ProjectFactory.create(currency="USD")
     MembershipFactory.create(project=elsewhere, user=owner, role=Role.PRODUCER)
-    start = datetime.datetime(2026, 12, 10, 10, tzinfo=BERLIN)
+    start = day(10) + datetime.timedelta(days=7)
     [theirs] = studio_services.booking_create(
         by=owner, room=room, project=elsewhere, start=start, end=start + datetime.timedelta(hours=2)
     )
     other = as_owner.patch(url, {"booking": theirs.pk}, format="json")
     assert other.json() == {"booking": ["The booking belongs to another project."]}
     assert engage(as_owner, session, player, union, hours="5").status_code == 201
-    short = as_owner.patch(url, {"end": "2026-12-03T13:00:00+01:00"}, format="json")
+    short = as_owner.patch(url, {"end": day(13).isoformat()}, format="json")
     assert short.json() == {"end": ["A player is engaged for 5 h; the session is shorter."]}
-    longer = as_owner.patch(url, {"end": "2026-12-03T17:00:00+01:00"}, format="json")
+    longer = as_owner.patch(url, {"end": day(17).isoformat()}, format="json")
     assert longer.status_code == 200
     session.refresh_from_db()
     assert session.booking_id == booking_id
-    assert session.end == datetime.datetime(2026, 12, 3, 16, tzinfo=datetime.UTC)
+    assert session.end == day(17)
 
 
 def test_bad_sessions(as_owner: APIClient, project: Project, room: Room) -> None:
@@ -438,8 +438,8 @@ def test_bad_sessions(as_owner: APIClient, project: Project, room: Room) -> None
             "project": project.pk,
             "room": room.pk,
             "title": "X",
-            "start": "2026-12-03T18:00:00+01:00",
-            "end": "2026-12-03T17:00:00+01:00",
+            "start": day(18).isoformat(),
+            "end": day(17).isoformat(),
         },
         format="json",
     )
@@ -450,8 +450,8 @@ def test_bad_sessions(as_owner: APIClient, project: Project, room: Room) -> None
         {
             "project": project.pk,
             "title": "X",
-            "start": "2026-12-03T18:00:00",
-            "end": "2026-12-03T19:00:00+01:00",
+            "start": day(18).replace(tzinfo=None).isoformat(),
+            "end": day(19).isoformat(),
         },
         format="json",
     )

@@ -22,6 +22,7 @@ from sessions.models import (
     Session,
 )
 from sessions.selectors import nec_threshold
+from sessions.services import rate_rule_presets_ensure
 from studio.models import Project, Role, Room
 from tests.conftest import api_client_for
 from tests.factories import (
@@ -45,11 +46,7 @@ def pdf_text(body: bytes) -> str:
 
 @pytest.fixture
 def union() -> RateRule:
-    preset = next(p for p in rates.PRESETS if p["kind"] == rates.UNION)
-    rule, _ = RateRule.objects.get_or_create(
-        project=None, name=preset["name"], defaults={k: v for k, v in preset.items() if k != "name"}
-    )
-    return rule
+    return next(rule for rule in rate_rule_presets_ensure().values() if rule.kind == rates.UNION)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from releases.models import Release
 from sessions.models import Session
 from studio.models import Project, Room
+from tests.clock import UTC, upcoming
 from tests.factories import MembershipFactory, ProjectFactory, RoomFactory, StudioFactory
 from tests.releases.factories import ReleaseFactory
 
@@ -34,7 +35,7 @@ def _foreign_project() -> Project:
 
 
 def _foreign_session() -> Session:
-    start = datetime.datetime(2026, 12, 3, 10, tzinfo=datetime.UTC)
+    start = upcoming(days=7, hour=10, zone=UTC)
     return Session.objects.create(
         project=_foreign_project(),
         title="Elsewhere",
@@ -86,13 +87,14 @@ def test_id_filters_still_filter(as_owner: APIClient, project: Project, room: Ro
     other = ProjectFactory.create()
     MembershipFactory.create(project=other, user=project.memberships.get(role="producer").user)
     for target in (project, other):
+        start = upcoming(days=3 + target.pk % 5, hour=10, zone=UTC)
         response = as_owner.post(
             "/api/v1/bookings/",
             {
                 "room": room.pk,
                 "project": target.pk,
-                "start": f"2026-12-0{target.pk % 5 + 3}T10:00:00+00:00",
-                "end": f"2026-12-0{target.pk % 5 + 3}T12:00:00+00:00",
+                "start": start.isoformat(),
+                "end": (start + datetime.timedelta(hours=2)).isoformat(),
                 "status": "confirmed",
             },
         )

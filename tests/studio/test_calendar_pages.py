@@ -19,7 +19,9 @@ from tests.factories import (
     StudioFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# Its days run from late November 2026 to the DST change of March 2027: the clock stands on
+# Monday 2 November 2026, 09:00 in Berlin, so they are all ahead.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-11-02T09:00:00+01:00")]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EVENTS = "/calendar/events/"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import smtplib
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -45,11 +44,16 @@ class FailingOnce(EmailBackend):
         return super().send_messages(messages)
 
 
-class Slow(EmailBackend):
-    """A mail server that takes its time, so two sends of one notice overlap."""
+class Held(EmailBackend):
+    """A mail server that answers only once both runs of the task have called `notice_send`:
+    the claiming run sends while the other is in flight, so two sends of one notice overlap."""
+
+    calls = threading.Semaphore(0)
 
     def send_messages(self, messages: Any) -> int:
-        time.sleep(0.3)
+        # The claiming run's own call and the other's: wait for both, never on a timer.
+        for _ in range(2):
+            assert Held.calls.acquire(timeout=10), "the other run never started"
         return super().send_messages(messages)
 
 
@@ -90,7 +94,9 @@ def test_the_task_run_twice_sends_once(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_once(settings: Any) -> None:
-    settings.EMAIL_BACKEND = "tests.studio.test_notices.Slow"
+    settings.EMAIL_BACKEND = "tests.studio.test_notices.Held"
+    Held.calls = threading.Semaphore(0)
+    together = threading.Barrier(2)
     notice = Notice.objects.create(
         key="test:race:1", kind=NoticeKind.CALL_SHEET, to_email="a@example.com", subject="Hi"
     )
@@ -98,6 +104,8 @@ def test_two_runs_at_once_send_once(settings: Any) -> None:
 
     def run() -> None:
         try:
+            together.wait(timeout=10)
+            Held.calls.release()
             results.append(notices.notice_send(notice_id=notice.pk))
         finally:
             connection.close()

@@ -64,7 +64,9 @@ def session(project: Project) -> Session:
 def test_title_is_unique_per_project_not_across(project: Project, song: Song) -> None:
     with pytest.raises(ValidationError) as refused:
         services.song_create(project=project, title="Harbour Lights")
-    assert "title" in str(refused.value) or "already exists" in str(refused.value)
+    assert refused.value.message_dict == {
+        "__all__": ["Song with this Project and Title already exists."]
+    }
     other = MembershipFactory.create(role=Role.PRODUCER).project
     assert services.song_create(project=other, title="Harbour Lights").pk != song.pk
     with pytest.raises(IntegrityError), transaction.atomic():
