@@ -17,6 +17,11 @@ class RecordingConfig(AppConfig):
         from studio.services.bookings import booking_move_hook_register
 
         booking_move_hook_register(sessions_follow_booking)
+        # A room that held sessions, or gear checked on one, is kept (studio_delete & co.).
+        from sessions.selectors import studio_uses
+        from studio.services.studios import studio_uses_register
+
+        studio_uses_register(studio_uses)
         # A studio day's players get its invitations; call sheets are written here.
         from sessions.call_sheets import booking_players, call_sheet_letter
         from studio.invitations import register_booking_people

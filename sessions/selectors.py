@@ -18,7 +18,7 @@ from sessions.models import (
     Session,
     Take,
 )
-from studio.models import Gear, Part, Project, Song
+from studio.models import Gear, Part, Project, Room, Song
 from studio.money import round_money
 from studio.permissions import projects_showing_pay, projects_visible
 
@@ -39,6 +39,18 @@ def sessions_visible(user: AnyUser) -> QuerySet[Session]:
 def rate_rules_visible(user: AnyUser) -> QuerySet[RateRule]:
     """The shared rate rules, and those of the user's projects."""
     return RateRule.objects.filter(Q(project__isnull=True) | Q(project__in=projects_visible(user)))
+
+
+def studio_uses(rooms: QuerySet[Room], gear: QuerySet[Gear]) -> list[str]:
+    """The sessions held in ``rooms`` and the checks of ``gear``, as phrases for a refusal to
+    delete them (registered with studio.services.studios from RecordingConfig.ready())."""
+    sessions = Session.objects.filter(room__in=rooms).count()
+    checks = GearCheck.objects.filter(gear__in=gear).count()
+    return [
+        f"{count} {noun}{'' if count == 1 else 's'}"
+        for count, noun in ((sessions, "session"), (checks, "gear check"))
+        if count
+    ]
 
 
 def nec_threshold(year: int) -> Decimal:

@@ -1,5 +1,11 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from studio import services
+from studio.admin_base import ServiceDeleteAdmin
+from studio.api_base import request_user
 from studio.models import (
     Booking,
     FeedToken,
@@ -70,30 +76,41 @@ class MembershipAdmin(admin.ModelAdmin):
 class RoomInline(admin.TabularInline):
     model = Room
     extra = 0
+    # A room is deleted from its own page, through room_delete and its rules.
+    can_delete = False
 
 
 @admin.register(Studio)
-class StudioAdmin(admin.ModelAdmin):
+class StudioAdmin(ServiceDeleteAdmin):
     list_display = ["name", "time_zone", "currency"]
     search_fields = ["name"]
     filter_horizontal = ["managers"]
     inlines = [RoomInline]
 
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.studio_delete(studio=obj, by=request_user(request))
+
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ServiceDeleteAdmin):
     list_display = ["name", "studio", "hourly_rate", "half_day_rate", "day_rate", "is_active"]
     list_filter = ["studio", "is_active"]
     list_select_related = ["studio"]
     search_fields = ["name", "studio__name"]
 
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.room_delete(room=obj, by=request_user(request))
+
 
 @admin.register(Gear)
-class GearAdmin(admin.ModelAdmin):
+class GearAdmin(ServiceDeleteAdmin):
     list_display = ["name", "category", "studio", "room", "status", "day_rate"]
     list_filter = ["category", "status", "studio"]
     list_select_related = ["studio", "room"]
     search_fields = ["name", "make", "model", "serial_number"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.gear_delete(gear=obj, by=request_user(request))
 
 
 @admin.register(Booking)

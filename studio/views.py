@@ -180,9 +180,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_create(request: HttpRequest) -> HttpResponse:
-    # A new token replaces the old one: scripts holding the old key stop working at once.
-    Token.objects.filter(user=request_user(request)).delete()
-    Token.objects.create(user=request_user(request))
+    services.token_rotate(user=request_user(request))
     messages.success(request, "A new token was made. Scripts using the old one no longer work.")
     return redirect("api-token")
 
@@ -190,8 +188,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: HttpRequest) -> HttpResponse:
-    deleted, _ = Token.objects.filter(user=request_user(request)).delete()
-    if deleted:
+    if services.token_revoke(user=request_user(request)):
         messages.success(request, "Token revoked.")
     return redirect("api-token")
 

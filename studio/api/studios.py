@@ -106,6 +106,9 @@ class StudioViewSet(viewsets.ModelViewSet):
             cancellation_tiers=studio.cancellation_tiers,
         )
 
+    def perform_destroy(self, instance: Studio) -> None:
+        services.studio_delete(studio=instance, by=request_user(self.request))
+
 
 def _require_managed_studio(user: Any, studio: Studio) -> None:
     if not studios_managed(user).filter(pk=studio.pk).exists():
@@ -213,6 +216,9 @@ class RoomViewSet(viewsets.ModelViewSet):
             **card,
         )
 
+    def perform_destroy(self, instance: Room) -> None:
+        services.room_delete(room=instance, by=request_user(self.request))
+
     @extend_schema(parameters=[AvailabilityQuery], responses=AvailabilitySerializer)
     @action(detail=True, methods=["get"])
     def availability(self, request: Request, pk: str | None = None) -> Response:
@@ -278,3 +284,6 @@ class GearViewSet(viewsets.ModelViewSet):
             by=request_user(self.request),
             **item,
         )
+
+    def perform_destroy(self, instance: Gear) -> None:
+        services.gear_delete(gear=instance, by=request_user(self.request))

@@ -41,12 +41,16 @@ from studio.services.songs import (
 )
 from studio.services.studios import (
     gear_create,
+    gear_delete,
     gear_update,
     room_create,
+    room_delete,
     room_update,
     studio_create,
+    studio_delete,
     studio_update,
 )
+from studio.services.tokens import token_revoke, token_rotate
 
 __all__ = [
     "booking_cancel",
@@ -70,6 +74,7 @@ __all__ = [
     "person_delete",
     "person_update",
     "gear_create",
+    "gear_delete",
     "gear_update",
     "part_create",
     "part_delete",
@@ -78,6 +83,7 @@ __all__ = [
     "project_create",
     "project_update",
     "room_create",
+    "room_delete",
     "room_update",
     "song_create",
     "song_delete",
@@ -87,5 +93,8 @@ __all__ = [
     "song_part_set",
     "song_update",
     "studio_create",
+    "studio_delete",
     "studio_update",
+    "token_revoke",
+    "token_rotate",
 ]

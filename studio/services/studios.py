@@ -10,14 +10,17 @@ are, so that "keep" and "clear" never need telling apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
-from studio.models import Gear, Room, Studio
+from studio.errors import Conflict
+from studio.models import Booking, Gear, Room, Studio
 
 # The ranges the rate card takes, beyond what the database refuses outright: a lockout longer
 # than a day, overtime billed in units over four hours, or at more than ten times the hourly
@@ -351,3 +354,110 @@ def gear_update(
     gear.full_clean()
     gear.save()
     return gear
+
+
+# --- deletes ------------------------------------------------------------------------------------
+
+# What other apps keep that names a room or an item of gear (a session's room, a gear check),
+# as phrases ("2 sessions"): registered from their AppConfig.ready(), since studio imports no
+# other app. Each reads the rooms and the gear about to go and answers what would be lost.
+StudioUses = Callable[[QuerySet[Room], QuerySet[Gear]], list[str]]
+_uses: list[StudioUses] = []
+
+
+def studio_uses_register(uses: StudioUses) -> None:
+    """Another app's records that keep a room or gear from being deleted (see ``_in_use``)."""
+    if uses not in _uses:
+        _uses.append(uses)
+
+
+def _several(count: int, noun: str) -> str:
+    """ "1 booking", "3 bookings": a count with its noun (nouns that take an s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _listed(phrases: list[str]) -> str:
+    """ "a, b and c"."""
+    return " and ".join([", ".join(phrases[:-1]), phrases[-1]] if len(phrases) > 1 else phrases)
+
+
+def _in_use(*, rooms: QuerySet[Room], gear: QuerySet[Gear]) -> list[str]:
+    """What names these rooms or this gear: bookings (any status: a cancelled one may carry a
+    fee, and invoices name bookings), then what the other apps registered."""
+    bookings = Booking.objects.filter(Q(room__in=rooms) | Q(gear__in=gear)).distinct().count()
+    found = [_several(bookings, "booking")] if bookings else []
+    for uses in _uses:
+        found += uses(rooms, gear)
+    return found
+
+
+def _require_manager_to_delete(*, studio: Studio, by: User) -> None:
+    # The site's superusers delete from the Django admin, which has its own permissions; the
+    # API and the pages reach here only after their check that ``by`` manages the studio.
+    if not by.is_superuser:
+        _require_manager(studio=studio, by=by)
+
+
+@transaction.atomic
+def studio_delete(*, studio: Studio, by: User) -> None:
+    """Delete a studio with its rooms, gear and calendar feeds (its managers only).
+
+    Refused (409) while a booking, a session or a gear check names one of its rooms or items:
+    those records keep naming the studio (quotes, invoices, call sheets), so a studio that was
+    used is kept and its rooms set inactive. Projects that listed it simply no longer do."""
+    _require_manager_to_delete(studio=studio, by=by)
+    # The studio, then its rooms and gear in id order: room_create and gear_create lock the
+    # studio first, and a booking locks rooms before gear, so no new room, item or booking
+    # slips in between the check and the delete.
+    studio = Studio.objects.select_for_update().get(pk=studio.pk)
+    rooms = Room.objects.filter(studio=studio)
+    gear = Gear.objects.filter(studio=studio)
+    list(rooms.select_for_update().order_by("pk").values_list("pk"))
+    list(gear.select_for_update().order_by("pk").values_list("pk"))
+    used = _in_use(rooms=rooms, gear=gear)
+    if used:
+        raise Conflict(
+            f"{studio}'s rooms and gear are named by {_listed(used)}; a studio that was "
+            "used keeps its history. Set its rooms inactive instead.",
+            code="studio_in_use",
+        )
+    studio.delete()
+
+
+@transaction.atomic
+def room_delete(*, room: Room, by: User) -> None:
+    """Delete a room with its calendar feeds (the studio's managers only); gear kept in it
+    stays in the studio, in no room.
+
+    Refused (409) while a booking or a session names it: their quotes and sheets were made for
+    it. Such a room is set inactive instead."""
+    _require_manager_to_delete(studio=room.studio, by=by)
+    Studio.objects.select_for_update().filter(pk=room.studio_id).first()
+    room = Room.objects.select_for_update().select_related("studio").get(pk=room.pk)
+    used = _in_use(rooms=Room.objects.filter(pk=room.pk), gear=Gear.objects.none())
+    if used:
+        raise Conflict(
+            f"Room {room.name} is named by {_listed(used)}; set it inactive instead, so "
+            "their records keep it.",
+            code="room_in_use",
+        )
+    room.delete()
+
+
+@transaction.atomic
+def gear_delete(*, gear: Gear, by: User) -> None:
+    """Delete an item of a studio's gear (the studio's managers only).
+
+    Refused (409) while a booking or a gear check names it: the booking's gear list and the
+    session's checklist would silently lose it. Such an item is retired instead."""
+    _require_manager_to_delete(studio=gear.studio, by=by)
+    Studio.objects.select_for_update().filter(pk=gear.studio_id).first()
+    gear = Gear.objects.select_for_update().get(pk=gear.pk)
+    used = _in_use(rooms=Room.objects.none(), gear=Gear.objects.filter(pk=gear.pk))
+    if used:
+        raise Conflict(
+            f"{gear.name} is named by {_listed(used)}; retire it instead (status "
+            f"{Gear.Status.RETIRED.label}), so their records keep it.",
+            code="gear_in_use",
+        )
+    gear.delete()
