@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from sessions import services
 from sessions.models import (
     Engagement,
     GearCheck,
@@ -13,13 +14,17 @@ from sessions.models import (
     Session,
     Take,
 )
+from studio.admin_base import ServiceDeleteAdmin
 
 
 @admin.register(RateRule)
-class RateRuleAdmin(admin.ModelAdmin):
+class RateRuleAdmin(ServiceDeleteAdmin):
     list_display = ["name", "kind", "currency", "project", "verified"]
     list_filter = ["kind", "verified"]
     search_fields = ["name", "source"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.rate_rule_delete(rule=obj)
 
 
 class EngagementInline(admin.TabularInline):
@@ -33,10 +38,12 @@ class TakeInline(admin.TabularInline):
     model = Take
     extra = 0
     raw_id_fields = ["song", "part"]
+    # A take is deleted from its own page, through take_delete.
+    can_delete = False
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ServiceDeleteAdmin):
     list_display = ["title", "project", "room", "start", "end", "status"]
     list_filter = ["status"]
     list_select_related = ["project", "room__studio"]
@@ -44,6 +51,9 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     filter_horizontal = ["songs"]
     inlines = [EngagementInline, TakeInline]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.session_delete(session=obj)
 
 
 @admin.register(Engagement)
@@ -55,18 +65,24 @@ class EngagementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Take)
-class TakeAdmin(admin.ModelAdmin):
+class TakeAdmin(ServiceDeleteAdmin):
     list_display = ["song_name", "number", "session", "part", "rating", "keeper"]
     list_filter = ["keeper"]
     list_select_related = ["session", "part"]
     search_fields = ["song_name"]
     raw_id_fields = ["song"]
 
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.take_delete(take=obj)
+
 
 @admin.register(GearCheck)
-class GearCheckAdmin(admin.ModelAdmin):
+class GearCheckAdmin(ServiceDeleteAdmin):
     list_display = ["gear", "session", "result", "checked_at"]
     list_filter = ["result"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.gear_check_delete(check=obj)
 
 
 @admin.register(Payment)
@@ -78,9 +94,12 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayeeDetails)
-class PayeeDetailsAdmin(admin.ModelAdmin):
+class PayeeDetailsAdmin(ServiceDeleteAdmin):
     list_display = ["person", "tax_status", "vat_number"]
     list_filter = ["tax_status"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.payee_details_delete(details=obj)
 
 
 @admin.register(PayStatement)

@@ -111,6 +111,9 @@ class PayeeDetailsViewSet(viewsets.ModelViewSet):
             serializer, {"person": details.person, **{n: getattr(details, n) for n in fields}}
         )
 
+    def perform_destroy(self, instance: PayeeDetails) -> None:
+        services.payee_details_delete(details=instance)
+
 
 # --- payments ---------------------------------------------------------------------------------
 

@@ -96,3 +96,6 @@ class RateRuleViewSet(viewsets.ModelViewSet):
         changes = dict(serializer.validated_data)
         changes.pop("project", None)  # a rule stays with its project
         serializer.instance = services.rate_rule_update(rule=rule, **changes)
+
+    def perform_destroy(self, instance: RateRule) -> None:
+        services.rate_rule_delete(rule=instance)

@@ -107,6 +107,9 @@ class SessionViewSet(viewsets.ModelViewSet):
         changes.pop("project", None)  # validated to be the same: a session stays with it
         serializer.instance = services.session_update(session=session, **changes)
 
+    def perform_destroy(self, instance: Session) -> None:
+        services.session_delete(session=instance)
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def report(self, request: Request, pk: str | None = None) -> HttpResponse:
@@ -214,6 +217,9 @@ class TakeViewSet(OnSessionViewSet):
             take=take, by=request_user(self.request), **changes
         )
 
+    def perform_destroy(self, instance: Take) -> None:
+        services.take_delete(take=instance)
+
 
 class GearCheckSerializer(OnSessionSerializer):
     class Meta:
@@ -251,3 +257,6 @@ class GearCheckViewSet(OnSessionViewSet):
         }
         data.update(serializer.validated_data)
         serializer.instance = services.gear_check_record(**data)
+
+    def perform_destroy(self, instance: GearCheck) -> None:
+        services.gear_check_delete(check=instance)

@@ -10,6 +10,7 @@ from sessions.services.engagements import (
 )
 from sessions.services.pay import (
     pay_statement_issue,
+    payee_details_delete,
     payee_save,
     payment_approve,
     payment_pay,
@@ -17,6 +18,7 @@ from sessions.services.pay import (
 from sessions.services.rate_rules import (
     RateRuleChanges,
     rate_rule_create,
+    rate_rule_delete,
     rate_rule_presets_ensure,
     rate_rule_update,
 )
@@ -24,12 +26,15 @@ from sessions.services.sessions import (
     SessionChanges,
     TakeChanges,
     TakeDetails,
+    gear_check_delete,
     gear_check_record,
     gear_checks_record,
     session_create,
+    session_delete,
     session_update,
     sessions_follow_booking,
     take_create,
+    take_delete,
     take_update,
 )
 
@@ -41,18 +46,23 @@ __all__ = [
     "engagement_delete",
     "engagement_quote",
     "engagement_save",
+    "gear_check_delete",
     "gear_check_record",
     "gear_checks_record",
     "pay_statement_issue",
+    "payee_details_delete",
     "payee_save",
     "payment_approve",
     "payment_pay",
     "rate_rule_create",
+    "rate_rule_delete",
     "rate_rule_presets_ensure",
     "rate_rule_update",
     "session_create",
+    "session_delete",
     "session_update",
     "sessions_follow_booking",
     "take_create",
+    "take_delete",
     "take_update",
 ]

@@ -141,3 +141,21 @@ def payee_save(
     details.full_clean()
     details.save()
     return details
+
+
+@transaction.atomic
+def payee_details_delete(*, details: PayeeDetails) -> None:
+    """Delete a person's payee details while nothing was approved or paid to them. After
+    that the year's totals (``payee_year``) read their tax status for the 1099-NEC
+    report: the details are corrected, not removed."""
+    details = PayeeDetails.objects.select_for_update().select_related("person").get(pk=details.pk)
+    owed = Payment.objects.filter(
+        person=details.person, status__in=(Payment.Status.APPROVED, Payment.Status.PAID)
+    )
+    if owed.exists():
+        raise Conflict(
+            f"{details.person} has approved or paid payments: the year-end report reads "
+            "these details. Change them instead.",
+            code="payee_paid",
+        )
+    details.delete()

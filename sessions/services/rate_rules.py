@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,10 +13,8 @@ from sessions.models import (
     RateRule,
 )
 from studio.details import assign_details
+from studio.errors import Conflict
 from studio.models import Project
-
-if TYPE_CHECKING:
-    pass
 
 
 def _rule_params(*, kind: str, params: object, currency: str) -> dict[str, str]:
@@ -74,6 +72,25 @@ def rate_rule_update(*, rule: RateRule, **fields: Unpack[RateRuleChanges]) -> Ra
     rule.full_clean()
     rule.save()
     return rule
+
+
+@transaction.atomic
+def rate_rule_delete(*, rule: RateRule) -> None:
+    """Delete a project's own rule that prices no engagement. One that does stays: its
+    engagements name it beside the fee it gave (a pay statement says which rule paid)."""
+    if rule.project_id is None:
+        raise ValidationError({"project": "Presets are shared: they come with the app."})
+    # Locked, so that an engagement priced by it at the same moment waits and then finds it
+    # gone, rather than the count below missing it.
+    rule = RateRule.objects.select_for_update().get(pk=rule.pk)
+    used = rule.engagements.count()
+    if used:
+        raise Conflict(
+            f"Rate rule “{rule.name}” prices {used} engagement{'' if used == 1 else 's'}; "
+            "it stays with them. Make a new rule for new engagements.",
+            code="rate_rule_in_use",
+        )
+    rule.delete()
 
 
 def rate_rule_presets_ensure() -> dict[str, RateRule]:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 
 from sessions.models import (
+    Engagement,
     GearCheck,
     Payment,
     Session,
@@ -122,6 +123,53 @@ def session_update(*, session: Session, **fields: Unpack[SessionChanges]) -> Ses
         players = list(Person.objects.filter(engagements__session=session).distinct())
         transaction.on_commit(partial(_players_follow, players, was_on, now_on))
     return session
+
+
+@transaction.atomic
+def session_delete(*, session: Session) -> None:
+    """Delete a session with its players, their pending pay, its takes and gear checks.
+
+    Refused (409) once a player's pay is approved or paid: that amount is fixed and may be on
+    a numbered pay statement, so the session is cancelled instead. Refused too while an invoice
+    bills one of its players. Its players leave its studio day after the commit, as when it is
+    cancelled (``_players_follow``)."""
+    # Engagements, then their payments, in the order every pay writer takes them
+    # (lock_engagement_and_payment): an approval that went first is seen here, one that comes
+    # after finds the payment gone. The session itself is not locked: a booking's move locks
+    # the day and then its sessions, and this never waits on the day.
+    engagement_ids = list(
+        Engagement.objects.select_for_update()
+        .filter(session=session)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    payments = list(
+        Payment.objects.select_for_update().filter(engagement_id__in=engagement_ids).order_by("pk")
+    )
+    fixed = next((p for p in payments if p.status != Payment.Status.PENDING), None)
+    if fixed is not None:
+        raise Conflict(
+            f"Session “{session.title}” has pay {fixed.get_status_display().lower()} for "
+            f"{fixed.person}: approved pay is fixed and kept. Cancel the session instead.",
+            code="session_pay_approved",
+        )
+    players = list(Person.objects.filter(engagements__session=session).distinct())
+    was_on = _day_of(session)
+    title = session.title
+    Payment.objects.filter(pk__in=[payment.pk for payment in payments]).delete()
+    try:
+        session.delete()
+    except ProtectedError as error:
+        # Another app's record names one of its engagements (an invoice line billing it).
+        # Raised before anything is deleted; the payments' delete rolls back with it.
+        names = ", ".join(sorted({str(obj) for obj in error.protected_objects})[:3])
+        raise Conflict(
+            f"Session “{title}” has players billed on an invoice ({names}): remove those "
+            "lines from the draft, or credit the invoice, first.",
+            code="session_invoiced",
+        ) from error
+    if was_on is not None:
+        transaction.on_commit(partial(_players_follow, players, was_on, None))
 
 
 def _players_follow(players: list[Person], was_on: Booking | None, now_on: Booking | None) -> None:
@@ -300,6 +348,13 @@ def take_create(
 
 
 @transaction.atomic
+def take_delete(*, take: Take) -> None:
+    """Delete a take from the log. A tracking-sheet cell its keeper marked recorded stays so:
+    the part was recorded; the sheet is changed on its own."""
+    take.delete()
+
+
+@transaction.atomic
 def gear_check_record(*, session: Session, gear: Gear, result: str, note: str = "") -> GearCheck:
     """Record a check; a fault marks the item as needing service on the studio's list."""
     if session.room is None or gear.studio_id != session.room.studio_id:
@@ -335,3 +390,10 @@ def gear_checks_record(
     if errors:
         raise ValidationError(errors)
     return checks
+
+
+@transaction.atomic
+def gear_check_delete(*, check: GearCheck) -> None:
+    """Delete a check. The item keeps the status the check gave it: a fault sent it to
+    service, and only the studio clears that (a deleted check proves no repair)."""
+    check.delete()
