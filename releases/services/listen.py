@@ -102,18 +102,39 @@ def listen_link_password_ok(*, link: ListenLink, password: str) -> bool:
     if not link.password_hash:
         return True
     key = f"listen-link-tries:{link.pk}"
-    if cache.get(key, 0) >= PASSWORD_TRIES:
+    # A guess takes its try before the password is checked, and gives it back when it was
+    # right or refused. Reading the count and adding to it after the check let parallel
+    # guesses all read "under ten" and all be checked; the cache's increment is atomic
+    # (Redis INCR, the local memory cache's lock), so at most PASSWORD_TRIES wrong guesses
+    # are checked in a window however many arrive at once.
+    window = int(PASSWORD_LOCK.total_seconds())
+    cache.add(key, 0, timeout=window)
+    try:
+        taken = cache.incr(key)
+    except ValueError:  # the window closed between add and incr: this guess opens the next
+        cache.add(key, 0, timeout=window)
+        taken = cache.incr(key)
+    if taken == 1:
+        # The window runs from the first guess. Also gives an expiry to a key that Redis's
+        # INCR made without one (Django checks the key exists, then increments: it can
+        # expire in between), which would otherwise lock the link for good.
+        cache.touch(key, timeout=window)
+    if taken > PASSWORD_TRIES:
+        _give_back(key)
         raise TooManyTries(
             f"Too many wrong passwords: try again in {PASSWORD_LOCK.seconds // 60} minutes."
         )
     if check_password(password, link.password_hash):
+        _give_back(key)
         return True
-    cache.add(key, 0, timeout=PASSWORD_LOCK.seconds)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=PASSWORD_LOCK.seconds)
     return False
+
+
+def _give_back(key: str) -> None:
+    try:
+        cache.decr(key)
+    except ValueError:  # the window closed meanwhile: nothing left to give back
+        pass
 
 
 def listen_play_record(*, link: ListenLink, key: str, user_agent: str = "") -> ListenPlay:

@@ -360,6 +360,15 @@ def version_approve(
     stored: list[str] = []
     try:
         with transaction.atomic():
+            # The song's row first, then the version's: it serializes approvals of one song's
+            # versions. Two master versions approved at once would otherwise each stamp
+            # approved_at, then queue for the tracks' rows in either order: the earlier stamp
+            # could copy its file last, leaving the tracks on a master that is not
+            # ``master_version_for`` (the newest approved_at). The version's query below
+            # locks the song again (and the project), but only as a side effect of its
+            # select_related join; this line keeps the rule if that lock is ever narrowed to
+            # ``of=("self",)`` (tests/services/test_version_races.py fails then without it).
+            Song.objects.select_for_update().get(pk=version.song_id)
             locked = (
                 SongVersion.objects.select_for_update()
                 .select_related("song__project")
