@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from budgets import services
 from budgets.models import (
     BillingMilestone,
     BillingPlan,
@@ -14,6 +15,7 @@ from budgets.models import (
     InvoiceLine,
     InvoiceSeries,
 )
+from studio.admin_base import ServiceDeleteAdmin
 
 
 class InvoiceAdminForm(forms.ModelForm):
@@ -70,11 +72,14 @@ class BudgetLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cost)
-class CostAdmin(admin.ModelAdmin):
+class CostAdmin(ServiceDeleteAdmin):
     list_display = ["vendor", "project", "date", "amount", "currency", "amount_converted", "status"]
     list_filter = ["status", "category", "recoupable"]
     list_select_related = ["project"]
     search_fields = ["vendor", "description"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.cost_delete(cost=obj)
 
 
 class InvoiceLineInline(admin.TabularInline):
@@ -90,7 +95,7 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ServiceDeleteAdmin):
     """Issued invoices are shown, never edited or deleted: corrections are credit notes."""
 
     list_display = [
@@ -116,6 +121,9 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not obj.is_frozen
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.invoice_delete(invoice=obj)
 
 
 @admin.register(InvoiceSeries)

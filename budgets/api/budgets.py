@@ -382,3 +382,6 @@ class CostViewSet(viewsets.ModelViewSet, MoneyViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self._save(serializer, cast(Cost, serializer.instance))
+
+    def perform_destroy(self, instance: Cost) -> None:
+        services.cost_delete(cost=instance)

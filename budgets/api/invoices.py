@@ -248,7 +248,7 @@ class InvoiceViewSet(viewsets.ModelViewSet, MoneyViewSet):
         )
 
     def perform_destroy(self, instance: Invoice) -> None:
-        instance.delete()
+        services.invoice_delete(invoice=instance)
 
     def _reloaded_response(self, invoice: Invoice) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=invoice.pk)).data)

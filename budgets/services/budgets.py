@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Unpack
 
 from django.core.exceptions import ValidationError
@@ -139,9 +140,13 @@ def cost_save(
 
 @transaction.atomic
 def cost_delete(*, cost: Cost) -> None:
-    """Delete a cost entered by hand, and its receipt's file once the row is gone."""
+    """Delete a cost entered by hand, and its receipt's file once the row is gone for good (a
+    delete rolled back keeps both). Nothing else names a cost: an invoice drafted from one
+    copied its amount and text, so there is no rule against deleting it."""
+    # Read under the row's lock: a receipt replaced at this moment is the file removed.
+    cost = Cost.objects.select_for_update().get(pk=cost.pk)
     receipt = cost.receipt.name if cost.receipt else ""
     storage = cost.receipt.storage
     cost.delete()
     if receipt:
-        transaction.on_commit(lambda: storage.delete(receipt))
+        transaction.on_commit(partial(storage.delete, receipt))

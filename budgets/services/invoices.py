@@ -73,6 +73,23 @@ def invoice_update(*, invoice: Invoice, **fields: Unpack[InvoiceDetails]) -> Inv
 
 
 @transaction.atomic
+def invoice_delete(*, invoice: Invoice) -> None:
+    """Delete a draft with its lines. What it billed (bookings, engagements) may be billed
+    again, and a billing milestone that drafted it stays reached, without its invoice. An
+    issued invoice is never deleted (409): a credit note corrects it. A draft has no PDF yet
+    (issuing makes it), so no file goes with it."""
+    # Locked as issuing locks it: a draft issued at this very moment is seen issued here.
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.is_frozen:
+        raise Conflict(
+            f"Invoice {invoice.number} is {invoice.status}: it is never deleted. Correct it "
+            "with a credit note.",
+            code="invoice_frozen",
+        )
+    invoice.delete()
+
+
+@transaction.atomic
 def invoice_line_save(
     *, invoice: Invoice, line: InvoiceLine | None = None, **fields: Unpack[InvoiceLineDetails]
 ) -> InvoiceLine:
