@@ -260,8 +260,9 @@ def booking_update(
     of a confirmed booking, then undoes it with ``MoveNeedsConfirmation``: a drag alone never
     moves a confirmed day.
     """
-    if booking.status == Status.CANCELLED:
-        raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
+    # Early, so that a cancelled booking is refused as cancelled before its new times are
+    # judged; the row read under the locks below is asked again.
+    _refuse_cancelled(booking)
     new_room = room or booking.room
     new_start, new_end = start or booking.start, end or booking.end
     new_engineer = booking.engineer if isinstance(engineer, EllipsisType) else engineer
@@ -276,6 +277,10 @@ def booking_update(
         gear=[g.pk for g in new_gear],
     )
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    # Asked again of the row read under the locks: the caller's copy was read before them, and
+    # a cancel committed in between would otherwise be moved back to life (a hold tier again,
+    # or a retitle of a cancelled day).
+    _refuse_cancelled(booking)
     if is_lapsed(booking):
         # Moving would give a lapsed hold a tier again without a new expiry.
         raise Conflict(
@@ -321,6 +326,11 @@ def booking_update(
                 booking=booking, method=invitations.CANCEL, people=[old_engineer]
             )
     return booking
+
+
+def _refuse_cancelled(booking: Booking) -> None:
+    if booking.status == Status.CANCELLED:
+        raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
 
 
 def _check_new_place(
@@ -387,8 +397,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
     booking = _lock_and_reload(booking)
     if booking.status == Status.CONFIRMED:
         return booking
-    if booking.status == Status.CANCELLED:
-        raise Conflict(f"Booking #{booking.pk} is cancelled; make a new one.", code="cancelled")
+    _refuse_cancelled(booking)
     if booking.expires_at is not None and booking.expires_at <= timezone.now():
         raise Conflict(
             f"Booking #{booking.pk}'s hold has lapsed; hold the slot again.", code="lapsed"
@@ -454,6 +463,9 @@ def _hold_ending(booking: Booking) -> str:
 def booking_release(*, booking: Booking) -> Booking:
     """Let a hold go; the 2nd hold behind it becomes the 1st."""
     booking = _lock_and_reload(booking)
+    if booking.status == Status.CANCELLED:
+        # Not "cancel it instead": it is, and a cancel would only say so.
+        raise Conflict(f"Booking #{booking.pk} is already cancelled.", code="cancelled")
     if not booking.is_hold:
         raise Conflict(
             f"Booking #{booking.pk} is not a hold; cancel it instead.", code="not_a_hold"

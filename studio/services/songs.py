@@ -31,7 +31,25 @@ def _check_people(
     return writers
 
 
+def _locked_project(project_id: int) -> Project:
+    """The project's row, locked and read fresh: the queue for its board.
+
+    Two songs added to (or moved into) one column at once would otherwise both read the same
+    last position and share it; and a song created or moved into a stage while the stages are
+    being skipped would slip between ``project_song_stages_set``'s count and its save, and
+    vanish from the board. So every write that places a song takes this lock first and reads
+    the skipped stages from this row, not from the caller's copy."""
+    return Project.objects.select_for_update().get(pk=project_id)
+
+
+def _refuse_skipped(project: Project, stage: str) -> None:
+    if stage in (project.skipped_song_stages or []):
+        name = stage_labels(project)[stage]
+        raise ValidationError({"stage": f"{name} is skipped on this project: pick another stage."})
+
+
 def _end_of_column(*, project: Project, stage: str) -> int:
+    """The position after the column's last song; call it holding ``_locked_project``."""
     last = Song.objects.filter(project=project, stage=stage).aggregate(m=Max("position"))["m"]
     return 0 if last is None else last + 1
 
@@ -53,9 +71,8 @@ def song_create(
     """Add a song to a project, at the bottom of its stage's column (a stage the project
     shows: a skipped one is refused)."""
     writers = _check_people(project=project, holder=holder, writers=writers)
-    if stage in (project.skipped_song_stages or []):
-        name = stage_labels(project)[stage]
-        raise ValidationError({"stage": f"{name} is skipped on this project: pick another stage."})
+    project = _locked_project(project.pk)
+    _refuse_skipped(project, stage)
     song = Song(
         project=project,
         title=title.strip(),
@@ -105,15 +122,17 @@ def song_move(*, song: Song, stage: str, by: User | None) -> Song:
     from where. A move to the stage it is in changes and records nothing.
 
     The row is locked so that two people moving the same card at once record two honest
-    changes (the second one's "from" is the first one's "to"), not two from the same stage."""
+    changes (the second one's "from" is the first one's "to"), not two from the same stage.
+    The song's row first, then the project's (``_locked_project``): a version's approval holds
+    the song's row when it moves the song here, and the same order keeps the two from waiting
+    on each other."""
     if stage not in SongStage.values:
         raise ValidationError({"stage": f"Not a stage: {stage!r}."})
-    song = Song.objects.select_for_update().select_related("project").get(pk=song.pk)
-    if stage in song.project.skipped_song_stages and stage != song.stage:
-        name = stage_labels(song.project)[stage]
-        raise ValidationError({"stage": f"{name} is skipped on this project: pick another stage."})
+    song = Song.objects.select_for_update().get(pk=song.pk)
     if song.stage == stage:
         return song
+    song.project = _locked_project(song.project_id)
+    _refuse_skipped(song.project, stage)
     change = SongStageChange.objects.create(song=song, by=by, from_stage=song.stage, to_stage=stage)
     song.position = _end_of_column(project=song.project, stage=stage)
     song.stage = stage
@@ -128,12 +147,19 @@ def song_delete(*, song: Song) -> None:
     song.delete()
 
 
+@transaction.atomic
 def song_for_take(*, project: Project, title: str) -> Song:
     """The project's song of that title, created in tracking when a take is its first word.
 
-    ``get_or_create`` retries the read when a concurrent take created the same song first
-    (the unique title makes the second insert fail), so both takes share one song. A project
-    that skips tracking gets it in the next stage it shows."""
+    A song that exists is found without a lock. A new one is placed under the project's lock
+    (``_locked_project``), and ``get_or_create`` reads again there, so two takes naming the
+    same new song at once share one song. A project that skips tracking gets it in the next
+    stage it shows."""
+    title = title.strip()
+    found = Song.objects.filter(project=project, title=title).first()
+    if found is not None:
+        return found
+    project = _locked_project(project.pk)
     shown = [value for value, _ in stages_shown(project)]
     order = list(SongStage.values)
     stage = next(
@@ -141,7 +167,7 @@ def song_for_take(*, project: Project, title: str) -> Song:
     )
     song, _ = Song.objects.get_or_create(
         project=project,
-        title=title.strip(),
+        title=title,
         defaults={"stage": stage, "position": _end_of_column(project=project, stage=stage)},
     )
     return song
@@ -194,9 +220,12 @@ def project_song_stages_set(
         )
         if held:
             labels = {**own, **cleaned}
+            # In the board's order: the grouped count comes back in whatever order the
+            # database likes, and the message should read the same every time.
             said = "; ".join(
-                f"{labels[stage]} holds {n} song{'s' if n != 1 else ''}"
-                for stage, n in held.items()
+                f"{labels[stage]} holds {held[stage]} song{'s' if held[stage] != 1 else ''}"
+                for stage in newly
+                if stage in held
             )
             raise ValidationError(
                 {"skipped": f"{said}: move them to another stage before skipping it."}
