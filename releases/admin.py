@@ -8,6 +8,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from releases import services
 from releases.models import (
     Artwork,
     Credit,
@@ -25,6 +26,7 @@ from releases.models import (
     Track,
     VersionNote,
 )
+from studio.admin_base import ServiceDeleteAdmin
 
 
 class StoredFilesAdmin(admin.ModelAdmin):
@@ -91,10 +93,13 @@ class TrackAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(admin.ModelAdmin):
+class CreditAdmin(ServiceDeleteAdmin):
     list_display = ["person", "role", "release", "track"]
     list_filter = ["role"]
     list_select_related = ["person", "release", "track"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.credit_delete(credit=obj)
 
 
 @admin.register(Split)

@@ -223,7 +223,7 @@ def credit_add(request: HttpRequest, pk: int) -> HttpResponse:
 def credit_remove(request: HttpRequest, pk: int, credit_pk: int) -> HttpResponse:
     release = _managed_release(request, pk)
     credit = get_object_or_404(Credit, release=release, pk=credit_pk)
-    credit.delete()
+    services.credit_delete(credit=credit)
     messages.success(request, f"Removed {credit.person} ({credit.get_role_display().lower()}).")
     return redirect("release-detail", pk=release.pk)
 

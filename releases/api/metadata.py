@@ -388,3 +388,6 @@ class CreditViewSet(ReleaseScopedViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         credit = cast(Credit, serializer.instance)
         serializer.instance = services.credit_save(credit=credit, **serializer.validated_data)
+
+    def perform_destroy(self, instance: Credit) -> None:
+        services.credit_delete(credit=instance)

@@ -10,6 +10,7 @@ from releases.services.listen import (
 from releases.services.masters import master_analyse, master_analyse_sweep, master_upload
 from releases.services.metadata import (
     artwork_set,
+    credit_delete,
     credit_save,
     isrc_allocate,
     isrc_allocate_from_prefix,
@@ -42,6 +43,7 @@ from releases.services.versions import (
 
 __all__ = [
     "artwork_set",
+    "credit_delete",
     "credit_save",
     "isrc_allocate",
     "isrc_allocate_from_prefix",

@@ -152,6 +152,13 @@ def credit_save(*, credit: Credit | None = None, **fields: Any) -> Credit:
     return credit
 
 
+@transaction.atomic
+def credit_delete(*, credit: Credit) -> None:
+    """Remove a credit. Nothing refuses it: readiness then reports a role a distributor
+    wants (a composer, a vocal track's lyricist) as missing, before delivery."""
+    credit.delete()
+
+
 def isrc_allocate(*, track: Track, country: str, registrant: str) -> Track:
     """Give the track the next ISRC of the registrant for this year; numbers are never reused.
 
