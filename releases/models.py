@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from releases.stored_audio import StoredAudio
 from studio.models import Person, Project, Song
 
 
@@ -331,35 +332,17 @@ class Artwork(models.Model):
         return f"Cover of {self.release}"
 
 
-class Master(models.Model):
+class Master(StoredAudio):
     """A track's master file, kept only after it decoded whole (releases.audio.probe)."""
 
     track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="master")
     file = models.FileField(upload_to="masters/%Y/", max_length=255)
-    original_name = models.CharField(max_length=255)
-    format = models.CharField(max_length=10)
-    subtype = models.CharField(max_length=20)
-    sample_rate = models.PositiveIntegerField()
-    bit_depth = models.PositiveSmallIntegerField()
-    is_float = models.BooleanField(default=False)
-    channels = models.PositiveSmallIntegerField()
-    frames = models.PositiveBigIntegerField()
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    md5 = models.CharField(max_length=32)
-    # Loudness, measured after upload by a task (null until then, or for digital silence).
-    integrated_lufs = models.FloatField(null=True, blank=True)
-    true_peak_dbtp = models.FloatField(null=True, blank=True)
+    # Measured with the other loudness figures (releases.stored_audio), for masters only.
     loudness_range_lu = models.FloatField(null=True, blank=True)
-    analysed_at = models.DateTimeField(null=True, blank=True)
     uploaded_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"Master of {self.track}"
-
-    @property
-    def duration(self) -> float:
-        return self.frames / self.sample_rate
 
     @property
     def resolution(self) -> str:

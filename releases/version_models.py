@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from releases.stored_audio import StoredAudio
 from studio.models import Song
 
 
@@ -33,7 +34,7 @@ def new_listen_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class SongVersion(models.Model):
+class SongVersion(StoredAudio):
     """One upload of a song's audio: "Mix v3" is the third mix of that song.
 
     Invariants: numbers run per song and kind without gaps or repeats (the service takes them
@@ -49,20 +50,6 @@ class SongVersion(models.Model):
     kind = models.CharField(max_length=10, choices=VersionKind.choices)
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to="versions/%Y/", max_length=255)
-    original_name = models.CharField(max_length=255)
-    format = models.CharField(max_length=10)
-    subtype = models.CharField(max_length=20)
-    sample_rate = models.PositiveIntegerField()
-    bit_depth = models.PositiveSmallIntegerField()
-    is_float = models.BooleanField(default=False)
-    channels = models.PositiveSmallIntegerField()
-    frames = models.PositiveBigIntegerField()
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    md5 = models.CharField(max_length=32)
-    # Measured by the analysis task after upload (null until then, or for digital silence).
-    integrated_lufs = models.FloatField(null=True, blank=True)
-    true_peak_dbtp = models.FloatField(null=True, blank=True)
     # [[min, max], ...] per bucket, -1..1, computed once from the file: the page draws them.
     peaks = models.JSONField(default=list, blank=True, editable=False)
     preview = models.FileField(upload_to="versions/previews/%Y/", max_length=255, blank=True)
@@ -70,7 +57,6 @@ class SongVersion(models.Model):
         max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.PENDING
     )
     status_message = models.CharField(max_length=500, blank=True)
-    analysed_at = models.DateTimeField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -107,10 +93,6 @@ class SongVersion(models.Model):
     def label(self) -> str:
         """ "Mix v3"."""
         return f"{VersionKind(self.kind).label} v{self.number}"
-
-    @property
-    def duration(self) -> float:
-        return self.frames / self.sample_rate
 
     @property
     def is_approved(self) -> bool:

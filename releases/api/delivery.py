@@ -44,7 +44,29 @@ class MasterSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Master
-        exclude = ["id"]
+        # Named, in the order the answer has always had: the model's order now starts with
+        # the fields it shares with song versions (releases.stored_audio).
+        fields = [
+            "duration",
+            "file",
+            "original_name",
+            "format",
+            "subtype",
+            "sample_rate",
+            "bit_depth",
+            "is_float",
+            "channels",
+            "frames",
+            "size",
+            "sha256",
+            "md5",
+            "integrated_lufs",
+            "true_peak_dbtp",
+            "loudness_range_lu",
+            "analysed_at",
+            "uploaded_at",
+            "track",
+        ]
 
 
 class RenderRequest(serializers.Serializer):
