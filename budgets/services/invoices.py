@@ -235,7 +235,9 @@ def invoice_issue(*, invoice: Invoice) -> Invoice:
 @transaction.atomic
 def invoice_pay(*, invoice: Invoice, paid_on: datetime.date) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.status != Invoice.Status.ISSUED or invoice.kind != Invoice.Kind.INVOICE:
+    if invoice.kind != Invoice.Kind.INVOICE:
+        raise Conflict(f"{invoice} is a credit note: only an invoice is paid.")
+    if invoice.status != Invoice.Status.ISSUED:
         raise Conflict(f"Only an issued invoice can be paid; {invoice} is {invoice.status}.")
     invoice.status = Invoice.Status.PAID
     invoice.paid_on = paid_on
@@ -249,17 +251,18 @@ def invoice_credit(*, invoice: Invoice, quantities: dict[int, Decimal] | None = 
     credit cancels the invoice. One transaction: a credit note that cannot be issued is not
     left behind as a draft."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.kind != Invoice.Kind.INVOICE or invoice.status not in (
-        Invoice.Status.ISSUED,
-        Invoice.Status.PAID,
-    ):
+    if invoice.kind != Invoice.Kind.INVOICE:
+        raise Conflict(f"{invoice} is a credit note: only an invoice is credited.")
+    if invoice.status == Invoice.Status.DRAFT:
         raise Conflict(f"Only an issued invoice can be credited; {invoice} is {invoice.status}.")
     lines = list(invoice.lines.all())
     credited = _credited_so_far(invoice)
     left = {line.pk: line.quantity - credited.get(line.pk, Decimal(0)) for line in lines}
     # Without quantities: all that is not credited yet.
     wanted = quantities or {pk: quantity for pk, quantity in left.items() if quantity > 0}
-    if not wanted:
+    # Only crediting the last of it cancels an invoice (below, in this transaction): a cancelled
+    # invoice is one credited in full, and says so.
+    if invoice.status == Invoice.Status.CANCELLED or not wanted:
         raise Conflict(f"{invoice} is already credited in full.", code="credited")
     unknown = set(wanted) - set(left)
     if unknown:
