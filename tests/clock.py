@@ -14,6 +14,10 @@ from django.utils import timezone
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
 
+# Monday 2 November 2026, 09:00 in Berlin: the frozen clock of the modules whose fixed days
+# (invoice months, DST nights, studio days from late 2026 into 2027) must all lie ahead.
+AUTUMN_2026 = "2026-11-02T09:00:00+01:00"
+
 
 def today(zone: ZoneInfo = BERLIN) -> datetime.date:
     """Today's date in `zone`."""

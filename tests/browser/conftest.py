@@ -18,8 +18,10 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import time
 import weakref
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,6 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread for as long as the session's browser
@@ -186,30 +187,52 @@ def anonymous_page(
     context.close()
 
 
-# The requests each page has sent and not yet seen answered, to name them when a page never
-# goes quiet (and to tell that apart from Chromium counting something of its own as traffic).
-_in_flight: weakref.WeakKeyDictionary[Any, dict[Any, str]] = weakref.WeakKeyDictionary()
+# What each page has sent and not yet seen answered, and when its traffic last moved: the
+# condition `settle` waits on, counted from the page's own requests (Playwright's
+# "networkidle" also counts Chromium's, and under load has been seen to hold back with nothing
+# of the page's outstanding).
+@dataclass
+class _Traffic:
+    pending: dict[Any, str] = field(default_factory=dict)
+    moved: float = field(default_factory=time.monotonic)
+
+    def sent(self, request: Any) -> None:
+        self.pending[request] = request.url
+        self.moved = time.monotonic()
+
+    def answered(self, request: Any) -> None:
+        self.pending.pop(request, None)
+        self.moved = time.monotonic()
+
+
+_traffic: weakref.WeakKeyDictionary[Any, _Traffic] = weakref.WeakKeyDictionary()
+
+# How long a page must send nothing more, all answered, to count as settled (Playwright's
+# networkidle waits for the same 500 ms).
+QUIET_S = 0.5
 
 
 def _track_requests(page: Any) -> None:
-    pending: dict[Any, str] = {}
-    _in_flight[page] = pending
-    page.on("request", lambda request: pending.__setitem__(request, request.url))
+    traffic = _Traffic()
+    _traffic[page] = traffic
+    page.on("request", traffic.sent)
     for done in ("requestfinished", "requestfailed"):
-        page.on(done, lambda request: pending.pop(request, None))
+        page.on(done, traffic.answered)
 
 
 def settle(page: Any) -> None:
-    """Wait until the page has loaded what it asks for. Playwright's "networkidle" is the
-    first choice; when it does not come within the timeout but every request the page sent
-    has its answer, the page is settled all the same (under load Chromium has been seen to
-    hold it back with nothing outstanding). A request still unanswered fails, named."""
-    try:
-        page.wait_for_load_state("networkidle")
-    except PlaywrightTimeout:
-        pending = sorted(_in_flight.get(page, {}).values())
-        if pending:
-            raise AssertionError(f"{page.url} still waits for: {', '.join(pending)}") from None
+    """Wait until the page has loaded and its own requests are all answered with nothing new
+    sent for QUIET_S. It never carries on after a timeout: a page not quiet within TIMEOUT_MS
+    fails, naming what it still waits for."""
+    page.wait_for_load_state("load")
+    traffic = _traffic[page]
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while traffic.pending or time.monotonic() - traffic.moved < QUIET_S:
+        if time.monotonic() > deadline:
+            waiting = ", ".join(sorted(traffic.pending.values())) or "requests that keep coming"
+            raise AssertionError(f"{page.url} still waits for: {waiting}")
+        # Hands control to Playwright, which delivers the page's request events meanwhile.
+        page.wait_for_timeout(50)
 
 
 def _axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -3,12 +3,14 @@ with a person by keyboard-labelled fields, then cancel it after the question."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import look
+from tests.clock import today
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,7 +27,7 @@ def test_meetings_page(page_as: Any, demo: dict[str, Any]) -> None:
     page.get_by_role("link", name="New meeting").click()
     page.get_by_label("Title").fill("Strings arrangement call")
     page.get_by_label("Kind").select_option(label="Call")
-    page.get_by_label("Day").fill("2027-01-14")
+    page.get_by_label("Day").fill(str(today() + datetime.timedelta(days=21)))
     page.get_by_label("Start").fill("10:00")
     page.get_by_label("End").fill("10:45")
     page.get_by_label("Link").fill("https://meet.example.com/strings")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from studio import services
 from studio.models import Booking, Role
+from tests.clock import upcoming
 from tests.conftest import api_client_for
 from tests.factories import (
     MembershipFactory,
@@ -62,7 +63,7 @@ def test_twenty_producers_one_room_one_winner() -> None:
         MembershipFactory.create(project=project, user=user, role=Role.PRODUCER)
         project.studios.add(studio)
         producers.append((user, project))
-    day = datetime.datetime(2027, 1, 14, 10, tzinfo=BERLIN)
+    day = upcoming(days=14, hour=10, zone=BERLIN)
 
     def attempt(i: int) -> int:
         user, project = producers[i]

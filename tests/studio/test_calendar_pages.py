@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from studio import services
 from studio.models import Booking, Project, Role, Room
+from tests.clock import AUTUMN_2026
 from tests.factories import (
     MembershipFactory,
     PersonFactory,
@@ -19,9 +20,8 @@ from tests.factories import (
     StudioFactory,
 )
 
-# Its days run from late November 2026 to the DST change of March 2027: the clock stands on
-# Monday 2 November 2026, 09:00 in Berlin, so they are all ahead.
-pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-11-02T09:00:00+01:00")]
+# Its days run from late November 2026 to the DST change of March 2027: all ahead of the clock.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(AUTUMN_2026)]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EVENTS = "/calendar/events/"

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from studio.models import Membership, Project, Role, Studio
 from studio.money import round_money
+from tests.clock import UTC, upcoming
 from tests.factories import (
     GearFactory,
     MembershipFactory,
@@ -97,7 +98,7 @@ def test_postgres_refuses_overlapping_confirmed_bookings() -> None:
     room = RoomFactory.create()
     project = ProjectFactory.create()
     engineer = PersonFactory.create()
-    start = datetime.datetime(2027, 1, 1, 10, tzinfo=datetime.UTC)
+    start = upcoming(days=30, hour=10, zone=UTC)
     hours = datetime.timedelta(hours=1)
 
     def confirmed(**fields: object) -> Booking:

@@ -20,6 +20,7 @@ from sessions import services as session_services
 from sessions.models import PayeeDetails, RateRule
 from studio.models import Person, PersonCard, Project, Role
 from studio.services.projects import person_card_save
+from tests.clock import UTC, upcoming
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, PersonFactory, ProjectFactory, UserFactory
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 PEOPLE = "/api/v1/people/"
 PAYEES = "/api/v1/payees/"
-START = datetime.datetime(2027, 3, 2, 10, tzinfo=datetime.UTC)
+START = upcoming(days=30, hour=10, zone=UTC)
 
 
 def person_url(person: Person, **query: int) -> str:

@@ -22,6 +22,7 @@ from sessions.models import Session, Take
 from studio import services
 from studio.models import PartStatus, Project, Role, Song, SongPart, SongStage, SongStageChange
 from studio.services.songs import project_song_stages_set
+from tests.clock import today
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,7 @@ def _form(song: Song, **changes: Any) -> dict[str, Any]:
 def test_edit_a_song_and_read_its_history(owner: Any, project: Project, song: Song) -> None:
     writer = PersonFactory.create(name="Ivy Penn", projects=[project])
     holder = PersonFactory.create(name="Kit Lind", projects=[project])
+    due = today() + datetime.timedelta(days=17)
     services.song_move(song=song, stage=SongStage.TRACKING, by=owner)
     services.song_move(song=song, stage=SongStage.MIXING, by=owner)
     client = web_client(owner)
@@ -80,7 +82,7 @@ def test_edit_a_song_and_read_its_history(owner: Any, project: Project, song: So
             tempo="112",
             writers=[str(writer.pk)],
             holder=str(holder.pk),
-            due_date="2026-12-24",
+            due_date=str(due),
             notes="Strings in the bridge.",
         ),
     )
@@ -93,7 +95,7 @@ def test_edit_a_song_and_read_its_history(owner: Any, project: Project, song: So
         holder,
     )
     assert list(song.writers.all()) == [writer]
-    assert song.due_date == datetime.date(2026, 12, 24)
+    assert song.due_date == due
     html = client.get(song_url(song)).content.decode()
     # Newest first: tracking -> mixing above pre-production -> tracking.
     assert html.index('data-label="From">Tracking') < html.index('data-label="From">Pre-production')
