@@ -3,12 +3,15 @@
 import smtplib
 
 from celery import shared_task
+from django.db import OperationalError
 
 from budgets import services
 
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError),
+    # A database that does not answer is retried too, as in the other apps' beat tasks,
+    # rather than leaving the reminders to the next day's run.
+    autoretry_for=(smtplib.SMTPException, ConnectionError, OperationalError),
     retry_backoff=True,
     max_retries=5,
     soft_time_limit=300,

@@ -102,12 +102,16 @@ def _invoice_context(
     }
     if editing:
         context["next_number"] = invoice_next_number(invoice=invoice, today=timezone.localdate())
-    if (
+    if "pay" in forms:
+        # A refused payment keeps its form, so the refusal is read where it was asked even
+        # when the invoice is no longer one to pay (paid from another tab, say).
+        context["pay_form"] = forms["pay"]
+    elif (
         may_invoice
         and invoice.status == Invoice.Status.ISSUED
         and invoice.kind == Invoice.Kind.INVOICE
     ):
-        context["pay_form"] = forms.get("pay") or PayForm(initial={"paid_on": timezone.localdate()})
+        context["pay_form"] = PayForm(initial={"paid_on": timezone.localdate()})
     return context
 
 

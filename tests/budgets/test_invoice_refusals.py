@@ -101,11 +101,6 @@ def test_paying_twice_on_the_page_is_refused_and_keeps_the_first_date(
     assert Invoice.objects.get(pk=invoice.pk).paid_on == first_day
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="budgets.views.invoice_pages keeps the refused pay form only for an issued invoice: "
-    "the 400 page of a paid or draft invoice does not say why",
-)
 def test_the_refused_payment_says_why_on_the_page(owner: Any, project: Project) -> None:
     invoice = services.invoice_pay(invoice=issued(project), paid_on=today())
     response = signed_in(owner).post(

@@ -176,12 +176,6 @@ def test_an_invoice_paid_while_the_run_is_under_way_is_not_reminded(project: Pro
     assert reminded() == {paid_meanwhile.pk: False, other.pk: True}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="budgets.tasks.invoices_remind_overdue retries mail errors only; a database that "
-    "does not answer fails the run until the next day's (sessions' and studio's tasks retry "
-    "OperationalError)",
-)
 def test_a_database_that_does_not_answer_is_retried(project: Project, as_a_worker: None) -> None:
     invoice = issued(project, recipient_email="accounts@example.com")
     failures: list[str] = []
@@ -199,7 +193,7 @@ def test_a_database_that_does_not_answer_is_retried(project: Project, as_a_worke
 
 def test_the_task_is_bounded_and_scheduled_daily() -> None:
     task: Any = invoices_remind_overdue
-    assert task.autoretry_for == (smtplib.SMTPException, ConnectionError)
+    assert task.autoretry_for == (smtplib.SMTPException, ConnectionError, OperationalError)
     assert (task.retry_backoff, task.max_retries) == (True, 5)
     assert (task.soft_time_limit, task.time_limit) == (300, 360)
     assert django_settings.CELERY_BEAT_SCHEDULE["remind-overdue-invoices"] == {
