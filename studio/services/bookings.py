@@ -260,6 +260,9 @@ def booking_update(
     of a confirmed booking, then undoes it with ``MoveNeedsConfirmation``: a drag alone never
     moves a confirmed day.
     """
+    # What the change leaves as it was comes from the row, not from the caller's copy: a
+    # retitle made from a page opened before someone moved the day must not move it back.
+    booking = Booking.objects.select_related("room__studio", "engineer").get(pk=booking.pk)
     # Early, so that a cancelled booking is refused as cancelled before its new times are
     # judged; the row read under the locks below is asked again.
     _refuse_cancelled(booking)
@@ -268,6 +271,8 @@ def booking_update(
     new_engineer = booking.engineer if isinstance(engineer, EllipsisType) else engineer
     new_gear = list(booking.gear.all()) if gear is None else list(gear)
     check_times(room=new_room, start=new_start, end=new_end)
+    if new_room.pk != booking.room_id and not new_room.is_active:
+        raise ValidationError({"room": f"{new_room} is not bookable (inactive)."})
     if new_start != booking.start:
         check_not_past(new_start, past=past, now=timezone.now())
     check_gear(room=new_room, gear=new_gear)
@@ -276,11 +281,19 @@ def booking_update(
         people=[booking.engineer_id, new_engineer.pk if new_engineer else None],
         gear=[g.pk for g in new_gear],
     )
+    place = (booking.room_id, booking.start, booking.end, booking.engineer_id)
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
-    # Asked again of the row read under the locks: the caller's copy was read before them, and
+    # Asked again of the row read under the locks: the copy above was read before them, and
     # a cancel committed in between would otherwise be moved back to life (a hold tier again,
     # or a retitle of a cancelled day).
     _refuse_cancelled(booking)
+    if (booking.room_id, booking.start, booking.end, booking.engineer_id) != place:
+        # Moved or re-staffed by someone else between that read and the locks: the defaults
+        # taken from it are stale, and the locks were taken for the wrong room or person.
+        raise Conflict(
+            f"Booking #{booking.pk} was changed meanwhile; load it again and retry.",
+            code="changed",
+        )
     if is_lapsed(booking):
         # Moving would give a lapsed hold a tier again without a new expiry.
         raise Conflict(

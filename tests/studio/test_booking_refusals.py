@@ -163,9 +163,10 @@ def test_a_cancelled_booking_is_not_confirmed(
 def test_a_booking_cancelled_after_the_caller_read_it_stays_cancelled(
     owner: Any, room: Room, project: Project, status: str, moved: bool
 ) -> None:
-    """The caller's copy still says it is live; the row, read again under the locks, says
-    cancelled. Without that second look a move gave the cancelled booking a hold tier again
-    and a retitle wrote onto it."""
+    """The caller's copy still says it is live; the row, read again, says cancelled. Without
+    that second look a move gave the cancelled booking a hold tier again and a retitle wrote
+    onto it. (A cancel committed while the update waits for its locks: the services lane's
+    tests/services/test_booking_update_race.py.)"""
     start = upcoming(days=10)
     [stale] = services.booking_create(
         by=owner,
@@ -220,3 +221,34 @@ def test_an_inactive_room_is_not_bookable(
     assert not Booking.objects.exists()
     # The same booking in the studio's active room goes through.
     assert book(as_owner, room, project, *at(upcoming(days=10)), **extra).status_code == 201
+
+
+def test_a_retitle_from_an_old_copy_keeps_the_day_where_it_was_moved(
+    owner: Any, room: Room, project: Project
+) -> None:
+    """The page was opened before someone moved the day; its retitle changes the title only
+    (the times it does not send are read from the row, not from the page's copy)."""
+    start = upcoming(days=10)
+    [old] = services.booking_create(
+        by=owner, room=room, project=project, start=start, end=start + 4 * HOUR
+    )
+    moved = services.booking_update(
+        booking=Booking.objects.get(pk=old.pk), start=start + DAY, end=start + DAY + 4 * HOUR
+    )
+    services.booking_update(booking=old, title="Vocals")
+    stored = Booking.objects.get(pk=old.pk)
+    assert (stored.title, stored.start, stored.end) == ("Vocals", moved.start, moved.end)
+
+
+def test_a_booking_is_not_moved_into_an_inactive_room(
+    as_owner: APIClient, room: Room, project: Project
+) -> None:
+    booking = book(as_owner, room, project, *at(upcoming(days=10))).json()
+    closed = RoomFactory.create(studio=room.studio, name="B", is_active=False)
+    before = row(booking["id"])
+    response = as_owner.patch(url(booking["id"]), {"room": closed.pk}, format="json")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"room": [f"{room.studio.name} / B is not bookable (inactive)."]},
+    )
+    assert row(booking["id"]) == before
