@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from budgets import services
-from budgets.api.common import LinesViewSet, MoneyViewSet, checked_amount
+from budgets.api.common import LineSerializer, LinesViewSet, MoneyViewSet, checked_amount
 from budgets.models import (
     Budget,
     BudgetLine,
@@ -232,28 +232,18 @@ class BudgetViewSet(
         return csv_response(f"budget-{report.budget.pk}-v{report.budget.version}.csv", header, rows)
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
+class BudgetLineSerializer(LineSerializer):
     category = serializers.ChoiceField(choices=Category.choices)
+
+    parent_field, amount_field = "budget", "planned"
+    capability, stays = Capability.BUDGET_MANAGE, "A line stays in its budget."
 
     class Meta:
         model = BudgetLine
         fields = ["id", "budget", "category", "description", "planned"]
 
     def validate_budget(self, budget: Budget) -> Budget:
-        return require_write_on_parent(
-            self,
-            budget,
-            field="budget",
-            project=budget.project,
-            capability=Capability.BUDGET_MANAGE,
-            stays="A line stays in its budget.",
-        )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        budget = attrs.get("budget") or getattr(self.instance, "budget", None)
-        if budget is not None:
-            checked_amount(attrs, "planned", budget.currency)
-        return attrs
+        return cast(Budget, self.validate_parent(budget))
 
 
 class BudgetLineViewSet(LinesViewSet):

@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from studio.api_base import (
     ProjectRolePermission,
+    require_write_on_parent,
 )
 from studio.models import Project
 from studio.money import validate_amount
@@ -26,6 +27,35 @@ def checked_amount(attrs: dict[str, Any], field: str, currency: str) -> None:
         attrs[field] = validate_amount(attrs[field], currency=currency)
     except DjangoValidationError as error:
         raise serializers.ValidationError({field: error.messages}) from error
+
+
+# A line of a parent document (a budget's, an invoice's): the parent is one the caller may
+# write, a line stays with its parent, and its amount is checked in the parent's currency. A
+# subclass names the parent field, its amount field, the capability and what is said when a
+# line would change parent, and routes ``validate_<parent>`` here. (A comment, not a
+# docstring: the schema would give it to every line's component as its description.)
+class LineSerializer(serializers.ModelSerializer):
+
+    parent_field: str
+    amount_field: str
+    capability: Capability
+    stays: str
+
+    def validate_parent(self, parent: Any) -> Any:
+        return require_write_on_parent(
+            self,
+            parent,
+            field=self.parent_field,
+            project=parent.project,
+            capability=self.capability,
+            stays=self.stays,
+        )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        parent = attrs.get(self.parent_field) or getattr(self.instance, self.parent_field, None)
+        if parent is not None:
+            checked_amount(attrs, self.amount_field, parent.currency)
+        return attrs
 
 
 class MoneyViewSet(viewsets.GenericViewSet):

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from budgets import services
-from budgets.api.common import LinesViewSet, MoneyViewSet, checked_amount
+from budgets.api.common import LineSerializer, LinesViewSet, MoneyViewSet
 from budgets.models import (
     Invoice,
     InvoiceLine,
@@ -46,7 +46,7 @@ def _billable_engagements(user: Any) -> QuerySet[Engagement]:
     )
 
 
-class InvoiceLineSerializer(serializers.ModelSerializer):
+class InvoiceLineSerializer(LineSerializer):
     booking = ScopedPrimaryKeyRelatedField(
         queryset=Booking.objects.none(),
         scope=_billable_bookings,
@@ -76,6 +76,9 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         default=Decimal(0),
     )
 
+    parent_field, amount_field = "invoice", "unit_price"
+    capability, stays = Capability.INVOICES_MANAGE, "A line stays on its invoice."
+
     class Meta:
         model = InvoiceLine
         fields = [
@@ -96,20 +99,7 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
         read_only_fields = ["vat_statement"]
 
     def validate_invoice(self, invoice: Invoice) -> Invoice:
-        return require_write_on_parent(
-            self,
-            invoice,
-            field="invoice",
-            project=invoice.project,
-            capability=Capability.INVOICES_MANAGE,
-            stays="A line stays on its invoice.",
-        )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        invoice = attrs.get("invoice") or getattr(self.instance, "invoice", None)
-        if invoice is not None:
-            checked_amount(attrs, "unit_price", invoice.currency)
-        return attrs
+        return cast(Invoice, self.validate_parent(invoice))
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
