@@ -9,8 +9,7 @@ from django.db.models import Prefetch
 
 from budgets.billing_models import BillingMilestone
 from budgets.models import Invoice, InvoiceLine
-from budgets.selectors import budget_report, headline_budget, invoice_totals
-from budgets.services.billing import milestone_amount
+from budgets.selectors import budget_report, headline_budget, invoice_totals, milestone_amount
 from sessions.models import Payment
 from studio.hub import HubPanel, register_panel
 from studio.models import Project

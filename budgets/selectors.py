@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import DecimalField, F, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import (
     Budget,
     BudgetLine,
@@ -457,3 +458,12 @@ def credited_so_far(*, invoice: Invoice) -> dict[int, Decimal]:
         .annotate(total=Sum("quantity"))
     )
     return {row["credits_line"]: -row["total"] for row in rows}
+
+
+def milestone_amount(plan: BillingPlan, milestone: BillingMilestone) -> Decimal | None:
+    """What the milestone bills: its amount, or its percent of the plan's total, rounded."""
+    if milestone.amount is not None:
+        return milestone.amount
+    if milestone.percent is None or plan.total_fee is None:
+        return None
+    return round_money(plan.total_fee * milestone.percent / 100, plan.currency)

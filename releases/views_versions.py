@@ -42,7 +42,7 @@ from studio.errors import Conflict
 from studio.models import Song
 from studio.pages import is_htmx
 from studio.permissions import Capability, has_capability, projects_visible
-from studio.services.songs import stage_labels
+from studio.song_selectors import stage_labels
 
 PAGE = "releases/versions.html"
 LISTEN = "releases/listen.html"

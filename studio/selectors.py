@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from studio.models import Booking, Membership, Person, Project, Room, Studio
+from studio.models import Booking, Gear, Membership, Person, Project, Room, Studio
 from studio.permissions import AnyUser, projects_visible
 from studio.rates import cancellation_fee, cancellation_percent
 
@@ -196,3 +197,135 @@ def studio_directory() -> QuerySet[Studio]:
     """Every studio of the install: any signed-in user may pick one for a project (its rooms,
     rates and gear show to the members of projects using it, and to its managers)."""
     return Studio.objects.order_by("name", "pk")
+
+
+# --- what stands in a booking's way ----------------------------------------------------------
+#
+# The reads ``studio.services.booking_slots`` and ``studio.services.bookings`` check a booking
+# against, after they have locked the rows (``lock_resources``); they write nothing and refuse
+# nothing themselves.
+
+
+def describe_booking(booking: Booking) -> str:
+    """A colliding booking by number, status and time: never its project, which the one who
+    collides with it may not be on (availability hides whose time it is, too)."""
+    zone = booking.room.studio.zone
+    start = booking.start.astimezone(zone)
+    end = booking.end.astimezone(zone)
+    return (
+        f"booking #{booking.pk} ({booking.get_status_display().lower()}, "
+        f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {booking.room.studio.time_zone})"
+    )
+
+
+def overlapping(start: datetime.datetime, end: datetime.datetime) -> Q:
+    # Half-open intervals: a booking ending at 14:00 and one starting at 14:00 do not collide.
+    return Q(start__lt=end, end__gt=start)
+
+
+def other_bookings(exclude: Booking | None) -> QuerySet[Booking]:
+    """Every booking but ``exclude`` (the one being moved or confirmed), ready for messages."""
+    qs = Booking.objects.select_related("room__studio", "project")
+    return qs.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else qs
+
+
+def not_lapsed() -> Q:
+    """Not a lapsed hold; a lapsed hold binds nobody, even before the periodic task has marked
+    it expired."""
+    return live_bookings(timezone.now())
+
+
+def nearby_bookings(
+    *,
+    room: Room,
+    slots: Sequence[tuple[datetime.datetime, datetime.datetime]],
+    engineer: Person | None,
+    gear: Sequence[Gear],
+    exclude: Booking | None,
+) -> list[Booking]:
+    """Every live booking that could stand in the way of ``slots`` in ``room`` (or of the
+    engineer or gear elsewhere), in one query (and one for their gear): a series of a hundred
+    dates is checked with the same queries as a single booking. In (start, id) order, so the
+    booking named in a refusal is the first in the way."""
+    overlaps = Q()
+    for start, end in slots:
+        overlaps |= overlapping(start, end)
+    elsewhere = Q()
+    if engineer is not None:
+        elsewhere |= Q(engineer=engineer)
+    if gear:
+        # A subquery rather than a join, so that a booking with two of the items comes once.
+        with_gear = Booking.gear.through.objects.filter(gear__in=gear).values("booking_id")
+        elsewhere |= Q(pk__in=with_gear)
+    whose = Q(room=room)
+    if elsewhere:
+        whose |= Q(status=Booking.Status.CONFIRMED) & elsewhere
+    nearby = (
+        other_bookings(exclude)
+        .filter(overlaps, whose, not_lapsed(), status__in=Booking.ACTIVE)
+        .order_by("start", "pk")
+    )
+    if gear:
+        nearby = nearby.prefetch_related("gear")
+    return list(nearby)
+
+
+def in_the_way(
+    nearby: Iterable[Booking], start: datetime.datetime, end: datetime.datetime
+) -> list[Booking]:
+    return [b for b in nearby if b.start < end and b.end > start]
+
+
+def confirmed_clash_among(
+    nearby: Iterable[Booking],
+    *,
+    room: Room,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    engineer: Person | None,
+    gear: Sequence[Gear],
+) -> str | None:
+    """What a confirmed booking of these would collide with among ``nearby``, in words; None
+    when free."""
+    overlapping = in_the_way(nearby, start, end)
+    confirmed = [b for b in overlapping if b.status == Booking.Status.CONFIRMED]
+    same_room = next((b for b in confirmed if b.room_id == room.pk), None)
+    if same_room is not None:
+        return f"{room} is already booked: {describe_booking(same_room)}."
+    # A 1st hold has first right of refusal: nobody books over it, not even its own project.
+    held = next(
+        (b for b in overlapping if b.room_id == room.pk and b.status == Booking.Status.HOLD_1), None
+    )
+    if held is not None:
+        return (
+            f"{room} is on a 1st hold: {describe_booking(held)}. "
+            "Confirm that hold, or place a 2nd hold and challenge it."
+        )
+    if engineer is not None:
+        busy = next((b for b in confirmed if b.engineer_id == engineer.pk), None)
+        if busy is not None:
+            return f"{engineer} is engineering elsewhere then: {describe_booking(busy)}."
+    wanted = {g.pk: g.name for g in gear}
+    for taken in confirmed:
+        shared = sorted({wanted[g.pk] for g in taken.gear.all() if g.pk in wanted}) if gear else []
+        if shared:
+            return f"{', '.join(shared)} is already out then: {describe_booking(taken)}."
+    return None
+
+
+def confirmed_clash(
+    *,
+    room: Room,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    engineer: Person | None,
+    gear: Sequence[Gear],
+    exclude: Booking | None,
+) -> str | None:
+    """What a confirmed booking of these would collide with, in words; None when free."""
+    nearby = nearby_bookings(
+        room=room, slots=[(start, end)], engineer=engineer, gear=gear, exclude=exclude
+    )
+    return confirmed_clash_among(
+        nearby, room=room, start=start, end=end, engineer=engineer, gear=gear
+    )

@@ -9,10 +9,22 @@ from typing import Any
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from studio.models import Part, PartStatus, Project, Song, SongPart, SongStageChange
+from studio.models import Part, PartStatus, Project, Song, SongPart, SongStage, SongStageChange
 from studio.permissions import AnyUser
-from studio.services.songs import stage_labels, stages_shown
 from studio.song_hooks import card_details
+
+
+def stage_labels(project: Project) -> dict[str, str]:
+    """Every stage's name on this project's board: its own name where it gave one."""
+    names = project.song_stage_names or {}
+    return {value: names.get(value) or label for value, label in SongStage.choices}
+
+
+def stages_shown(project: Project) -> list[tuple[str, str]]:
+    """The board's columns for this project: unskipped stages in order, with their names."""
+    skipped = set(project.skipped_song_stages or [])
+    labels = stage_labels(project)
+    return [(value, labels[value]) for value in SongStage.values if value not in skipped]
 
 
 def board_columns(*, project: Project, user: AnyUser | None = None) -> list[dict[str, Any]]:

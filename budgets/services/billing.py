@@ -14,6 +14,7 @@ from django.utils import timezone
 from budgets.billing_models import BillingMilestone, BillingPlan, MilestoneKind
 from budgets.milestones import milestone_reached
 from budgets.models import Invoice, VatExemption
+from budgets.selectors import milestone_amount
 from budgets.services.details import exact_amount
 from budgets.services.invoices import PARTY_FIELDS, _check_iban, invoice_create, invoice_line_save
 from studio.details import assign_details
@@ -240,15 +241,6 @@ def billing_check(*, project: Project) -> list[BillingMilestone]:
     for milestone in reached:
         _draft(plan, milestone)
     return reached
-
-
-def milestone_amount(plan: BillingPlan, milestone: BillingMilestone) -> Decimal | None:
-    """What the milestone bills: its amount, or its percent of the plan's total, rounded."""
-    if milestone.amount is not None:
-        return milestone.amount
-    if milestone.percent is None or plan.total_fee is None:
-        return None
-    return round_money(plan.total_fee * milestone.percent / 100, plan.currency)
 
 
 def _draft(plan: BillingPlan, milestone: BillingMilestone) -> None:

@@ -17,8 +17,12 @@ from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.forms import BillingMilestoneForm, BillingPlanForm, show_refusal
 from budgets.milestones import RULES
 from budgets.models import VatExemption
-from budgets.selectors import invoice_issuer_defaults, invoice_recipient_defaults
-from budgets.services.billing import PLAN_FIELDS, milestone_amount
+from budgets.selectors import (
+    invoice_issuer_defaults,
+    invoice_recipient_defaults,
+    milestone_amount,
+)
+from budgets.services.billing import PLAN_FIELDS
 from budgets.views.common import grouped, money_projects, object_for_write
 from studio.errors import Conflict
 from studio.models import Project

@@ -24,7 +24,8 @@ from studio.filters import ScopedFilterSet
 from studio.models import Part, Person, Project, Song, SongStage
 from studio.models.stages import STAGE_NAME_MAX
 from studio.permissions import AnyUser, Capability, people_visible, projects_visible
-from studio.services.songs import project_song_stages_set, stage_labels
+from studio.services.songs import project_song_stages_set
+from studio.song_selectors import stage_labels
 
 
 def songs_visible(user: AnyUser) -> QuerySet[Song]:

@@ -3,6 +3,8 @@
 The rules ``studio.services.bookings`` applies before it writes: every check runs after the
 rows it reads are locked (``lock_resources``, in one order), so two writers meet at a lock and
 the second sees the first's booking. A collision is a ``Conflict`` naming the booking in the way.
+The reads these checks make (what is nearby, what a confirmation would clash with) are in
+``studio.selectors``.
 """
 
 from __future__ import annotations
@@ -14,14 +16,21 @@ from typing import Any
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from studio.errors import Conflict
 from studio.intervals import check_interval
 from studio.models import Booking, Gear, Person, Room
 from studio.rates import booked_hours, room_quote
-from studio.selectors import live_bookings
+from studio.selectors import (
+    describe_booking,
+    in_the_way,
+    live_bookings,
+    nearby_bookings,
+    other_bookings,
+    overlapping,
+)
 
 Status = Booking.Status
 MAX_OCCURRENCES = 104  # two years of a weekly booking
@@ -36,35 +45,6 @@ def check_not_past(start: datetime.datetime, *, past: bool, now: datetime.dateti
 
 
 # --- checks -----------------------------------------------------------------------------------
-
-
-def describe_booking(booking: Booking) -> str:
-    """A colliding booking by number, status and time: never its project, which the one who
-    collides with it may not be on (availability hides whose time it is, too)."""
-    zone = booking.room.studio.zone
-    start = booking.start.astimezone(zone)
-    end = booking.end.astimezone(zone)
-    return (
-        f"booking #{booking.pk} ({booking.get_status_display().lower()}, "
-        f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} {booking.room.studio.time_zone})"
-    )
-
-
-def overlapping(start: datetime.datetime, end: datetime.datetime) -> Q:
-    # Half-open intervals: a booking ending at 14:00 and one starting at 14:00 do not collide.
-    return Q(start__lt=end, end__gt=start)
-
-
-def other_bookings(exclude: Booking | None) -> QuerySet[Booking]:
-    """Every booking but ``exclude`` (the one being moved or confirmed), ready for messages."""
-    qs = Booking.objects.select_related("room__studio", "project")
-    return qs.exclude(pk=exclude.pk) if exclude is not None and exclude.pk else qs
-
-
-def not_lapsed() -> Q:
-    """Not a lapsed hold; a lapsed hold binds nobody, even before the periodic task has marked
-    it expired."""
-    return live_bookings(timezone.now())
 
 
 def check_times(*, room: Room, start: datetime.datetime, end: datetime.datetime) -> None:
@@ -102,84 +82,6 @@ def lock_resources(
             )
 
 
-def nearby_bookings(
-    *,
-    room: Room,
-    slots: Sequence[tuple[datetime.datetime, datetime.datetime]],
-    engineer: Person | None,
-    gear: Sequence[Gear],
-    exclude: Booking | None,
-) -> list[Booking]:
-    """Every live booking that could stand in the way of ``slots`` in ``room`` (or of the
-    engineer or gear elsewhere), in one query (and one for their gear): a series of a hundred
-    dates is checked with the same queries as a single booking. In (start, id) order, so the
-    booking named in a refusal is the first in the way."""
-    overlaps = Q()
-    for start, end in slots:
-        overlaps |= overlapping(start, end)
-    elsewhere = Q()
-    if engineer is not None:
-        elsewhere |= Q(engineer=engineer)
-    if gear:
-        # A subquery rather than a join, so that a booking with two of the items comes once.
-        with_gear = Booking.gear.through.objects.filter(gear__in=gear).values("booking_id")
-        elsewhere |= Q(pk__in=with_gear)
-    whose = Q(room=room)
-    if elsewhere:
-        whose |= Q(status=Status.CONFIRMED) & elsewhere
-    nearby = (
-        other_bookings(exclude)
-        .filter(overlaps, whose, not_lapsed(), status__in=Booking.ACTIVE)
-        .order_by("start", "pk")
-    )
-    if gear:
-        nearby = nearby.prefetch_related("gear")
-    return list(nearby)
-
-
-def in_the_way(
-    nearby: Iterable[Booking], start: datetime.datetime, end: datetime.datetime
-) -> list[Booking]:
-    return [b for b in nearby if b.start < end and b.end > start]
-
-
-def confirmed_clash_among(
-    nearby: Iterable[Booking],
-    *,
-    room: Room,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    engineer: Person | None,
-    gear: Sequence[Gear],
-) -> str | None:
-    """What a confirmed booking of these would collide with among ``nearby``, in words; None
-    when free."""
-    overlapping = in_the_way(nearby, start, end)
-    confirmed = [b for b in overlapping if b.status == Status.CONFIRMED]
-    same_room = next((b for b in confirmed if b.room_id == room.pk), None)
-    if same_room is not None:
-        return f"{room} is already booked: {describe_booking(same_room)}."
-    # A 1st hold has first right of refusal: nobody books over it, not even its own project.
-    held = next(
-        (b for b in overlapping if b.room_id == room.pk and b.status == Status.HOLD_1), None
-    )
-    if held is not None:
-        return (
-            f"{room} is on a 1st hold: {describe_booking(held)}. "
-            "Confirm that hold, or place a 2nd hold and challenge it."
-        )
-    if engineer is not None:
-        busy = next((b for b in confirmed if b.engineer_id == engineer.pk), None)
-        if busy is not None:
-            return f"{engineer} is engineering elsewhere then: {describe_booking(busy)}."
-    wanted = {g.pk: g.name for g in gear}
-    for taken in confirmed:
-        shared = sorted({wanted[g.pk] for g in taken.gear.all() if g.pk in wanted}) if gear else []
-        if shared:
-            return f"{', '.join(shared)} is already out then: {describe_booking(taken)}."
-    return None
-
-
 def hold_tier_among(
     nearby: Iterable[Booking], *, room: Room, start: datetime.datetime, end: datetime.datetime
 ) -> str:
@@ -198,24 +100,6 @@ def hold_tier_among(
             f"{describe_booking(first)}; {describe_booking(second)}."
         )
     return Status.HOLD_2
-
-
-def confirmed_clash(
-    *,
-    room: Room,
-    start: datetime.datetime,
-    end: datetime.datetime,
-    engineer: Person | None,
-    gear: Sequence[Gear],
-    exclude: Booking | None,
-) -> str | None:
-    """What a confirmed booking of these would collide with, in words; None when free."""
-    nearby = nearby_bookings(
-        room=room, slots=[(start, end)], engineer=engineer, gear=gear, exclude=exclude
-    )
-    return confirmed_clash_among(
-        nearby, room=room, start=start, end=end, engineer=engineer, gear=gear
-    )
 
 
 def quote_fields(

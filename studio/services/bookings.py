@@ -24,24 +24,27 @@ from django.utils import timezone
 from studio import invitations
 from studio.errors import Conflict
 from studio.models import Booking, Gear, Person, Project, Room
-from studio.selectors import booking_cancellation_terms, is_lapsed
+from studio.selectors import (
+    booking_cancellation_terms,
+    confirmed_clash,
+    confirmed_clash_among,
+    describe_booking,
+    is_lapsed,
+    nearby_bookings,
+    not_lapsed,
+    other_bookings,
+    overlapping,
+)
 from studio.services.booking_slots import (
     Status,
     check_gear,
     check_not_past,
     check_times,
-    confirmed_clash,
-    confirmed_clash_among,
-    describe_booking,
     hold_tier,
     hold_tier_among,
     insert_guarded,
     lock_resources,
-    nearby_bookings,
-    not_lapsed,
     occurrences,
-    other_bookings,
-    overlapping,
     promote_second_holds,
     quote_fields,
     save_guarded,

@@ -13,6 +13,7 @@ from django.db.models import Count, Max
 
 from studio.models import Person, Project, Song, SongStage, SongStageChange
 from studio.song_hooks import stage_moved
+from studio.song_selectors import stage_labels, stages_shown
 
 
 def _check_people(
@@ -171,19 +172,6 @@ def song_for_take(*, project: Project, title: str) -> Song:
         defaults={"stage": stage, "position": _end_of_column(project=project, stage=stage)},
     )
     return song
-
-
-def stage_labels(project: Project) -> dict[str, str]:
-    """Every stage's name on this project's board: its own name where it gave one."""
-    names = project.song_stage_names or {}
-    return {value: names.get(value) or label for value, label in SongStage.choices}
-
-
-def stages_shown(project: Project) -> list[tuple[str, str]]:
-    """The board's columns for this project: unskipped stages in order, with their names."""
-    skipped = set(project.skipped_song_stages or [])
-    labels = stage_labels(project)
-    return [(value, labels[value]) for value in SongStage.values if value not in skipped]
 
 
 @transaction.atomic

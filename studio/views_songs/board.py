@@ -21,8 +21,8 @@ from studio.api_base import request_user
 from studio.forms import SongStagesForm
 from studio.models import Project, Song
 from studio.pages import is_htmx
-from studio.services.songs import project_song_stages_set, stage_labels, stages_shown
-from studio.song_selectors import board_columns
+from studio.services.songs import project_song_stages_set
+from studio.song_selectors import board_columns, stage_labels, stages_shown
 from studio.validators import TextGuardFormMixin
 from studio.views_songs.common import managed_project, may_manage, visible_project
 from studio.views_studios import form_refusal

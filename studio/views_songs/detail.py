@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods
 from studio import services
 from studio.forms import SongForm
 from studio.models import Project, Song
-from studio.services.songs import stages_shown
-from studio.song_selectors import song_page
+from studio.song_selectors import song_page, stages_shown
 from studio.views_songs.common import managed_project, may_manage, visible_project
 from studio.views_studios import form_refusal
 
