@@ -24,7 +24,8 @@ from budgets.billing_models import (
 )
 from budgets.milestones import RULES
 from budgets.models import VatExemption
-from budgets.services.billing import PLAN_FIELDS, milestone_amount
+from budgets.selectors import milestone_amount
+from budgets.services.billing import PLAN_FIELDS
 from studio.api_base import require_capability, require_write_on_parent
 from studio.models import Project
 from studio.permissions import Capability
