@@ -364,13 +364,13 @@ def version_approve(
             # versions. Two master versions approved at once would otherwise each stamp
             # approved_at, then queue for the tracks' rows in either order: the earlier stamp
             # could copy its file last, leaving the tracks on a master that is not
-            # ``master_version_for`` (the newest approved_at). The version's query below
-            # locks the song again (and the project), but only as a side effect of its
-            # select_related join; this line keeps the rule if that lock is ever narrowed to
-            # ``of=("self",)`` (tests/services/test_version_races.py fails then without it).
+            # ``master_version_for`` (the newest approved_at). The version's own lock is
+            # narrowed to its row: without ``of``, PostgreSQL would lock every row of the join,
+            # the project's included, and approvals of different songs would queue on it
+            # (tests/services/test_version_races.py fails without the song's lock).
             Song.objects.select_for_update().get(pk=version.song_id)
             locked = (
-                SongVersion.objects.select_for_update()
+                SongVersion.objects.select_for_update(of=("self",))
                 .select_related("song__project")
                 .get(pk=version.pk)
             )
