@@ -15,27 +15,15 @@ from sessions.models import GearCheck
 from studio import services
 from studio.models import Booking, FeedToken, Gear, Project, Room, Studio
 from tests.clock import upcoming
-from tests.factories import GearFactory, RoomFactory, StudioFactory, UserFactory
+from tests.factories import GearFactory, UserFactory
+from tests.studio import test_api_studios
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def studio(owner: Any, project: Project) -> Studio:
-    """Managed by the owner and used by the project: the collaborator sees it, may not change it."""
-    studio = StudioFactory.create(name="Harbour Test", managers=[owner])
-    project.studios.add(studio)
-    return studio
-
-
-@pytest.fixture
-def room(studio: Studio) -> Room:
-    return RoomFactory.create(studio=studio, name="A")
-
-
-@pytest.fixture
-def gear(studio: Studio, room: Room) -> Gear:
-    return GearFactory.create(studio=studio, room=room, name="Tube mic")
+# The studio API tests' fixtures: a studio the owner manages and the project uses, its room
+# A and a tube mic kept there.
+studio, room, gear = test_api_studios.studio, test_api_studios.room, test_api_studios.gear
 
 
 def book(owner: Any, room: Room, project: Project, gear: tuple[Gear, ...] = ()) -> Booking:
