@@ -14,7 +14,7 @@ from studio import services
 from studio.errors import Conflict
 from studio.models import Booking, Project, Room
 from tests.clock import upcoming
-from tests.services.test_version_races import in_thread, wait_until_blocked_or_done
+from tests.services.threads import in_thread, wait_until_blocked_or_done
 from tests.studio import test_bookings_api
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

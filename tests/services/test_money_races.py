@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from budgets import services as budget_services
@@ -26,6 +26,7 @@ from tests.factories import (
     RoomFactory,
     UserFactory,
 )
+from tests.services.threads import in_thread as threads_in_thread
 from tests.studio.test_booking_races import run_at_once
 
 pytestmark = pytest.mark.services
@@ -71,24 +72,11 @@ def wait_for_a_blocked_backend(worker: threading.Thread) -> None:
 
 @pytest.fixture
 def in_thread() -> Iterator[Callable[[Callable[[], Any]], tuple[threading.Thread, list[Any]]]]:
-    """Start ``work`` in a thread with its own connection; its result or error lands in the
-    returned list."""
+    """``tests.services.threads.in_thread``, each thread joined when the test ends."""
     threads: list[threading.Thread] = []
 
     def start(work: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
-        result: list[Any] = []
-
-        def body() -> None:
-            try:
-                result.append(work())
-            except Exception as error:  # noqa: BLE001 - reported to the test
-                result.append(error)
-            finally:
-                close_old_connections()
-                connection.close()
-
-        thread = threading.Thread(target=body)
-        thread.start()
+        thread, result = threads_in_thread(work)
         threads.append(thread)
         return thread, result
 

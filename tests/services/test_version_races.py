@@ -3,14 +3,14 @@
 master ``master_version_for`` names, the newest approved."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from config.celery import app as celery_app
 from releases import services
@@ -19,6 +19,7 @@ from releases.services.versions import master_version_for
 from studio.models import Project, Song, SongStage
 from studio.services import song_create
 from tests.releases.audio_files import tone
+from tests.services.threads import in_thread, wait_until_blocked_or_done
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -35,44 +36,6 @@ def _tasks_in_process() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
-
-
-def in_thread(work: Callable[[], Any], *, name: str) -> tuple[threading.Thread, list[Any]]:
-    """Start ``work`` in a thread with its own connection; its result or error lands in the
-    returned list."""
-    result: list[Any] = []
-
-    def body() -> None:
-        try:
-            result.append(work())
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            result.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    thread = threading.Thread(target=body, name=name)
-    thread.start()
-    return thread, result
-
-
-def backend_waits_on_a_lock(pid: int) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-        row = cursor.fetchone()
-    return row is not None and row[0] == "Lock"
-
-
-def wait_until_blocked_or_done(worker: threading.Thread, pid: list[int]) -> None:
-    """Until the worker's connection waits on a row lock or the worker has finished. Waits on
-    a condition, not a clock: the bound is only against a hung test."""
-    pause = threading.Event()
-    for _ in range(1200):
-        if not worker.is_alive() or (pid and backend_waits_on_a_lock(pid[0])):
-            return
-        pause.wait(0.05)
-    pytest.fail("the second approval neither finished nor waited on a lock")
 
 
 def master_upload(song: Song, tmp_path: Path, *, dbfs: float) -> SongVersion:
