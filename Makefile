@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run install ffmpeg chromium faketime readers migrate demo test test-later test-year-end test-services lint typecheck check bench bench-load clean
+.PHONY: run install ffmpeg chromium faketime readers migrate demo test test-later test-year-end test-services coverage lint typecheck check bench bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,11 @@ test-services: install
 	DATABASE_URL=$(DATABASE_URL) CELERY_BROKER_URL=$(CELERY_BROKER_URL) \
 		CELERY_RESULT_BACKEND=$(CELERY_RESULT_BACKEND) TRACKSHEET_SERVICES=1 \
 		$(BIN)/pytest -n 2 --create-db -q
+
+# Branch coverage of the whole suite, browser tests included (the live server runs in-process);
+# the report lists what no test runs.
+coverage: install
+	$(BIN)/pytest -n 2 --create-db -q --cov --cov-report=term --cov-fail-under=92
 
 lint: install
 	$(BIN)/ruff check .
