@@ -100,6 +100,7 @@ coverage: install
 	$(BIN)/pytest -n 2 --create-db -q --cov --cov-report=term --cov-fail-under=92
 
 lint: install
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
