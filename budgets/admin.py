@@ -56,6 +56,9 @@ class InvoiceLineAdminForm(forms.ModelForm):
 class BudgetLineInline(admin.TabularInline):
     model = BudgetLine
     extra = 0
+    # A line is deleted from its own page, through budget_line_delete: an approved budget's
+    # lines stay as they were approved.
+    can_delete = False
 
 
 @admin.register(Budget)
@@ -66,9 +69,12 @@ class BudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(ServiceDeleteAdmin):
     list_display = ["budget", "category", "description", "planned"]
     list_filter = ["category"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.budget_line_delete(line=obj)
 
 
 @admin.register(Cost)
@@ -87,11 +93,13 @@ class InvoiceLineInline(admin.TabularInline):
     extra = 0
     fk_name = "invoice"
     exclude = ["credits_line"]
+    # A draft's line is deleted from its own page, through invoice_line_delete.
+    can_delete = False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not obj.is_frozen
 
-    has_add_permission = has_delete_permission = has_change_permission
+    has_add_permission = has_change_permission
 
 
 @admin.register(Invoice)
@@ -135,7 +143,9 @@ class InvoiceSeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(InvoiceLine)
-class InvoiceLineAdmin(admin.ModelAdmin):
+class InvoiceLineAdmin(ServiceDeleteAdmin):
+    """An issued invoice's lines are shown, never edited or deleted, as the invoice is."""
+
     list_display = ["description", "invoice", "quantity", "unit_price", "tax_rate", "vat_exemption"]
     list_select_related = ["invoice"]
     form = InvoiceLineAdminForm
@@ -146,12 +156,18 @@ class InvoiceLineAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not obj.invoice.is_frozen
 
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.invoice_line_delete(line=obj)
+
 
 class BillingMilestoneInline(admin.TabularInline):
     model = BillingMilestone
     extra = 0
     # Reached and drafted by the billing service only: each milestone drafts once.
     readonly_fields = ["reached_at", "invoice"]
+    # A milestone is deleted from its own page, through billing_milestone_delete: a reached
+    # one stays with its invoice.
+    can_delete = False
 
 
 @admin.register(BillingPlan)
@@ -163,9 +179,12 @@ class BillingPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillingMilestone)
-class BillingMilestoneAdmin(admin.ModelAdmin):
+class BillingMilestoneAdmin(ServiceDeleteAdmin):
     list_display = ["label", "plan", "kind", "amount", "percent", "reached_at", "invoice"]
     list_filter = ["kind"]
     search_fields = ["label", "plan__project__title"]
     readonly_fields = ["reached_at", "invoice"]
     list_select_related = ["plan__project", "invoice"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.billing_milestone_delete(milestone=obj)

@@ -74,22 +74,31 @@ class StoredFilesAdmin(admin.ModelAdmin):
 class TrackInline(admin.TabularInline):
     model = Track
     extra = 0
+    # A track is deleted from its own page, through track_delete, which removes its master's
+    # and deliverables' files after the commit; a bare delete would leave them on disk.
+    can_delete = False
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ServiceDeleteAdmin):
     list_display = ["title", "display_artist", "type", "upc", "release_date"]
     list_filter = ["type"]
     search_fields = ["title", "display_artist", "upc", "catalog_number"]
     inlines = [TrackInline]
 
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.release_delete(release=obj)
+
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(ServiceDeleteAdmin):
     list_display = ["title", "release", "disc", "position", "isrc", "explicit"]
     list_select_related = ["release"]
     raw_id_fields = ["song"]
     search_fields = ["title", "isrc"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.track_delete(track=obj)
 
 
 @admin.register(Credit)

@@ -1,7 +1,12 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 
 from sessions import services
 from sessions.models import (
@@ -32,6 +37,9 @@ class EngagementInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["person"]
     readonly_fields = ["wages", "employer_contributions", "fee", "currency"]
+    # An engagement is deleted from its own page, through engagement_delete: its pending
+    # payment goes with it, one approved or paid keeps it.
+    can_delete = False
 
 
 class TakeInline(admin.TabularInline):
@@ -57,11 +65,33 @@ class SessionAdmin(ServiceDeleteAdmin):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(admin.ModelAdmin):
+class EngagementAdmin(ServiceDeleteAdmin):
     list_display = ["person", "role", "instrument", "session", "hours", "fee", "currency"]
     list_filter = ["role"]
     list_select_related = ["person", "session"]
     readonly_fields = ["wages", "employer_contributions", "fee", "fee_lines", "currency"]
+
+    def get_deleted_objects(
+        self, objs: Sequence[Engagement] | QuerySet[Engagement], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Every engagement has a payment, and the payment's PROTECT would stop the page before
+        # the service is asked. engagement_delete judges it: a pending payment goes with the
+        # engagement (listed here as going), an approved or paid one refuses with its reason.
+        opts = Payment._meta
+        pending: list[str] = []
+        for payment in Payment.objects.filter(engagement__in=objs).order_by("pk"):
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[payment.pk])
+            protected = [line for line in protected if f'href="{url}"' not in line]
+            if payment.status == Payment.Status.PENDING:
+                label = capfirst(opts.verbose_name)
+                pending.append(format_html('{}: <a href="{}">{}</a>', label, url, payment))
+        if pending:
+            counts[str(opts.verbose_name_plural)] = len(pending)
+        return [*deleted, *pending], counts, perms_needed, protected
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.engagement_delete(engagement=obj)
 
 
 @admin.register(Take)

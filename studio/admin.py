@@ -40,11 +40,14 @@ class PersonCardInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ServiceDeleteAdmin):
     list_display = ["name", "user", "created_at"]
     search_fields = ["name", "user__username"]
     autocomplete_fields = ["user"]
     inlines = [PersonCardInline]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.person_delete(person=obj, by=request_user(request))
 
 
 @admin.register(PersonCard)
@@ -156,7 +159,7 @@ class SongStageChangeInline(admin.TabularInline):
 
 
 @admin.register(Song)
-class SongAdmin(admin.ModelAdmin):
+class SongAdmin(ServiceDeleteAdmin):
     list_display = ["title", "project", "stage", "due_date", "holder"]
     list_filter = ["stage"]
     list_select_related = ["project", "holder"]
@@ -165,6 +168,9 @@ class SongAdmin(admin.ModelAdmin):
     # The stage changes through song_move (recorded); here it is shown, not edited.
     readonly_fields = ["stage"]
     inlines = [SongStageChangeInline]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        services.song_delete(song=obj)
 
 
 @admin.register(SongStageChange)
@@ -180,11 +186,16 @@ class SongStageChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(ServiceDeleteAdmin):
     list_display = ["name", "project", "position"]
     list_select_related = ["project"]
     search_fields = ["name", "project__title"]
     autocomplete_fields = ["project"]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        # The admin's confirmation page lists the song parts (the sheet's cells) that go with
+        # the part, as the sheet's "remove" asks before it passes confirmed=True too.
+        services.part_delete(part=obj, confirmed=True)
 
 
 @admin.register(SongPart)
