@@ -106,9 +106,10 @@ def test_the_refused_payment_says_why_on_the_page(owner: Any, project: Project) 
     response = signed_in(owner).post(
         f"/invoices/{invoice.pk}/pay/", {"paid_on": today().isoformat()}
     )
-    assert escape(f"Only an issued invoice can be paid; {invoice} is paid.") in (
-        response.content.decode()
-    )
+    body = response.content.decode()
+    assert escape(f"Only an issued invoice can be paid; {invoice} is paid.") in body
+    # Said, with no form to send again: the invoice is no longer one to pay.
+    assert f'action="/invoices/{invoice.pk}/pay/"' not in body
 
 
 # --- crediting ---------------------------------------------------------------------------------
