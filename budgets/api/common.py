@@ -35,7 +35,6 @@ def checked_amount(attrs: dict[str, Any], field: str, currency: str) -> None:
 # line would change parent, and routes ``validate_<parent>`` here. (A comment, not a
 # docstring: the schema would give it to every line's component as its description.)
 class LineSerializer(serializers.ModelSerializer):
-
     parent_field: str
     amount_field: str
     capability: Capability
