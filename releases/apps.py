@@ -19,6 +19,11 @@ class ReleasesConfig(AppConfig):
         from releases import version_notices
 
         version_notices.register()  # mail about notes and approvals (studio.notices)
+        from releases.services.versions import song_versions_leave
+        from studio.song_hooks import register_leaving_watcher
+
+        # A song deleted takes its versions' files along (studio.song_hooks).
+        register_leaving_watcher("releases.versions", song_versions_leave)
 
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: the single, with its tracks and credits."""

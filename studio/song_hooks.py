@@ -11,6 +11,9 @@ registers its parts from its ``AppConfig.ready()``, as the hub's panels do (stud
 - A *stage watcher* runs inside the transaction of ``song_move`` after the move is recorded,
   so what it writes commits or rolls back with the move (a milestone's draft invoice, for
   example); it must not send anything itself (enqueue on commit instead).
+- A *leaving watcher* runs inside the transaction of ``song_delete`` before the song's rows
+  go, so an app can remove what it stored for the song (its versions' files, after the
+  commit: a delete that rolls back keeps them).
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ if TYPE_CHECKING:
 
 CardDetails = Callable[[list["Song"], "AnyUser | None"], dict[int, dict[str, Any]]]
 StageWatcher = Callable[["Song", str, str, "User | None"], None]
+LeavingWatcher = Callable[["Song"], None]
 
 _CARD_DETAILS: dict[str, CardDetails] = {}
 _STAGE_WATCHERS: dict[str, StageWatcher] = {}
+_LEAVING_WATCHERS: dict[str, LeavingWatcher] = {}
 
 
 def register_card_details(key: str, read: CardDetails) -> None:
@@ -39,6 +44,11 @@ def register_card_details(key: str, read: CardDetails) -> None:
 def register_stage_watcher(key: str, watcher: StageWatcher) -> None:
     """Add (or replace) a watcher of stage moves by its key."""
     _STAGE_WATCHERS[key] = watcher
+
+
+def register_leaving_watcher(key: str, watcher: LeavingWatcher) -> None:
+    """Add (or replace) a watcher of songs being deleted by its key."""
+    _LEAVING_WATCHERS[key] = watcher
 
 
 def card_details(songs: Iterable[Song], user: AnyUser | None = None) -> dict[int, dict[str, Any]]:
@@ -55,3 +65,10 @@ def stage_moved(*, song: Song, from_stage: str, to_stage: str, by: User | None) 
     """Tell every watcher that ``song`` moved (inside the move's transaction)."""
     for watcher in _STAGE_WATCHERS.values():
         watcher(song, from_stage, to_stage, by)
+
+
+def song_leaving(*, song: Song) -> None:
+    """Tell every watcher that ``song`` is about to be deleted (inside the delete's
+    transaction)."""
+    for watcher in _LEAVING_WATCHERS.values():
+        watcher(song)

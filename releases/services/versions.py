@@ -435,3 +435,20 @@ def track_from_song(*, release: Release, song: Song, position: int, disc: int = 
         _delete_copies(stored)
         raise
     return track
+
+
+def song_versions_leave(song: Song) -> None:
+    """A song is being deleted (``studio.song_hooks``): its versions' files and previews are
+    removed once the delete commits; the rows go with the song."""
+    files = [
+        (stored.storage, stored.name)
+        for version in SongVersion.objects.filter(song=song)
+        for stored in (version.file, version.preview)
+    ]
+
+    def remove() -> None:
+        for storage, name in files:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(remove)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 
 from studio.models import Person, Project, Song, SongStage, SongStageChange
-from studio.song_hooks import stage_moved
+from studio.song_hooks import song_leaving, stage_moved
 from studio.song_selectors import stage_labels, stages_shown
 
 
@@ -144,7 +144,9 @@ def song_move(*, song: Song, stage: str, by: User | None) -> Song:
 
 @transaction.atomic
 def song_delete(*, song: Song) -> None:
-    """Remove a song; its takes keep their typed name and lose only the link."""
+    """Remove a song; its takes keep their typed name and lose only the link. What other apps
+    stored for it goes with it (``song_hooks.song_leaving``: its versions' files)."""
+    song_leaving(song=song)
     song.delete()
 
 

@@ -18,6 +18,7 @@ from releases.services.versions import parse_time
 from studio.errors import Conflict, Unavailable
 from studio.models import Person, Project, Role, Song, SongStage, SongStageChange
 from studio.services import song_create
+from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.releases.audio_files import tone
 
@@ -260,3 +261,16 @@ def test_a_track_made_from_a_song_takes_title_writers_and_approved_master(
     with pytest.raises(ValidationError):
         services.track_from_song(release=release, song=song, position=2)
     assert Track.objects.filter(release=release).count() == 1
+
+
+def test_a_deleted_song_takes_its_versions_files_along(
+    song: Song, owner: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    version = upload(song, "mix", tmp_path, owner)
+    stored = [(f.storage, f.name) for f in (version.file, version.preview)]
+    assert all(name and storage.exists(name) for storage, name in stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client_for(owner).delete(f"/api/v1/songs/{song.pk}/")
+    assert response.status_code == 204
+    assert not SongVersion.objects.filter(pk=version.pk).exists()
+    assert [storage.exists(name) for storage, name in stored] == [False, False]
