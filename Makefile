@@ -67,7 +67,8 @@ test: install
 # No test may depend on the day it runs. The suite again with the process clock 400 days ahead
 # (libfaketime, Debian's faketime; the browser tests stay out: Chromium keeps the real clock),
 # and the invoice, numbering and calendar tests once more from 23:55 on 31 December in Berlin,
-# so they cross a year end while they run.
+# in the last minutes of a year (where "today", a year's numbers and a studio's day disagree
+# with UTC).
 YEAR_END_TESTS := tests/budgets tests/studio/test_calendar_pages.py tests/studio/test_feed_calendars.py \
 	tests/studio/test_feed_icaljs.py tests/studio/test_agenda.py tests/studio/test_bookings_api.py
 test-later: install faketime
