@@ -15,6 +15,8 @@ from budgets.models import (
     InvoiceLine,
     InvoiceSeries,
 )
+from budgets.services.billing import billing_plan_delete
+from budgets.services.budgets import budget_delete
 from studio.admin_base import ServiceDeleteAdmin
 
 
@@ -62,10 +64,13 @@ class BudgetLineInline(admin.TabularInline):
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(ServiceDeleteAdmin):
     list_display = ["project", "version", "currency", "contingency_percent", "approved_at"]
     list_select_related = ["project"]
     inlines = [BudgetLineInline]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        budget_delete(budget=obj)
 
 
 @admin.register(BudgetLine)
@@ -171,11 +176,14 @@ class BillingMilestoneInline(admin.TabularInline):
 
 
 @admin.register(BillingPlan)
-class BillingPlanAdmin(admin.ModelAdmin):
+class BillingPlanAdmin(ServiceDeleteAdmin):
     list_display = ["project", "currency", "total_fee", "recipient_name", "created_at"]
     search_fields = ["project__title", "recipient_name", "issuer_name"]
     readonly_fields = ["currency", "created_at"]
     inlines = [BillingMilestoneInline]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        billing_plan_delete(plan=obj)
 
 
 @admin.register(BillingMilestone)

@@ -26,7 +26,10 @@ from releases.models import (
     Track,
     VersionNote,
 )
+from releases.services.masters import master_delete
+from releases.services.metadata import artwork_delete, deliverable_delete
 from studio.admin_base import ServiceDeleteAdmin
+from studio.errors import Conflict
 
 
 class StoredFilesAdmin(admin.ModelAdmin):
@@ -133,8 +136,9 @@ class IsrcPrefixAdmin(admin.ModelAdmin):
 
 
 @admin.register(Artwork)
-class ArtworkAdmin(StoredFilesAdmin):
-    """Covers change only by upload (their content is checked there)."""
+class ArtworkAdmin(StoredFilesAdmin, ServiceDeleteAdmin):
+    """Covers change only by upload (their content is checked there); deleted through
+    artwork_delete, which removes the image and thumbnail after the commit."""
 
     list_display = ["release", "format", "width", "height", "uploaded_at"]
     file_fields = ("image", "thumbnail")
@@ -145,10 +149,14 @@ class ArtworkAdmin(StoredFilesAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        artwork_delete(artwork=obj)
+
 
 @admin.register(Master)
-class MasterAdmin(StoredFilesAdmin):
-    """Masters change only by upload (their content is checked there)."""
+class MasterAdmin(StoredFilesAdmin, ServiceDeleteAdmin):
+    """Masters change only by upload (their content is checked there); deleted through
+    master_delete, which removes the file after the commit."""
 
     list_display = ["track", "format", "sample_rate", "bit_depth", "channels", "integrated_lufs"]
     list_select_related = ["track"]
@@ -159,6 +167,9 @@ class MasterAdmin(StoredFilesAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        master_delete(master=obj)
 
 
 class RenderTaskInline(admin.TabularInline):
@@ -185,8 +196,9 @@ class RenderTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(StoredFilesAdmin):
-    """Deliverables are made by render jobs only: read-only here."""
+class DeliverableAdmin(StoredFilesAdmin, ServiceDeleteAdmin):
+    """Deliverables are made by render jobs only: read-only here; deleted through
+    deliverable_delete, which removes the file after the commit."""
 
     list_display = ["track", "target", "size", "sha256", "rendered_at"]
     list_filter = ["target"]
@@ -199,10 +211,17 @@ class DeliverableAdmin(StoredFilesAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        deliverable_delete(deliverable=obj)
+
 
 @admin.register(SongVersion)
-class SongVersionAdmin(StoredFilesAdmin):
-    """Versions are made by upload only (content checked, numbered under a lock): read-only."""
+class SongVersionAdmin(StoredFilesAdmin, ServiceDeleteAdmin):
+    """Versions are made by upload only (content checked, numbered under a lock): read-only.
+    Never deleted alone either: a song's versions are numbered without gaps and an approved
+    one stays what was approved (SongVersion's invariants). They go with their song, whose
+    delete removes their files (releases' leaving watcher); so the delete permission stays,
+    or the song's and the project's confirmation pages would refuse for lack of it."""
 
     list_display = ["song", "label", "status", "integrated_lufs", "uploaded_at", "approved_at"]
     list_filter = ["kind", "status"]
@@ -215,6 +234,18 @@ class SongVersionAdmin(StoredFilesAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        raise Conflict(
+            f"{obj.label} stays: a song's versions are numbered without gaps and an approved "
+            "one is kept as approved. Versions go with their song.",
+            code="version_kept",
+        )
 
 
 @admin.register(VersionNote)

@@ -1,11 +1,15 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from studio import services
 from studio.admin_base import ServiceDeleteAdmin
 from studio.api_base import request_user
+from studio.errors import Conflict
 from studio.models import (
     Booking,
     FeedToken,
@@ -24,6 +28,7 @@ from studio.models import (
     SongStageChange,
     Studio,
 )
+from studio.services.projects import project_delete
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,20 +56,43 @@ class PersonAdmin(ServiceDeleteAdmin):
 
 
 @admin.register(PersonCard)
-class PersonCardAdmin(admin.ModelAdmin):
+class PersonCardAdmin(ServiceDeleteAdmin):
+    """Deleting a card deletes its person, as the API's DELETE of a contact does (a contact
+    stays on at least one project; leaving one project is the person's page's edit)."""
+
     list_display = ["person", "project", "email", "phone", "instruments"]
     list_select_related = ["person", "project"]
     search_fields = ["person__name", "project__title", "email", "instruments"]
     autocomplete_fields = ["person", "project"]
 
+    def get_deleted_objects(
+        self, objs: Sequence[PersonCard] | QuerySet[PersonCard], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
+        # The confirmation lists what goes: the person with every card of theirs.
+        people = list(Person.objects.filter(cards__in=objs).distinct())
+        return super().get_deleted_objects(people, request)
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        # A second card of a person deleted with the first in one bulk delete is gone already.
+        person = Person.objects.filter(cards=obj).first()
+        if person is not None:
+            services.person_delete(person=person, by=request_user(request))
+
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ServiceDeleteAdmin):
     list_display = ["title", "artist", "client", "status", "currency", "due_date"]
     list_filter = ["status", "currency"]
     search_fields = ["title", "artist", "client"]
     filter_horizontal = ["studios"]
     inlines = [MembershipInline]
+
+    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
+        try:
+            project_delete(project=obj, by=request_user(request))
+        except PermissionDenied as refusal:
+            # A message on the project's page, as the other refusals (not the admin's 403).
+            raise Conflict(str(refusal), code="permission_denied") from refusal
 
 
 @admin.register(Membership)

@@ -207,6 +207,17 @@ def billing_milestone_delete(*, milestone: BillingMilestone) -> None:
 
 
 @transaction.atomic
+def billing_plan_delete(*, plan: BillingPlan) -> None:
+    """Remove a plan whose milestones all still wait; one reached has drafted its invoice, and
+    the plan stays with it (as billing_milestone_delete keeps that milestone)."""
+    plan = BillingPlan.objects.select_for_update().get(pk=plan.pk)
+    reached = plan.milestones.filter(reached_at__isnull=False).order_by("position", "pk").first()
+    if reached is not None:
+        _refuse_reached(reached)
+    plan.delete()
+
+
+@transaction.atomic
 def billing_milestone_reach(*, milestone: BillingMilestone) -> BillingMilestone:
     """Mark a waiting milestone reached now, whatever the songs say (the master went out by
     other means), and draft its invoice."""

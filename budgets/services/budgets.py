@@ -82,6 +82,15 @@ def budget_approve(*, budget: Budget) -> Budget:
 
 
 @transaction.atomic
+def budget_delete(*, budget: Budget) -> None:
+    """Delete a draft version with its lines; an approved one is the record of what was agreed
+    and stays (a re-forecast is a new version)."""
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    _require_draft(budget)
+    budget.delete()
+
+
+@transaction.atomic
 def budget_line_save(
     *, budget: Budget, line: BudgetLine | None = None, **fields: Unpack[BudgetLineDetails]
 ) -> BudgetLine:

@@ -112,6 +112,18 @@ def master_upload(*, track: Track, upload: UploadedFile) -> Master:
     return master
 
 
+@transaction.atomic
+def master_delete(*, master: Master) -> None:
+    """Delete a track's master; its file goes once the row is gone for good (a delete rolled
+    back keeps both). The track stays, without a master until the next upload."""
+    # Read under the row's lock: a master replaced at this moment is the file removed.
+    master = Master.objects.select_for_update().get(pk=master.pk)
+    storage, name = master.file.storage, master.file.name
+    master.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def master_analyse_sweep(*, now: datetime.datetime | None = None) -> int:
     """Send again the analyses the queue never took (the broker was down at upload): masters
     uploaded over SWEEP_AFTER_MINUTES and under a week ago, not measured yet."""

@@ -564,6 +564,23 @@ def track_delete(*, track: Track) -> None:
 
 
 @transaction.atomic
+def deliverable_delete(*, deliverable: Deliverable) -> None:
+    """Delete a rendered file's row; the file goes once the row is gone for good (a render
+    makes it again)."""
+    files = [(deliverable.file.storage, deliverable.file.name)]
+    deliverable.delete()
+    _delete_after_commit(files)
+
+
+@transaction.atomic
+def artwork_delete(*, artwork: Artwork) -> None:
+    """Delete a release's cover; its image and thumbnail go once the row is gone for good."""
+    files = [(f.storage, f.name) for f in (artwork.image, artwork.thumbnail)]
+    artwork.delete()
+    _delete_after_commit(files)
+
+
+@transaction.atomic
 def release_delete(*, release: Release) -> None:
     """Delete a release with its tracks and every file kept for it."""
     files = _stored_files(list(release.tracks.all()))

@@ -29,6 +29,7 @@ from studio.permissions import (
     membership_change_refusal,
 )
 from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
+from studio.song_hooks import song_leaving
 
 
 def _check_dates(*, start_date: datetime.date | None, due_date: datetime.date | None) -> None:
@@ -111,6 +112,20 @@ def project_update(
     project.save()
     project.studios.set(list(studios))
     return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, by: User) -> None:
+    """Delete a project (its producers only) with what cascades from it: songs, parts, cards,
+    members. What other apps stored for its songs goes too (``song_hooks.song_leaving``:
+    versions' files, after the commit). Rows that protect it (bookings, budgets, invoices,
+    releases) keep it: the database refuses."""
+    if not has_capability(by, project, Capability.PROJECT_DELETE):
+        raise PermissionDenied("Your role may not delete this project.")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    for song in project.songs.order_by("pk"):
+        song_leaving(song=song)
+    project.delete()
 
 
 def _card_add(*, person: Person, project: Project) -> PersonCard:
