@@ -1,14 +1,15 @@
 """Dates for tests that hold on any day they run.
 
 A test either builds its instants from the clock (`upcoming()`: a whole hour some days from
-today in a studio's zone) or freezes the clock at an instant of its own with the `clock` marker
-(`pytest.mark.clock("2026-11-02T09:00:00+01:00")`), read by the autouse fixture in conftest.
-Fixed dates belong only under a frozen clock: DST changes, year ends, a weekday a rule needs.
+today in a studio's zone) or freezes the clock at an instant of its own with `freeze_at()`
+(the `clock` marker, read by the autouse fixture in conftest). Fixed dates belong only under a
+frozen clock: DST changes, year ends, a weekday a rule needs.
 """
 
 import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.utils import timezone
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -36,3 +37,9 @@ def next_weekday(weekday: int, *, weeks: int = 1, zone: ZoneInfo = BERLIN) -> da
     """The date of `weekday` (Monday 0) at least a day and `weeks - 1` weeks ahead in `zone`."""
     start = today(zone) + datetime.timedelta(days=1)
     return start + datetime.timedelta(days=(weekday - start.weekday()) % 7, weeks=weeks - 1)
+
+
+def freeze_at(instant: str, *, tick: bool = True) -> pytest.MarkDecorator:
+    """Run a test (or, as ``pytestmark``, a module) with the clock moved to ``instant`` (ISO
+    8601 with an offset), ticking on from there unless ``tick`` is False."""
+    return pytest.mark.clock(instant, tick=tick)

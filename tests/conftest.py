@@ -51,7 +51,7 @@ def _test_settings(settings: LazySettings, tmp_path: Any, request: pytest.Fixtur
 
 @pytest.fixture(autouse=True)
 def _frozen_clock(request: pytest.FixtureRequest) -> Any:
-    """`@pytest.mark.clock(instant)`: the test runs with the clock moved to `instant` (ISO 8601
+    """`tests.clock.freeze_at(instant)`: the test runs with the clock moved to `instant` (ISO 8601
     with an offset), ticking on from there unless `tick=False`. Autouse, so it is in place
     before the fixtures that build bookings and invoices read the clock."""
     marker = request.node.get_closest_marker("clock")

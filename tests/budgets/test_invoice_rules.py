@@ -22,11 +22,11 @@ from sessions.models import RateRule
 from studio import services as studio_services
 from studio.models import Project
 from tests.budgets.test_invoices import DISBURSEMENT, PARTIES, draft
-from tests.clock import AUTUMN_2026
+from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import MembershipFactory, PersonFactory, RoomFactory, StudioFactory
 
 # Its fixed days (invoice months of 2027, DST included) are all ahead of the clock.
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(AUTUMN_2026)]
+pytestmark = [pytest.mark.django_db, freeze_at(AUTUMN_2026)]
 
 OTHER_ISSUER: dict[str, Any] = {
     **PARTIES,

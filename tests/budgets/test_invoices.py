@@ -18,10 +18,10 @@ from budgets import services
 from budgets.models import FrozenInvoice, Invoice, InvoiceLine
 from budgets.selectors import invoice_totals
 from studio.models import Project
-from tests.clock import AUTUMN_2026
+from tests.clock import AUTUMN_2026, freeze_at
 
 # Its fixed days (invoice months and studio days of 2027) are all ahead of the clock.
-pytestmark = pytest.mark.clock(AUTUMN_2026)
+pytestmark = freeze_at(AUTUMN_2026)
 
 PARTIES: dict[str, Any] = {
     "issuer_name": "Harbour Lane Productions",

@@ -18,6 +18,7 @@ from budgets.models import Invoice
 from budgets.selectors import invoice_totals
 from studio.models import Project
 from tests.budgets.test_billing import plan, signed_in  # noqa: F401
+from tests.clock import AUTUMN_2026, freeze_at
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_the_edit_page_says_each_refusal_beside_its_field(
     assert rows() == before
 
 
-@pytest.mark.clock("2026-11-02T09:00:00+01:00")
+@freeze_at(AUTUMN_2026)
 def test_a_reached_milestone_is_not_edited(owner: Any, deposit: BillingMilestone) -> None:
     before = rows()
     response = signed_in(owner).post(
@@ -153,7 +154,7 @@ def test_a_waiting_milestone_is_deleted(
     assert list(BillingMilestone.objects.values_list("pk", flat=True)) == [deposit.pk]
 
 
-@pytest.mark.clock("2026-11-02T09:00:00+01:00")
+@freeze_at(AUTUMN_2026)
 def test_a_reached_milestone_stays_with_its_invoice(owner: Any, deposit: BillingMilestone) -> None:
     before = rows()
     response = signed_in(owner).post(f"/billing-milestones/{deposit.pk}/delete/")
@@ -221,7 +222,7 @@ def test_reach_drafts_the_milestones_invoice(
     assert f"Draft invoice #{invoice.pk}" in page
 
 
-@pytest.mark.clock("2026-11-02T09:00:00+01:00")
+@freeze_at(AUTUMN_2026)
 def test_a_reached_milestone_is_not_reached_again(owner: Any, deposit: BillingMilestone) -> None:
     before = rows()
     response = signed_in(owner).post(f"/billing-milestones/{deposit.pk}/reach/")

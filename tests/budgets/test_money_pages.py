@@ -16,11 +16,11 @@ from budgets import services
 from budgets.models import Budget, BudgetLine, Category, Cost, Invoice, InvoiceLine
 from studio import services as studio_services
 from studio.models import Booking, Project, Role
-from tests.clock import AUTUMN_2026
+from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import MembershipFactory, RoomFactory, StudioFactory, UserFactory
 
 # Its fixed days (studio days and invoices of January 2027) are all ahead of the clock.
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(AUTUMN_2026)]
+pytestmark = [pytest.mark.django_db, freeze_at(AUTUMN_2026)]
 
 PARTIES: dict[str, Any] = {
     "issuer_name": "Harbour Lane Productions",

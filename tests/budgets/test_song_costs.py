@@ -17,7 +17,7 @@ from sessions import services as session_services
 from sessions.models import RateRule, Session
 from studio import services as studio_services
 from studio.models import Project, Role, Room, Song
-from tests.clock import AUTUMN_2026
+from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import (
     MembershipFactory,
     PersonFactory,
@@ -28,7 +28,7 @@ from tests.factories import (
 )
 
 # Its fixed days (sessions on a day of March 2027) are all ahead of the clock.
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(AUTUMN_2026)]
+pytestmark = [pytest.mark.django_db, freeze_at(AUTUMN_2026)]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DAY = datetime.datetime(2027, 3, 3, 10, tzinfo=BERLIN)

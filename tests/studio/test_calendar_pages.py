@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from studio import services
 from studio.models import Booking, Project, Role, Room
-from tests.clock import AUTUMN_2026
+from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import (
     MembershipFactory,
     PersonFactory,
@@ -21,7 +21,7 @@ from tests.factories import (
 )
 
 # Its days run from late November 2026 to the DST change of March 2027: all ahead of the clock.
-pytestmark = [pytest.mark.django_db, pytest.mark.clock(AUTUMN_2026)]
+pytestmark = [pytest.mark.django_db, freeze_at(AUTUMN_2026)]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EVENTS = "/calendar/events/"

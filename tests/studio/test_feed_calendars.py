@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from studio import feeds, services
 from studio.models import Booking, FeedToken, Person, Project, Role, Room
-from tests.clock import AUTUMN_2026
+from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import (
     MembershipFactory,
     PersonFactory,
@@ -113,7 +113,7 @@ def test_every_booking_comes_back_with_times_and_status(
     assert str(calendar["X-PUBLISHED-TTL"]) == "PT1H"
 
 
-@pytest.mark.clock(AUTUMN_2026)
+@freeze_at(AUTUMN_2026)
 def test_dst_night_keeps_its_true_length(
     client: Client, owner: Any, room: Room, project: Project
 ) -> None:
