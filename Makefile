@@ -70,7 +70,8 @@ test: install
 # in the last minutes of a year (where "today", a year's numbers and a studio's day disagree
 # with UTC).
 YEAR_END_TESTS := tests/budgets tests/studio/test_calendar_pages.py tests/studio/test_feed_calendars.py \
-	tests/studio/test_feed_icaljs.py tests/studio/test_agenda.py tests/studio/test_bookings_api.py
+	tests/studio/test_feed_icaljs.py tests/studio/test_agenda.py tests/studio/test_bookings_api.py \
+	tests/sessions/test_pay_documents.py
 test-later: install faketime
 	faketime -f +400d $(BIN)/pytest -n 2 --create-db -q --ignore=tests/browser
 test-year-end: install faketime

@@ -19,6 +19,7 @@ from sessions.models import Engagement, Payment, RateRule
 from studio.errors import Conflict
 from studio.models import Project
 from tests.budgets.test_invoices import PARTIES, draft
+from tests.clock import UTC, upcoming
 from tests.factories import (
     MembershipFactory,
     PersonFactory,
@@ -137,7 +138,7 @@ def test_issuing_waits_for_the_series_row_lock(in_thread: Any) -> None:
 
 def _engagement(project: Project) -> Engagement:
     room = RoomFactory.create()
-    start = datetime.datetime(2027, 2, 3, 9, tzinfo=datetime.UTC)
+    start = upcoming(days=14, hour=9, zone=UTC)
     session = session_services.session_create(
         project=project,
         title="Strings",

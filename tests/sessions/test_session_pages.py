@@ -14,7 +14,7 @@ from sessions import services
 from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, RateRule, Session, Take
 from studio import services as studio_services
 from studio.models import Booking, Gear, Person, Project, Role, Room
-from tests.clock import upcoming
+from tests.clock import today, upcoming
 from tests.factories import GearFactory, MembershipFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -362,22 +362,23 @@ def test_approve_then_pay_asks_first(
     ask = client.get(f"/sessions/payments/{payment.pk}/pay/").content.decode()
     assert "Pay 418.62 USD to Ezra Winds?" in ask
     assert client_for(engineer).post(f"/sessions/payments/{payment.pk}/pay/").status_code == 403
+    paid_on = today()
     refused = client.post(
-        f"/sessions/payments/{payment.pk}/pay/", {"paid_on": "2026-12-04", "method": "barter"}
+        f"/sessions/payments/{payment.pk}/pay/", {"paid_on": str(paid_on), "method": "barter"}
     ).content.decode()
     assert 'id="id_method-error">Select a valid choice.' in refused
     payment.refresh_from_db()
     assert payment.status == Payment.Status.APPROVED
     done = client.post(
         f"/sessions/payments/{payment.pk}/pay/",
-        {"paid_on": "2026-12-04", "method": "bank_transfer", "reference": "TX-1"},
+        {"paid_on": str(paid_on), "method": "bank_transfer", "reference": "TX-1"},
         follow=True,
     ).content.decode()
-    assert "Paid 418.62 USD to Ezra Winds on 04 Dec 2026." in done
+    assert f"Paid 418.62 USD to Ezra Winds on {paid_on:%d %b %Y}." in done
     payment.refresh_from_db()
     assert (payment.status, payment.paid_on, payment.method, payment.reference) == (
         Payment.Status.PAID,
-        datetime.date(2026, 12, 4),
+        paid_on,
         "bank_transfer",
         "TX-1",
     )

@@ -17,6 +17,7 @@ from sessions.models import Session
 from studio import services
 from studio.models import Project, Role, Song, SongStage, SongStageChange
 from studio.permissions import ROLE_MATRIX, Capability
+from tests.clock import UTC, upcoming
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
 from tests.test_song_scale import BOARD_QUERIES
 
@@ -44,7 +45,7 @@ def song(project: Project) -> Song:
     return services.song_create(project=project, title="Harbour Lights")
 
 
-DAY = datetime.datetime(2026, 12, 3, 10, tzinfo=datetime.UTC)
+DAY = upcoming(days=7, hour=10, zone=UTC)
 
 
 def standalone_session(project: Project) -> Session:
