@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
 from budgets import services
@@ -17,7 +18,12 @@ from budgets.models import (
 )
 from budgets.services.billing import billing_plan_delete
 from budgets.services.budgets import budget_delete
-from studio.admin_base import ServiceDeleteAdmin
+from studio.admin_base import (
+    ServiceDeleteAdmin,
+    ServiceFormAdmin,
+    ServiceSaveAdmin,
+    saved_through,
+)
 
 
 class InvoiceAdminForm(forms.ModelForm):
@@ -55,28 +61,68 @@ class InvoiceLineAdminForm(forms.ModelForm):
         return invoice
 
 
+def budget_line_details(form: forms.ModelForm) -> dict[str, Any]:
+    """What the budget line form typed, as budget_line_save takes it."""
+    return {name: form.cleaned_data[name] for name in ("category", "description", "planned")}
+
+
 class BudgetLineInline(admin.TabularInline):
+    """Lines added and changed here are saved by budget_line_save (BudgetAdmin.save_formset):
+    an approved budget's lines stay as they were approved."""
+
     model = BudgetLine
     extra = 0
-    # A line is deleted from its own page, through budget_line_delete: an approved budget's
-    # lines stay as they were approved.
+    fields = ["category", "description", "planned"]
+    # A line is deleted from its own page, through budget_line_delete.
     can_delete = False
 
 
 @admin.register(Budget)
-class BudgetAdmin(ServiceDeleteAdmin):
+class BudgetAdmin(ServiceFormAdmin):
+    """A version is made by budget_create (numbered, the template's or the latest version's
+    lines) and approved by budget_approve: neither is typed here, and an approval is never
+    undone (the form would clear it)."""
+
     list_display = ["project", "version", "currency", "contingency_percent", "approved_at"]
     list_select_related = ["project"]
+    readonly_fields = ["project", "version", "currency", "approved_at"]
     inlines = [BudgetLineInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        saved_through(
+            formset,
+            lambda row, row_form: services.budget_line_save(
+                budget=form.instance, line=row, **budget_line_details(row_form)
+            ),
+        )
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         budget_delete(budget=obj)
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ServiceDeleteAdmin):
+class BudgetLineAdmin(ServiceSaveAdmin):
+    """Saved through budget_line_save: an approved budget's lines no longer change."""
+
     list_display = ["budget", "category", "description", "planned"]
     list_filter = ["category"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A line stays in its budget (version): a re-forecast is a new version.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "budget"] if obj is not None else list(fields)
+
+    def save_with_service(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> BudgetLine:
+        return services.budget_line_save(
+            budget=obj.budget, line=obj if change else None, **budget_line_details(form)
+        )
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         services.budget_line_delete(line=obj)
@@ -165,9 +211,19 @@ class InvoiceLineAdmin(ServiceDeleteAdmin):
         services.invoice_line_delete(line=obj)
 
 
+def milestone_details(form: forms.ModelForm) -> dict[str, Any]:
+    """What the milestone form typed, as billing_milestone_save takes it."""
+    names = ("kind", "label", "amount", "percent", "position")
+    return {name: form.cleaned_data[name] for name in names}
+
+
 class BillingMilestoneInline(admin.TabularInline):
+    """Milestones added and changed here are saved by billing_milestone_save
+    (BillingPlanAdmin.save_formset): a reached one no longer changes."""
+
     model = BillingMilestone
     extra = 0
+    fields = ["kind", "label", "amount", "percent", "position", "reached_at", "invoice"]
     # Reached and drafted by the billing service only: each milestone drafts once.
     readonly_fields = ["reached_at", "invoice"]
     # A milestone is deleted from its own page, through billing_milestone_delete: a reached
@@ -176,23 +232,47 @@ class BillingMilestoneInline(admin.TabularInline):
 
 
 @admin.register(BillingPlan)
-class BillingPlanAdmin(ServiceDeleteAdmin):
+class BillingPlanAdmin(ServiceFormAdmin):
     list_display = ["project", "currency", "total_fee", "recipient_name", "created_at"]
     search_fields = ["project__title", "recipient_name", "issuer_name"]
     readonly_fields = ["currency", "created_at"]
     inlines = [BillingMilestoneInline]
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        saved_through(
+            formset,
+            lambda row, row_form: services.billing_milestone_save(
+                plan=form.instance, milestone=row, **milestone_details(row_form)
+            ),
+        )
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         billing_plan_delete(plan=obj)
 
 
 @admin.register(BillingMilestone)
-class BillingMilestoneAdmin(ServiceDeleteAdmin):
+class BillingMilestoneAdmin(ServiceSaveAdmin):
+    """Saved through billing_milestone_save (a deposit drafts its invoice at once); a reached
+    milestone no longer changes."""
+
     list_display = ["label", "plan", "kind", "amount", "percent", "reached_at", "invoice"]
     list_filter = ["kind"]
     search_fields = ["label", "plan__project__title"]
     readonly_fields = ["reached_at", "invoice"]
     list_select_related = ["plan__project", "invoice"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "plan"] if obj is not None else list(fields)
+
+    def save_with_service(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> BillingMilestone:
+        return services.billing_milestone_save(
+            plan=obj.plan, milestone=obj if change else None, **milestone_details(form)
+        )
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         services.billing_milestone_delete(milestone=obj)

@@ -19,7 +19,7 @@ from sessions.models import (
     Session,
     Take,
 )
-from studio.admin_base import ServiceDeleteAdmin
+from studio.admin_base import ServiceDeleteAdmin, ServiceSaveAdmin
 
 
 @admin.register(RateRule)
@@ -33,13 +33,21 @@ class RateRuleAdmin(ServiceDeleteAdmin):
 
 
 class EngagementInline(admin.TabularInline):
+    """Shown, not written: an engagement is added, changed and deleted on its own page, where
+    engagement_save prices it and keeps its payment in step (engagement_delete: a pending
+    payment goes with it, one approved or paid keeps it)."""
+
     model = Engagement
     extra = 0
-    autocomplete_fields = ["person"]
-    readonly_fields = ["wages", "employer_contributions", "fee", "currency"]
-    # An engagement is deleted from its own page, through engagement_delete: its pending
-    # payment goes with it, one approved or paid keeps it.
+    fields = ["person", "role", "instrument", "hours", "rate_rule", "fee", "currency"]
+    show_change_link = True
     can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class TakeInline(admin.TabularInline):
@@ -65,11 +73,35 @@ class SessionAdmin(ServiceDeleteAdmin):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(ServiceDeleteAdmin):
+class EngagementAdmin(ServiceSaveAdmin):
+    """Saved through engagement_save: priced by its rate rule, its pending payment kept in
+    step; one whose payment is approved or paid no longer changes."""
+
     list_display = ["person", "role", "instrument", "session", "hours", "fee", "currency"]
     list_filter = ["role"]
     list_select_related = ["person", "session"]
     readonly_fields = ["wages", "employer_contributions", "fee", "fee_lines", "currency"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # engagement_save keeps an engagement on its session: a player moves by a new one.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "session"] if obj is not None else list(fields)
+
+    def save_with_service(
+        self, request: HttpRequest, obj: Any, form: Any, change: bool
+    ) -> Engagement:
+        data = form.cleaned_data
+        return services.engagement_save(
+            session=obj.session,
+            person=data["person"],
+            rate_rule=data["rate_rule"],
+            role=data["role"],
+            hours=data["hours"],
+            instrument=data["instrument"],
+            doubles=data["doubles"] or [],
+            cartage=data["cartage"] or [],
+            engagement=obj if change else None,
+        )
 
     def get_deleted_objects(
         self, objs: Sequence[Engagement] | QuerySet[Engagement], request: HttpRequest

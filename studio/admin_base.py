@@ -1,14 +1,16 @@
-"""What every app's admin shares: deleting through the model's service."""
+"""What every app's admin shares: deleting and saving through the model's service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.forms import BaseModelFormSet, ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -62,3 +64,96 @@ class ServiceDeleteAdmin(admin.ModelAdmin):
         except (ValidationError, Conflict) as error:
             self.message_user(request, _refusal(error), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+# Where a save's refusal waits on its request for the form shown again (see ServiceSaveAdmin).
+_REFUSAL = "_service_save_refusal"
+
+
+def _as_validation_error(error: ValidationError | Conflict) -> ValidationError:
+    return ValidationError(error.detail) if isinstance(error, Conflict) else error
+
+
+def copy_saved(obj: Model, saved: Model) -> None:
+    """Make the admin's instance the row the service saved: the admin logs it and redirects to
+    it after ``save_model``."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+
+
+def saved_through(
+    formset: BaseModelFormSet, save: Callable[[Any, ModelForm], Model | None]
+) -> None:
+    """Save an inline's changed rows with ``save(row, form)`` (row None for a new one), the
+    service, instead of ``formset.save()``; and note them as ``formset.save()`` does, for the
+    admin's change message."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        row = form.instance if form.instance.pk else None
+        saved = save(row, form)
+        if row is None:
+            formset.new_objects.append(saved)
+        else:
+            formset.changed_objects.append((saved, form.changed_data))
+
+
+class ServiceFormAdmin(ServiceDeleteAdmin):
+    """An admin whose saves (``save_model``, or an inline's rows in ``save_formset``) call
+    services. A service's refusal undoes the whole save (Django runs it in one transaction)
+    and the page comes back as typed, with the service's messages beside their fields (or
+    above the form), nothing saved."""
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal: ValidationError | None = getattr(request, _REFUSAL, None)
+        if refusal is None:
+            return form
+        error: ValidationError = refusal
+
+        class Refused(form):  # type: ignore[valid-type,misc]
+            def clean(self) -> Any:
+                cleaned = super().clean()
+                messages = error.message_dict if hasattr(error, "error_dict") else {}
+                for field, texts in messages.items():
+                    self.add_error(field if field in self.fields else None, texts)
+                if not messages:
+                    self.add_error(None, error)
+                return cleaned
+
+        return Refused
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            # Django saves in one transaction: a refusal leaves it rolled back.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, Conflict) as error:
+            # The same POST once more, its form refused with the service's words: shown
+            # again as typed, with the errors, and not saved.
+            setattr(request, _REFUSAL, _as_validation_error(error))
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class ServiceSaveAdmin(ServiceFormAdmin):
+    """Adds and edits go through ``save_with_service``, the service the API and the pages use,
+    so the admin keeps their rules and what they compute (fees, payments, invoices)."""
+
+    def save_with_service(
+        self, request: HttpRequest, obj: Any, form: ModelForm, change: bool
+    ) -> Model:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        copy_saved(obj, self.save_with_service(request, obj, form, change))

@@ -1,11 +1,17 @@
 """The admin writes through the services the API and the pages use: deletes of budgets,
 billing plans, projects, contacts' cards, masters, deliverables and covers (files after the
-commit), song versions only with their song. Each refusal is an error message and nothing is
-written."""
+commit), song versions only with their song; engagements saved by engagement_save (priced,
+their payment in step), budget lines by budget_line_save, billing milestones by
+billing_milestone_save, on their pages and in the budget's and plan's inlines. Each refusal
+is an error message (a delete) or the form shown again with the service's words (a save),
+and nothing is written."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
@@ -18,18 +24,22 @@ from budgets.models import Budget, BudgetLine
 from releases import services as release_services
 from releases.models import Artwork, Deliverable, Master, Release, Track
 from releases.version_models import SongVersion
+from sessions import services as session_services
+from sessions.models import Engagement, Payment, RateRule, Session
 from studio import services as studio_services
 from studio.models import Person, PersonCard, Project, Role, Song
 from tests.budgets.test_billing import plan  # noqa: F401  (a fixture)
 from tests.factories import MembershipFactory, PersonFactory, ProjectFactory
 from tests.releases.audio_files import tone
 from tests.releases.factories import cover_jpeg
+from tests.sessions.test_api import player, room, session, union  # noqa: F401  (fixtures)
 from tests.test_admin_deletes import (  # noqa: F401  (fixtures)
     admin_client,
     budget,
     confirm_delete,
     deletions,
     messages_of,
+    played,
     release,
     root,
     stored,
@@ -294,3 +304,368 @@ def test_admin_never_deletes_a_song_version_alone(
     assert SongVersion.objects.filter(pk=version.pk).exists()
     assert [default_storage.exists(name) for name in files] == [True]
     assert deletions() == 0
+
+
+# --- saves: the form data of an admin page ------------------------------------------------------
+
+
+def page_data(response: Any) -> dict[str, Any]:
+    """The POST an admin change page sends as it stands: its form's and inlines' values."""
+    forms = [response.context["adminform"].form]
+    data: dict[str, Any] = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms += [formset.management_form, *formset.forms]
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+@contextmanager
+def spied(module: Any, name: str) -> Iterator[list[dict[str, Any]]]:
+    """The calls of ``module.name``, rows by primary key, each answered by the service."""
+    calls: list[dict[str, Any]] = []
+    service = getattr(module, name)
+
+    def spy(**kwargs: Any) -> Any:
+        calls.append({key: getattr(value, "pk", value) for key, value in kwargs.items()})
+        return service(**kwargs)
+
+    with mock.patch.object(module, name, spy):
+        yield calls
+
+
+def errors_of(response: Any) -> dict[str, list[str]]:
+    assert response.status_code == 200
+    return {k: list(v) for k, v in response.context["adminform"].form.errors.items()}
+
+
+# --- engagements --------------------------------------------------------------------------------
+
+
+def test_admin_adds_an_engagement_priced_with_its_payment(
+    admin_client: Client,  # noqa: F811
+    session: Session,  # noqa: F811
+    player: Person,  # noqa: F811
+    union: RateRule,  # noqa: F811
+) -> None:
+    quote = session_services.engagement_quote(
+        session=session, person=player, rate_rule=union, role="musician", hours=Decimal(3)
+    )
+    assert quote.total > 0
+
+    response = admin_client.post(
+        "/admin/recording/engagement/add/",
+        {
+            "session": session.pk,
+            "person": player.pk,
+            "role": "musician",
+            "instrument": "",
+            "doubles": "[]",
+            "hours": "3",
+            "cartage": "[]",
+            "rate_rule": union.pk,
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/admin/recording/engagement/", 302)]
+    engagement = Engagement.objects.get()
+    assert (engagement.wages, engagement.employer_contributions, engagement.fee) == (
+        quote.wages,
+        quote.employer,
+        quote.total,
+    )
+    assert engagement.currency == quote.currency == "USD"
+    payment = Payment.objects.get()
+    assert (payment.engagement, payment.person, payment.amount, payment.status) == (
+        engagement,
+        player,
+        quote.wages,
+        Payment.Status.PENDING,
+    )
+
+
+def test_admin_changes_an_engagements_hours_repricing_its_pending_payment(
+    admin_client: Client,  # noqa: F811
+    played: Engagement,  # noqa: F811
+) -> None:
+    url = f"/admin/recording/engagement/{played.pk}/change/"
+    data = {**page_data(admin_client.get(url)), "hours": "5.00"}
+    quote = session_services.engagement_quote(
+        session=played.session,
+        person=played.person,
+        rate_rule=played.rate_rule,
+        role=played.role,
+        hours=Decimal(5),
+    )
+    assert quote.total != played.fee
+
+    response = admin_client.post(url, data, follow=True)
+
+    assert response.redirect_chain == [("/admin/recording/engagement/", 302)]
+    engagement = Engagement.objects.get(pk=played.pk)
+    assert (engagement.hours, engagement.fee) == (Decimal("5.00"), quote.total)
+    assert Payment.objects.get(engagement=played).amount == quote.wages
+
+
+def test_admin_keeps_an_engagement_whose_payment_is_approved_unchanged(
+    admin_client: Client,  # noqa: F811
+    owner: Any,
+    played: Engagement,  # noqa: F811
+) -> None:
+    session_services.payment_approve(payment=played.payment, by=owner)
+    url = f"/admin/recording/engagement/{played.pk}/change/"
+    data = {**page_data(admin_client.get(url)), "hours": "5.00"}
+
+    response = admin_client.post(url, data)
+
+    assert errors_of(response) == {
+        "__all__": ["Its payment is already approved; the engagement can no longer change."]
+    }
+    engagement = Engagement.objects.get(pk=played.pk)
+    assert (engagement.hours, engagement.fee) == (played.hours, played.fee)
+    assert Payment.objects.get(engagement=played).amount == played.payment.amount
+
+
+def test_the_sessions_engagements_inline_is_read_only(
+    admin_client: Client,  # noqa: F811
+    played: Engagement,  # noqa: F811
+) -> None:
+    response = admin_client.get(f"/admin/recording/session/{played.session_id}/change/")
+
+    [inline] = [
+        f for f in response.context["inline_admin_formsets"] if f.formset.model is Engagement
+    ]
+    assert (inline.has_add_permission, inline.has_change_permission) == (False, False)
+    assert f"/admin/recording/engagement/{played.pk}/change/" in response.content.decode()
+
+
+# --- budget lines -------------------------------------------------------------------------------
+
+
+def test_admin_adds_a_line_to_a_draft_budget(
+    admin_client: Client,  # noqa: F811
+    budget: Budget,  # noqa: F811
+) -> None:
+    before = budget.lines.count()
+
+    response = admin_client.post(
+        "/admin/budgets/budgetline/add/",
+        {"budget": budget.pk, "category": "mixing", "description": "Stems", "planned": "1200.50"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/admin/budgets/budgetline/", 302)]
+    assert budget.lines.count() == before + 1
+    line = budget.lines.get(description="Stems")
+    assert (line.category, line.planned) == ("mixing", Decimal("1200.50"))
+
+
+def test_admin_adds_no_line_to_an_approved_budget(
+    admin_client: Client,  # noqa: F811
+    budget: Budget,  # noqa: F811
+) -> None:
+    budget_services.budget_approve(budget=budget)
+    before = budget.lines.count()
+
+    response = admin_client.post(
+        "/admin/budgets/budgetline/add/",
+        {"budget": budget.pk, "category": "mixing", "description": "Stems", "planned": "1200.50"},
+    )
+
+    assert errors_of(response) == {
+        "__all__": ["Version 1 is approved and kept as it is; make a new version to re-forecast."]
+    }
+    assert budget.lines.count() == before
+
+
+def test_admin_changes_no_line_of_an_approved_budget(
+    admin_client: Client,  # noqa: F811
+    budget: Budget,  # noqa: F811
+) -> None:
+    budget_services.budget_approve(budget=budget)
+    line = budget.lines.order_by("pk").first()
+    assert line is not None
+    url = f"/admin/budgets/budgetline/{line.pk}/change/"
+
+    response = admin_client.post(url, {**page_data(admin_client.get(url)), "planned": "999.00"})
+
+    assert errors_of(response) == {
+        "__all__": ["Version 1 is approved and kept as it is; make a new version to re-forecast."]
+    }
+    assert BudgetLine.objects.get(pk=line.pk).planned == line.planned
+
+
+def test_the_budgets_inline_saves_its_lines_through_the_service(
+    admin_client: Client,  # noqa: F811
+    budget: Budget,  # noqa: F811
+) -> None:
+    line = budget.lines.order_by("pk").first()
+    assert line is not None
+    url = f"/admin/budgets/budget/{budget.pk}/change/"
+    data = page_data(admin_client.get(url))
+    index = next(i for i in range(budget.lines.count()) if data[f"lines-{i}-id"] == line.pk)
+    data[f"lines-{index}-planned"] = "2500.00"
+
+    with spied(budget_services, "budget_line_save") as calls:
+        response = admin_client.post(url, data, follow=True)
+
+    assert response.redirect_chain == [("/admin/budgets/budget/", 302)]
+    assert calls == [
+        {
+            "budget": budget.pk,
+            "line": line.pk,
+            "category": line.category,
+            "description": line.description,
+            "planned": Decimal("2500.00"),
+        }
+    ]
+    assert BudgetLine.objects.get(pk=line.pk).planned == Decimal("2500.00")
+
+
+def test_the_budgets_inline_changes_no_line_of_an_approved_budget(
+    admin_client: Client,  # noqa: F811
+    budget: Budget,  # noqa: F811
+) -> None:
+    approved = budget_services.budget_approve(budget=budget)
+    line = budget.lines.order_by("pk").first()
+    assert line is not None
+    url = f"/admin/budgets/budget/{budget.pk}/change/"
+    data = page_data(admin_client.get(url))
+    index = next(i for i in range(budget.lines.count()) if data[f"lines-{i}-id"] == line.pk)
+    data[f"lines-{index}-planned"] = "2500.00"
+    data["notes"] = "changed with it"
+
+    response = admin_client.post(url, data)
+
+    assert errors_of(response) == {
+        "__all__": ["Version 1 is approved and kept as it is; make a new version to re-forecast."]
+    }
+    assert BudgetLine.objects.get(pk=line.pk).planned == line.planned
+    # The budget's own change went back with the refused line, and its approval stays (the
+    # page shows it, it does not send it).
+    kept = Budget.objects.get(pk=budget.pk)
+    assert (kept.notes, kept.approved_at) == (budget.notes, approved.approved_at)
+
+
+def test_admin_makes_no_budget_version_by_hand(admin_client: Client) -> None:  # noqa: F811
+    # budget_create numbers a version and gives it its lines: the API and the budget page.
+    assert admin_client.get("/admin/budgets/budget/add/").status_code == 403
+
+
+# --- billing milestones -------------------------------------------------------------------------
+
+
+def test_admin_adds_a_deposit_which_drafts_its_invoice(
+    admin_client: Client,  # noqa: F811
+    plan: BillingPlan,  # noqa: F811
+) -> None:
+    response = admin_client.post(
+        "/admin/budgets/billingmilestone/add/",
+        {"plan": plan.pk, "kind": "deposit", "label": "Deposit", "percent": "30", "position": 0},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [("/admin/budgets/billingmilestone/", 302)]
+    deposit = BillingMilestone.objects.get()
+    assert (deposit.percent, deposit.reached_at is not None) == (Decimal("30.00"), True)
+    assert deposit.invoice is not None
+    assert deposit.invoice.status == "draft"
+
+
+def test_admin_adds_no_milestone_past_the_whole_fee(
+    admin_client: Client,  # noqa: F811
+    plan: BillingPlan,  # noqa: F811
+) -> None:
+    budget_services.billing_milestone_save(
+        plan=plan, kind="mix_approved", label="Mixes approved", percent=Decimal(80)
+    )
+
+    response = admin_client.post(
+        "/admin/budgets/billingmilestone/add/",
+        {
+            "plan": plan.pk,
+            "kind": "master_delivered",
+            "label": "Master",
+            "percent": "30",
+            "position": 1,
+        },
+    )
+
+    assert errors_of(response) == {
+        "percent": ["The other milestones take 80.00 % already: at most 100 % in all."]
+    }
+    assert BillingMilestone.objects.count() == 1
+
+
+def test_admin_changes_no_reached_milestone(
+    admin_client: Client,  # noqa: F811
+    plan: BillingPlan,  # noqa: F811
+) -> None:
+    deposit = budget_services.billing_milestone_save(
+        plan=plan, kind="deposit", label="Deposit", percent=Decimal(30)
+    )
+    url = f"/admin/budgets/billingmilestone/{deposit.pk}/change/"
+
+    response = admin_client.post(url, {**page_data(admin_client.get(url)), "label": "Advance"})
+
+    assert errors_of(response) == {
+        "__all__": [
+            f"Deposit was reached on {deposit.reached_at:%d %b %Y} and its invoice drafted: it "
+            "no longer changes (edit or delete the draft on the invoice page)."
+        ]
+    }
+    assert BillingMilestone.objects.get(pk=deposit.pk).label == "Deposit"
+
+
+def test_the_plans_inline_changes_no_reached_milestone(
+    admin_client: Client,  # noqa: F811
+    plan: BillingPlan,  # noqa: F811
+) -> None:
+    deposit = budget_services.billing_milestone_save(
+        plan=plan, kind="deposit", label="Deposit", percent=Decimal(30)
+    )
+    url = f"/admin/budgets/billingplan/{plan.pk}/change/"
+    data = {**page_data(admin_client.get(url)), "milestones-0-label": "Advance"}
+
+    response = admin_client.post(url, data)
+
+    assert errors_of(response) == {
+        "__all__": [
+            f"Deposit was reached on {deposit.reached_at:%d %b %Y} and its invoice drafted: it "
+            "no longer changes (edit or delete the draft on the invoice page)."
+        ]
+    }
+    assert BillingMilestone.objects.get(pk=deposit.pk).label == "Deposit"
+
+
+def test_the_plans_inline_adds_a_milestone_through_the_service(
+    admin_client: Client,  # noqa: F811
+    plan: BillingPlan,  # noqa: F811
+) -> None:
+    url = f"/admin/budgets/billingplan/{plan.pk}/change/"
+    data = page_data(admin_client.get(url))
+    data |= {
+        "milestones-TOTAL_FORMS": "1",
+        "milestones-0-kind": "mix_approved",
+        "milestones-0-label": "Mixes approved",
+        "milestones-0-percent": "40",
+        "milestones-0-position": "2",
+        "milestones-0-plan": plan.pk,
+    }
+
+    response = admin_client.post(url, data, follow=True)
+
+    assert response.redirect_chain == [("/admin/budgets/billingplan/", 302)]
+    milestone = BillingMilestone.objects.get()
+    assert (milestone.label, milestone.percent, milestone.position, milestone.reached_at) == (
+        "Mixes approved",
+        Decimal("40.00"),
+        2,
+        None,
+    )
