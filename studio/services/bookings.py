@@ -566,6 +566,22 @@ def booking_challenge(*, booking: Booking) -> list[Booking]:
         .exclude(pk=booking.pk)
     )
     if not firsts:
+        # Confirming is the way forward only when the slot is free: a confirmed day in it is
+        # not challenged, and confirming would be refused by the same clash.
+        clash = confirmed_clash(
+            room=booking.room,
+            start=booking.start,
+            end=booking.end,
+            engineer=booking.engineer,
+            gear=list(booking.gear.all()),
+            exclude=booking,
+        )
+        if clash is not None:
+            raise Conflict(
+                f"No 1st hold stands in the way, but confirming would be refused too: {clash} "
+                "Pick another time.",
+                code="nothing_to_challenge",
+            )
         raise Conflict(
             "No 1st hold stands in the way; confirm instead.", code="nothing_to_challenge"
         )

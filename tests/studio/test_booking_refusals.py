@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from studio import services
 from studio.errors import Conflict
 from studio.models import Booking, Project, Room
+from studio.selectors import describe_booking
 from tests.clock import upcoming
 from tests.factories import RoomFactory
 from tests.studio import test_bookings_api
@@ -252,3 +253,24 @@ def test_a_booking_is_not_moved_into_an_inactive_room(
         {"room": [f"{room.studio.name} / B is not bookable (inactive)."]},
     )
     assert row(booking["id"]) == before
+
+
+def test_a_second_hold_behind_a_confirmed_day_is_told_to_move_not_to_confirm(
+    as_owner: APIClient, room: Room, project: Project, rival: Project
+) -> None:
+    """Its 1st hold lapsed and the slot was confirmed by another production meanwhile: there
+    is nothing to challenge, and "confirm instead" would send it into a refusal."""
+    start = upcoming(days=10)
+    first = book(as_owner, room, rival, *at(start)).json()
+    second = book(as_owner, room, project, *at(start)).json()
+    assert second["status"] == "hold_2"
+    Booking.objects.filter(pk=first["id"]).update(status=Booking.Status.CONFIRMED)
+    before = row(second["id"])
+    refused(
+        as_owner.post(url(second["id"], "challenge")),
+        409,
+        "No 1st hold stands in the way, but confirming would be refused too: "
+        f"{room} is already booked: {describe_booking(Booking.objects.get(pk=first['id']))}. "
+        "Pick another time.",
+    )
+    assert row(second["id"]) == before
