@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from studio import services
 from studio.api_base import request_user
+from studio.errors import Conflict
 from studio.forms import GearForm, RoomForm, StudioForm
 from studio.models import Gear, Room, Studio
 from studio.permissions import studios_managed, studios_visible
@@ -207,4 +209,42 @@ def gear_edit(request: HttpRequest, pk: int) -> HttpResponse:
         part=item,
         what="gear",
         save=lambda data: services.gear_update(gear=item, by=by, **_gear_item(data)),
+    )
+
+
+def _studio_part_delete(
+    request: HttpRequest, *, part: Room | Gear, delete: Callable[[], None]
+) -> HttpResponse:
+    """Delete a room or an item through its service (asked first on its edit page); one that a
+    booking, session or gear check names is kept, and the refusal says why and what to do."""
+    try:
+        delete()
+    except Conflict as refusal:
+        messages.error(request, refusal.detail)
+        return redirect("room-edit" if isinstance(part, Room) else "gear-edit", pk=part.pk)
+    messages.success(request, f"Deleted {part.name}.")
+    return redirect("studio-detail", pk=part.studio_id)
+
+
+@login_required
+@require_POST
+def room_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rooms = Room.objects.filter(studio__in=studios_visible(request.user)).select_related("studio")
+    room = get_object_or_404(rooms, pk=pk)
+    _require_manager(request, room.studio)
+    by = request_user(request)
+    return _studio_part_delete(
+        request, part=room, delete=lambda: services.room_delete(room=room, by=by)
+    )
+
+
+@login_required
+@require_POST
+def gear_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    items = Gear.objects.filter(studio__in=studios_visible(request.user)).select_related("studio")
+    item = get_object_or_404(items, pk=pk)
+    _require_manager(request, item.studio)
+    by = request_user(request)
+    return _studio_part_delete(
+        request, part=item, delete=lambda: services.gear_delete(gear=item, by=by)
     )

@@ -312,3 +312,52 @@ def test_token_pages_need_a_login(owner: Any) -> None:
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
     assert not Token.objects.exists()
+
+
+# --- the edit pages' delete ---------------------------------------------------------------------
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_manager_deletes_an_unused_room_and_item_from_their_pages(
+    owner: Any, room: Room, gear: Gear
+) -> None:
+    client = signed_in(owner)
+    assert (
+        f'action="/studios/rooms/{room.pk}/delete/"'
+        in client.get(f"/studios/rooms/{room.pk}/edit/").content.decode()
+    )
+    gone = client.post(f"/studios/gear/{gear.pk}/delete/", follow=True)
+    assert gone.redirect_chain == [(f"/studios/{gear.studio_id}/", 302)]
+    assert "Deleted Tube mic." in gone.content.decode()
+    gone = client.post(f"/studios/rooms/{room.pk}/delete/", follow=True)
+    assert gone.redirect_chain == [(f"/studios/{room.studio_id}/", 302)]
+    assert "Deleted A." in gone.content.decode()
+    assert not Room.objects.filter(pk=room.pk).exists()
+    assert not Gear.objects.filter(pk=gear.pk).exists()
+
+
+def test_a_booked_room_is_kept_and_the_page_says_why(
+    owner: Any, room: Room, project: Project
+) -> None:
+    book(owner, room, project)
+    kept = signed_in(owner).post(f"/studios/rooms/{room.pk}/delete/", follow=True)
+    assert kept.redirect_chain == [(f"/studios/rooms/{room.pk}/edit/", 302)]
+    assert (
+        "Room A is named by 1 booking; set it inactive instead, so their records keep it."
+        in kept.content.decode()
+    )
+    assert Room.objects.filter(pk=room.pk).exists()
+
+
+def test_only_a_manager_deletes_from_the_pages(
+    collaborator: Any, outsider: Any, owner: Any, room: Room, gear: Gear
+) -> None:
+    assert signed_in(collaborator).post(f"/studios/rooms/{room.pk}/delete/").status_code == 403
+    assert signed_in(outsider).post(f"/studios/gear/{gear.pk}/delete/").status_code == 404
+    assert signed_in(owner).get(f"/studios/rooms/{room.pk}/delete/").status_code == 405
+    assert Room.objects.filter(pk=room.pk).exists() and Gear.objects.filter(pk=gear.pk).exists()
