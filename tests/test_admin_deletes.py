@@ -60,13 +60,13 @@ def confirm_delete(client: Client, url: str) -> Any:
 @contextmanager
 def spied(module: Any, name: str) -> Iterator[list[dict[str, Any]]]:
     """The calls of ``module.name`` as they were made: rows by primary key (a deleted row's
-    is None afterwards), other arguments as given."""
+    is None afterwards), other arguments as given; each answered by the service."""
     calls: list[dict[str, Any]] = []
     service = getattr(module, name)
 
-    def spy(**kwargs: Any) -> None:
+    def spy(**kwargs: Any) -> Any:
         calls.append({key: getattr(value, "pk", value) for key, value in kwargs.items()})
-        service(**kwargs)
+        return service(**kwargs)
 
     with mock.patch.object(module, name, spy):
         yield calls

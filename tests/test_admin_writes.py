@@ -6,12 +6,9 @@ billing_milestone_save, on their pages and in the budget's and plan's inlines. E
 is an error message (a delete) or the form shown again with the service's words (a save),
 and nothing is written."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
@@ -42,6 +39,7 @@ from tests.test_admin_deletes import (  # noqa: F401  (fixtures)
     played,
     release,
     root,
+    spied,
     stored,
     track_with_files,
 )
@@ -323,20 +321,6 @@ def page_data(response: Any) -> dict[str, Any]:
                 continue
             data[form.add_prefix(name)] = "on" if value is True else value
     return data
-
-
-@contextmanager
-def spied(module: Any, name: str) -> Iterator[list[dict[str, Any]]]:
-    """The calls of ``module.name``, rows by primary key, each answered by the service."""
-    calls: list[dict[str, Any]] = []
-    service = getattr(module, name)
-
-    def spy(**kwargs: Any) -> Any:
-        calls.append({key: getattr(value, "pk", value) for key, value in kwargs.items()})
-        return service(**kwargs)
-
-    with mock.patch.object(module, name, spy):
-        yield calls
 
 
 def errors_of(response: Any) -> dict[str, list[str]]:

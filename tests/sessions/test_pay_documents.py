@@ -63,6 +63,8 @@ def room(owner: Any, project: Project) -> Room:
 
 @pytest.fixture
 def session(project: Project, room: Room) -> Session:
+    # A logged session of the 2026 tax year (the first with the 2,000 USD 1099-NEC threshold):
+    # a day in the past on any clock, which the yearly report and the documents name.
     start = datetime.datetime(2026, 6, 2, 14, tzinfo=datetime.UTC)
     return services.session_create(
         project=project,

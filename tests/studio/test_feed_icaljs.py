@@ -23,6 +23,7 @@ from icalendar import Calendar, Timezone
 from studio import services
 from studio.models import Booking, Project
 from studio.vtimezone import transitions, vtimezone
+from tests.clock import today
 from tests.factories import RoomFactory, StudioFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,9 @@ def test_icaljs_reads_every_instant_as_stored(
 def test_vtimezone_agrees_with_the_zone_database(zone_name: str) -> None:
     """Every hour of the period, the offset ical.js would compute from our component's rules
     equals zoneinfo's; here read with Python's icalendar, across the observances we wrote."""
-    first, last = datetime.date(2026, 8, 28), datetime.date(2028, 5, 30)
+    # About two years from today, so the rules are checked for the years ahead, whenever run.
+    first = today() - datetime.timedelta(days=100)
+    last = first + datetime.timedelta(days=640)
     component = vtimezone(zone_name, first, last)
     calendar = Calendar()
     calendar.add_component(component)
