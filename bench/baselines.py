@@ -3,7 +3,7 @@
 from django.http import HttpRequest, JsonResponse
 from rest_framework.authtoken.models import Token
 
-from studio.permissions import projects_visible
+from projects.permissions import projects_visible
 
 PROJECT_FIELDS = [
     "id",

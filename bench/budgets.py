@@ -24,8 +24,9 @@ from bench.harness import measure, ratio
 from budgets import services
 from budgets.models import Category, Cost, Invoice
 from budgets.pdf import render_invoice
-from studio.models import Booking, Membership, Project, Role, Room, Studio
-from studio.pdf import FONT, FONT_BOLD, register_fonts
+from core.pdf import FONT, FONT_BOLD, register_fonts
+from projects.models import Membership, Project, Role
+from studio.models import Booking, Room, Studio
 
 COSTS = 10_000
 BOOKINGS = 2_000

@@ -21,8 +21,9 @@ from icalendar import Calendar, Event
 from rest_framework.authtoken.models import Token
 
 from bench.harness import measure, ratio
+from projects.models import Membership, Project, Role
 from studio import services
-from studio.models import Booking, Membership, Project, Role, Room, Studio
+from studio.models import Booking, Room, Studio
 
 BOOKINGS = 10_000
 ROOMS = 10

@@ -91,10 +91,11 @@ def seed(*, out: Path) -> None:
 
     from budgets import services as budget_services
     from budgets.models import BudgetLine, Category, Cost
+    from projects.models import Membership, Person, Project, Role
     from sessions import services as session_services
     from sessions.models import RateRule
     from studio import services
-    from studio.models import Booking, Gear, Membership, Person, Project, Role, Room, Studio
+    from studio.models import Booking, Gear, Room, Studio
 
     call_command("migrate", verbosity=0)
     zone = ZoneInfo("Europe/Berlin")

@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 
 from bench.harness import measure, ratio
-from studio.models import Membership, Project, Role
+from projects.models import Membership, Project, Role
 
 PROJECTS = 10_000
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))

@@ -23,11 +23,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from mutagen import flac, id3, mp4, wave
 from PIL import Image
 
-from releases import audio, services, tagging
+from projects.models import Project
+from releases import services, tagging
 from releases.models import Deliverable, Master, Release, Target, Track
 from releases.render import TARGETS, FfmpegRenderer
 from releases.services.rendering import ReleaseFacts, _render_one, track_tags
-from studio.models import Project
+from songs import audio
 
 SECONDS = 180
 RATE = 48000

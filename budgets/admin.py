@@ -18,12 +18,7 @@ from budgets.models import (
 )
 from budgets.services.billing import billing_plan_delete
 from budgets.services.budgets import budget_delete
-from studio.admin_base import (
-    ServiceDeleteAdmin,
-    ServiceFormAdmin,
-    ServiceSaveAdmin,
-    saved_through,
-)
+from core.admin import ServiceDeleteAdmin, ServiceFormAdmin, ServiceSaveAdmin, saved_through
 
 
 class InvoiceAdminForm(forms.ModelForm):

@@ -10,8 +10,9 @@ from django.db.models import Prefetch
 
 from budgets.models import Invoice, InvoiceLine
 from budgets.selectors import invoice_totals
-from studio.agenda import AgendaSection, register_section
-from studio.permissions import AnyUser, Capability, projects_with
+from core.users import AnyUser
+from projects.agenda import AgendaSection, register_section
+from projects.permissions import Capability, projects_with
 
 
 def read_overdue(user: AnyUser, today: datetime.date, now: datetime.datetime) -> dict[str, Any]:

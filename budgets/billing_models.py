@@ -13,8 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from studio.models import Project, money_field
-from studio.money import validate_currency
+from core.money import money_field, validate_currency
+from projects.models import Project
 
 
 class MilestoneKind(models.TextChoices):

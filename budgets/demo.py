@@ -9,7 +9,8 @@ from django.utils import timezone
 from budgets import services
 from budgets.models import BillingPlan, Budget, Cost, Invoice
 from budgets.services.billing import BillingParties
-from studio.models import Project, Song
+from projects.models import Project
+from songs.models import Song
 
 PLAN = {
     "pre_production": "1200.00",

@@ -10,8 +10,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from budgets.models import Category, Cost, InvoiceLine, MilestoneKind, VatExemption
-from studio.errors import Conflict
-from studio.validators import TextGuardFormMixin
+from core.errors import Conflict
+from core.validators import TextGuardFormMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Amounts are typed as text: the service says what the currency allows (no rounding here).

@@ -10,10 +10,11 @@ from django.db.models import Prefetch
 from budgets.billing_models import BillingMilestone
 from budgets.models import Invoice, InvoiceLine
 from budgets.selectors import budget_report, headline_budget, invoice_totals, milestone_amount
+from core.users import AnyUser
+from projects.hub import HubPanel, register_panel
+from projects.models import Project
+from projects.permissions import Capability
 from sessions.models import Payment
-from studio.hub import HubPanel, register_panel
-from studio.models import Project
-from studio.permissions import AnyUser, Capability
 
 SHOWN = 5
 

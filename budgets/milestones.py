@@ -15,14 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from budgets.billing_models import MilestoneKind
-from studio.errors import Conflict
-from studio.models import SongStage
-from studio.song_hooks import register_stage_watcher
+from core.errors import Conflict
+from songs.hooks import register_stage_watcher
+from songs.models import SongStage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from studio.models import Song
+    from songs.models import Song
 
 logger = logging.getLogger(__name__)
 

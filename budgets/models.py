@@ -16,10 +16,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 
+from core.errors import Conflict
+from core.money import money_field, validate_amount, validate_currency
+from projects.models import Project
 from sessions.models import Engagement
-from studio.errors import Conflict
-from studio.models import Booking, Project, Song, money_field
-from studio.money import validate_amount, validate_currency
+from songs.models import Song
+from studio.models import Booking
 
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 # What a receipt may be, by its first bytes (the name and the browser's type prove nothing).

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from budgets.models import Invoice, InvoiceLine
 from budgets.selectors import InvoiceTotals, invoice_totals
-from studio.pdf import CELL, FONT, FONT_BOLD, TITLE, build_pdf, register_fonts, text
+from core.pdf import CELL, FONT, FONT_BOLD, TITLE, build_pdf, register_fonts, text
 
 DESCRIPTION_WIDTH = 78 * mm
 # The table's cell padding (6 pt a side by default) is not room for text.

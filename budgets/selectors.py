@@ -27,9 +27,10 @@ from budgets.models import (
     InvoiceSeries,
     issuer_key,
 )
+from core.money import round_money
+from projects.models import Project
 from sessions.models import Engagement, Payment
-from studio.models import Booking, Project
-from studio.money import round_money
+from studio.models import Booking
 
 ROLE_CATEGORY = {
     Engagement.Role.VOCALIST: Category.VOCALISTS,

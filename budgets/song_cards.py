@@ -12,10 +12,11 @@ from django.utils.html import format_html
 
 from budgets.selectors import headline_budget
 from budgets.song_costs import song_costs
-from studio.models import Song
-from studio.permissions import AnyUser, Capability, projects_with
-from studio.song_hooks import register_card_details
-from studio.templatetags.money import money
+from core.templatetags.money import money
+from core.users import AnyUser
+from projects.permissions import Capability, projects_with
+from songs.hooks import register_card_details
+from songs.models import Song
 
 COST = "Cost so far"
 

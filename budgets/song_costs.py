@@ -25,9 +25,11 @@ from typing import Any
 from django.db.models import Sum
 
 from budgets.models import Cost
+from core.money import round_money
+from projects.models import Project
 from sessions.models import Engagement, Session, Take
-from studio.models import Booking, Project, Song
-from studio.money import round_money
+from songs.models import Song
+from studio.models import Booking
 
 ZERO = Decimal("0.00")
 

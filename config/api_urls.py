@@ -4,23 +4,25 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from budgets import api as budgets_api
+from projects import api as projects_api
 from releases import api as releases_api
 from sessions import api as sessions_api
+from songs import api as songs_api
 from studio import api as studio_api
 
 router = DefaultRouter()
-router.register("people", studio_api.PersonViewSet, basename="person")
-router.register("projects", studio_api.ProjectViewSet, basename="project")
+router.register("people", projects_api.PersonViewSet, basename="person")
+router.register("projects", projects_api.ProjectViewSet, basename="project")
 router.register("studios", studio_api.StudioViewSet, basename="studio")
 router.register("rooms", studio_api.RoomViewSet, basename="room")
 router.register("gear", studio_api.GearViewSet, basename="gear")
 router.register("bookings", studio_api.BookingViewSet, basename="booking")
 router.register("feeds", studio_api.FeedTokenViewSet, basename="feed-token")
-router.register("songs", studio_api.SongViewSet, basename="song")
-router.register("parts", studio_api.PartViewSet, basename="part")
-router.register("song-parts", studio_api.SongPartViewSet, basename="song-part")
-router.register("song-stages", studio_api.SongStagesViewSet, basename="song-stages")
-router.register("meetings", studio_api.MeetingViewSet, basename="meeting")
+router.register("songs", songs_api.SongViewSet, basename="song")
+router.register("parts", songs_api.PartViewSet, basename="part")
+router.register("song-parts", songs_api.SongPartViewSet, basename="song-part")
+router.register("song-stages", songs_api.SongStagesViewSet, basename="song-stages")
+router.register("meetings", projects_api.MeetingViewSet, basename="meeting")
 router.register("sessions", sessions_api.SessionViewSet, basename="session")
 router.register("engagements", sessions_api.EngagementViewSet, basename="engagement")
 router.register("rate-rules", sessions_api.RateRuleViewSet, basename="rate-rule")
@@ -42,11 +44,11 @@ router.register("tracks", releases_api.TrackViewSet, basename="track")
 router.register("credits", releases_api.CreditViewSet, basename="credit")
 router.register("render-jobs", releases_api.RenderJobViewSet, basename="render-job")
 router.register("deliverables", releases_api.DeliverableViewSet, basename="deliverable")
-router.register("song-versions", releases_api.SongVersionViewSet, basename="song-version")
-router.register("version-notes", releases_api.VersionNoteViewSet, basename="version-note")
-router.register("listen-links", releases_api.ListenLinkViewSet, basename="listen-link")
+router.register("song-versions", songs_api.SongVersionViewSet, basename="song-version")
+router.register("version-notes", songs_api.VersionNoteViewSet, basename="version-note")
+router.register("listen-links", songs_api.ListenLinkViewSet, basename="listen-link")
 
-members = studio_api.MembershipViewSet
+members = projects_api.MembershipViewSet
 urlpatterns = [
     path(
         "projects/<int:project_pk>/members/",

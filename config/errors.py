@@ -19,8 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
-from studio.errors import as_unavailable
-from studio.middleware import unavailable_page
+from core.errors import as_unavailable
+from core.middleware import unavailable_page
 
 
 def is_api_request(request: HttpRequest) -> bool:

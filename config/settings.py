@@ -65,7 +65,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "core",
+    "projects",
     "studio",
+    "songs",
     "sessions.apps.RecordingConfig",
     "budgets",
     "releases",
@@ -85,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "studio.middleware.UnavailableMiddleware",
+    "core.middleware.UnavailableMiddleware",
     # Last, as Axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,21 +177,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in lockouts (django-axes, studio.security.SignInHandler): a username from one address
+# Sign-in lockouts (django-axes, core.security.SignInHandler): a username from one address
 # after SIGNIN_FAILURE_LIMIT wrong passwords, an address after SIGNIN_ADDRESS_FAILURE_LIMIT
 # across usernames; each lock lasts SIGNIN_COOLOFF_MINUTES after the last refused attempt.
 # Attempts are rows in the database (admin: Axes), so every process sees the same locks.
 SIGNIN_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
 SIGNIN_ADDRESS_FAILURE_LIMIT = env.int("SIGNIN_ADDRESS_FAILURE_LIMIT", default=20)
 SIGNIN_COOLOFF_MINUTES = env.int("SIGNIN_COOLOFF_MINUTES", default=15)
-AXES_HANDLER = "studio.security.SignInHandler"
+AXES_HANDLER = "core.security.SignInHandler"
 # No banner on every start: management commands' output (check --deploy) stays what they say.
 AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = SIGNIN_FAILURE_LIMIT
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_COOLOFF_MINUTES)
-AXES_CLIENT_IP_CALLABLE = "studio.security.client_address"
-AXES_LOCKOUT_CALLABLE = "studio.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_address"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 # A success must not wipe the failures: Axes would delete every attempt matching the address
 # too, and one valid account would reset a guesser's budget for all the others.
 AXES_RESET_ON_SUCCESS = False
@@ -272,7 +275,7 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own files, never
 # inline. The calendar's FullCalendar injects its stylesheet as a <style> element carrying the
-# page's nonce (templates/studio/calendar.html); Swagger UI relaxes styles for itself
+# page's nonce (studio/templates/studio/calendar.html); Swagger UI relaxes styles for itself
 # (config/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -297,14 +300,14 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a script with a bad token gets 401 with WWW-Authenticate, not 403.
         # An address that keeps sending bad tokens is refused with 429 (token_failure).
-        "studio.security.ThrottledTokenAuthentication",
+        "core.security.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Counts requests that no authenticator accepted against the address (anon).
-        "studio.security.AnonymousRateAuthentication",
+        "core.security.AnonymousRateAuthentication",
     ],
     # Throttle history lives in the default cache: with several processes it must be shared
     # (CACHE_URL=redis://...), or each process allows the full rate on its own.
-    "DEFAULT_THROTTLE_CLASSES": ["studio.security.UserRateLimit"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.security.UserRateLimit"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="2000/hour"),
         "anon": env.str("API_THROTTLE_ANON", default="100/hour"),
@@ -312,7 +315,7 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "studio.api_base.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     # JSON nested past the recursion limit is a 400 (config.parsers.JSONParser).
     "DEFAULT_PARSER_CLASSES": [
         "config.parsers.JSONParser",
@@ -321,12 +324,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         # Relations filter by id: a foreign id and a missing one answer alike.
-        "studio.filters.FilterBackend",
-        "studio.filters.SearchFilter",
+        "core.filters.FilterBackend",
+        "core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "studio.api_base.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -344,30 +347,30 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The anonymous rate limit sits in the authentication chain but is no way to sign in.
     "AUTHENTICATION_WHITELIST": [
-        "studio.security.ThrottledTokenAuthentication",
+        "core.security.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "MembershipRoleEnum": "studio.models.Role",
+        "MembershipRoleEnum": "projects.models.Role",
         "BookingStatusEnum": "studio.models.Booking.Status",
-        "ProjectStatusEnum": "studio.models.Project.Status",
+        "ProjectStatusEnum": "projects.models.Project.Status",
         "GearStatusEnum": "studio.models.Gear.Status",
         "GearCategoryEnum": "studio.models.Gear.Category",
         "BudgetCategoryEnum": "budgets.models.Category",
         "SplitKindEnum": "releases.models.Split.Kind",
         "RenderTargetEnum": "releases.models.Target",
         "RenderStatusEnum": "releases.models.RenderStatus",
-        "SongVersionKindEnum": "releases.models.VersionKind",
-        "SongVersionStatusEnum": "releases.models.AnalysisStatus",
-        "PartStatusEnum": "studio.models.PartStatus",
-        "SongStageEnum": "studio.models.SongStage",
+        "SongVersionKindEnum": "songs.models.VersionKind",
+        "SongVersionStatusEnum": "songs.models.AnalysisStatus",
+        "PartStatusEnum": "songs.models.PartStatus",
+        "SongStageEnum": "songs.models.SongStage",
         "BillingMilestoneKindEnum": "budgets.billing_models.MilestoneKind",
         "BillingMilestoneStatusEnum": "budgets.billing_models.MILESTONE_STATUSES",
     },
     # The error answers every operation shares (400, 401, 403, 404, 409, 415, 429, 503).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "studio.api_base.schema_error_responses",
+        "core.api.schema_error_responses",
     ],
 }
 
@@ -392,15 +395,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Each hold is expired once even if two runs overlap (studio.services.bookings.holds_expire).
     "expire-holds": {"task": "studio.tasks.holds_expire", "schedule": 60.0},
-    # Work whose task the broker could not take when it was written (studio.queue).
+    # Work whose task the broker could not take when it was written (core.queue).
     "sweep-membership-emails": {"task": "studio.tasks.membership_notify_sweep", "schedule": 300.0},
-    # Notices whose send never reached a worker or gave up (studio.notices).
+    # Notices whose send never reached a worker or gave up (projects.notices).
     "sweep-notices": {"task": "studio.tasks.notices_sweep", "schedule": 300.0},
     # Holds lapsing within 24 hours: each holder is warned once per hold and expiry.
     "warn-lapsing-holds": {"task": "studio.tasks.holds_warn_lapsing", "schedule": 900.0},
     # Call sheets go out from 17:00 studio time the day before; each session's once.
     "send-call-sheets": {"task": "sessions.tasks.call_sheets_send_due", "schedule": 900.0},
     "sweep-releases-queue": {"task": "releases.tasks.queue_sweep", "schedule": 300.0},
+    "sweep-version-analyses": {"task": "songs.tasks.versions_sweep", "schedule": 300.0},
     # Once a day is enough for payment reminders.
     "remind-overdue-invoices": {
         "task": "budgets.tasks.invoices_remind_overdue",

@@ -10,7 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.errors import login_unless_docs_public
-from studio.security import ApiDocsPermission
+from core.security import ApiDocsPermission
 
 
 class SchemaView(SpectacularAPIView):
@@ -36,7 +36,9 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
+    path("", include("projects.urls")),
     path("", include("studio.urls")),
+    path("", include("songs.urls")),
     path("", include("sessions.urls")),
     path("", include("budgets.urls")),
     path("", include("releases.urls")),

@@ -1,13 +1,9 @@
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model
-from django.http import FileResponse, Http404, HttpRequest
-from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.http import HttpRequest
 
+from core.admin import ServiceDeleteAdmin, StoredFilesAdmin
 from releases import services
 from releases.models import (
     Artwork,
@@ -15,63 +11,15 @@ from releases.models import (
     Deliverable,
     IsrcPrefix,
     IsrcRegistrant,
-    ListenLink,
-    ListenPlay,
     Master,
     Release,
     RenderJob,
     RenderTask,
-    SongVersion,
     Split,
     Track,
-    VersionNote,
 )
 from releases.services.masters import master_delete
 from releases.services.metadata import artwork_delete, deliverable_delete
-from studio.admin_base import ServiceDeleteAdmin
-from studio.errors import Conflict
-
-
-class StoredFilesAdmin(admin.ModelAdmin):
-    """Media are private: a kept file is shown as a link to this admin's own view of it (which
-    asks the admin's view permission), never as its /media/ URL, which answers 404. Files change
-    only through the services that check them, so they are not form fields here."""
-
-    file_fields: tuple[str, ...] = ()
-
-    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [*(super().get_exclude(request, obj) or []), *self.file_fields]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [*super().get_readonly_fields(request, obj), "files"]
-
-    def get_urls(self) -> list[URLPattern]:
-        name = f"{self.opts.app_label}_{self.opts.model_name}_file"
-        view = self.admin_site.admin_view(self.file_view)
-        return [path("<path:object_id>/file/<str:field>/", view, name=name), *super().get_urls()]
-
-    def file_view(self, request: HttpRequest, object_id: str, field: str) -> FileResponse:
-        obj = self.get_object(request, object_id)
-        if obj is None or field not in self.file_fields:
-            raise Http404("No such file.")
-        if not self.has_view_permission(request, obj):
-            raise PermissionDenied
-        stored = getattr(obj, field)
-        if not stored:
-            raise Http404("No such file.")
-        return FileResponse(
-            stored.open("rb"), as_attachment=True, filename=stored.name.rsplit("/", 1)[-1]
-        )
-
-    @admin.display(description="Files")
-    def files(self, obj: Model) -> str:
-        name = f"admin:{self.opts.app_label}_{self.opts.model_name}_file"
-        links = [
-            (reverse(name, args=[obj.pk, field]), getattr(obj, field).name.rsplit("/", 1)[-1])
-            for field in self.file_fields
-            if obj.pk and getattr(obj, field)
-        ]
-        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a>', links) or "—"
 
 
 class TrackInline(admin.TabularInline):
@@ -213,67 +161,3 @@ class DeliverableAdmin(StoredFilesAdmin, ServiceDeleteAdmin):
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         deliverable_delete(deliverable=obj)
-
-
-@admin.register(SongVersion)
-class SongVersionAdmin(StoredFilesAdmin, ServiceDeleteAdmin):
-    """Versions are made by upload only (content checked, numbered under a lock): read-only.
-    Never deleted alone either: a song's versions are numbered without gaps and an approved
-    one stays what was approved (SongVersion's invariants). They go with their song, whose
-    delete removes their files (releases' leaving watcher); so the delete permission stays,
-    or the song's and the project's confirmation pages would refuse for lack of it."""
-
-    list_display = ["song", "label", "status", "integrated_lufs", "uploaded_at", "approved_at"]
-    list_filter = ["kind", "status"]
-    list_select_related = ["song"]
-    search_fields = ["song__title", "original_name"]
-    file_fields = ("file", "preview")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
-        raise Conflict(
-            f"{obj.label} stays: a song's versions are numbered without gaps and an approved "
-            "one is kept as approved. Versions go with their song.",
-            code="version_kept",
-        )
-
-
-@admin.register(VersionNote)
-class VersionNoteAdmin(admin.ModelAdmin):
-    list_display = ["version", "at_label", "body", "author", "guest_name", "resolved_at"]
-    list_select_related = ["version__song", "author"]
-    raw_id_fields = ["version", "author", "link", "resolved_by", "resolved_in"]
-    search_fields = ["body", "guest_name"]
-
-
-class ListenPlayInline(admin.TabularInline):
-    model = ListenPlay
-    extra = 0
-    can_delete = False
-    readonly_fields = ["at", "user_agent"]
-
-
-@admin.register(ListenLink)
-class ListenLinkAdmin(admin.ModelAdmin):
-    """The token and the password's hash are never shown or typed here."""
-
-    list_display = ["label", "version", "expires_at", "revoked_at", "allow_download"]
-    list_select_related = ["version__song"]
-    raw_id_fields = ["version", "created_by"]
-    inlines = [ListenPlayInline]
-
-
-@admin.register(ListenPlay)
-class ListenPlayAdmin(admin.ModelAdmin):
-    list_display = ["link", "at", "user_agent"]
-    list_select_related = ["link"]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from core.users import AnyUser
+from projects.agenda import AgendaSection, register_section
+from projects.permissions import projects_visible
 from releases.models import RenderJob
-from studio.agenda import AgendaSection, register_section
-from studio.permissions import AnyUser, projects_visible
 
 FAILED_WITHIN = datetime.timedelta(days=14)
 

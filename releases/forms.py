@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from releases.models import Release, Target, Track
-from studio.models import Song
+from songs.models import Song
 
 # Release fields go to ids like #field-upc, the anchors readiness links to.
 RELEASE_AUTO_ID = "field-%s"

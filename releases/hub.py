@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from core.users import AnyUser
+from projects.hub import HubPanel, register_panel
+from projects.models import Project
 from releases.models import Credit, Release, Track
 from releases.selectors import release_readiness
-from studio.hub import HubPanel, register_panel
-from studio.models import Project
-from studio.permissions import AnyUser
 
 
 def releases_panel(project: Project, user: AnyUser) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from releases.stored_audio import StoredAudio
-from studio.models import Person, Project, Song
+from projects.models import Person, Project
+from songs.models import Song
+from songs.models.stored_audio import StoredAudio
 
 
 class Target(models.TextChoices):
@@ -435,36 +436,19 @@ class Deliverable(models.Model):
         return f"{self.track} ({self.target})"
 
 
-# Song versions, notes, approval and listen links live in their own module; importing them
-# here registers them with the app.
-from releases.version_models import (  # noqa: E402
-    AnalysisStatus,
-    ListenLink,
-    ListenPlay,
-    SongVersion,
-    VersionKind,
-    VersionNote,
-)
-
 __all__ = [
-    "AnalysisStatus",
     "Artwork",
     "Credit",
     "CreditRole",
     "Deliverable",
     "IsrcPrefix",
     "IsrcRegistrant",
-    "ListenLink",
-    "ListenPlay",
     "Master",
     "Release",
     "RenderJob",
     "RenderStatus",
     "RenderTask",
-    "SongVersion",
     "Split",
     "Target",
     "Track",
-    "VersionKind",
-    "VersionNote",
 ]

@@ -29,7 +29,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from releases.audio import AudioInfo
+from songs.audio import AudioInfo
 
 LOSSY_RATE = 44100
 

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 
+from core.users import AnyUser
+from core.validators import control_characters, validator_for
+from projects.permissions import projects_visible
 from releases.models import Artwork, Credit, CreditRole, Master, Release, Split, Track
-from studio.permissions import AnyUser, projects_visible
-from studio.validators import control_characters, validator_for
 
 
 def releases_visible(user: AnyUser) -> QuerySet[Release]:

@@ -8,7 +8,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from releases import services
-from studio.errors import Unavailable
+from songs import services as songs_services
 
 # Failures worth another try: the database or the disk hiccuped. A master ffmpeg cannot read
 # is not one of them: that fails its track at once (services.render_task_run).
@@ -26,21 +26,6 @@ logger = logging.getLogger(__name__)
 def master_analyse(master_id: int) -> bool:
     """Measure a master's loudness (integrated, true peak, range)."""
     return services.master_analyse(master_id=master_id)
-
-
-@shared_task(
-    bind=True,
-    autoretry_for=(OperationalError, Unavailable),
-    retry_backoff=60,
-    max_retries=5,
-    soft_time_limit=900,
-    time_limit=960,
-)
-def version_analyse(self: Any, version_id: int) -> bool:
-    """Loudness, true peak, waveform peaks and the streamable preview of a song version.
-    ffmpeg missing is retried with backoff (someone may be installing it); the sweep sends
-    the analysis again after that."""
-    return services.version_analyse(version_id=version_id)
 
 
 @shared_task(bind=True, max_retries=3, soft_time_limit=3600, time_limit=3660)
@@ -78,6 +63,6 @@ def queue_sweep() -> dict[str, int]:
     """Queue again the analyses and renders the broker never took (beat, every few minutes)."""
     return {
         "analyses": services.master_analyse_sweep(),
-        "version_analyses": services.version_analyse_sweep(),
+        "version_analyses": songs_services.version_analyse_sweep(),
         "render_tasks": services.render_sweep(),
     }

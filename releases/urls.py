@@ -1,6 +1,8 @@
+"""Pages of releases: metadata, tracks, credits and splits, the cover, masters."""
+
 from django.urls import path
 
-from releases import views, views_versions
+from releases import views
 
 urlpatterns = [
     path("releases/", views.release_list, name="release-list"),
@@ -41,55 +43,4 @@ urlpatterns = [
         views.credit_remove,
         name="release-credit-remove",
     ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/",
-        views_versions.song_versions,
-        name="song-versions",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/upload/",
-        views_versions.version_upload,
-        name="song-version-upload",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/notes/",
-        views_versions.version_note_add,
-        name="song-version-note-add",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/notes/<int:note_id>/"
-        "resolve/",
-        views_versions.version_note_resolve,
-        name="song-version-note-resolve",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/approve/",
-        views_versions.version_approve,
-        name="song-version-approve",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/preview.mp3",
-        views_versions.version_preview,
-        name="song-version-page-preview",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/file/",
-        views_versions.version_file,
-        name="song-version-page-file",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/links/",
-        views_versions.listen_link_create,
-        name="song-version-link-create",
-    ),
-    path(
-        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/links/<int:link_id>/"
-        "revoke/",
-        views_versions.listen_link_revoke,
-        name="song-version-link-revoke",
-    ),
-    path("listen/<str:token>/", views_versions.listen, name="listen"),
-    path("listen/<str:token>/preview.mp3", views_versions.listen_preview, name="listen-preview"),
-    path("listen/<str:token>/download/", views_versions.listen_download, name="listen-download"),
-    path("listen/<str:token>/notes/", views_versions.listen_note, name="listen-note"),
 ]

@@ -20,6 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.errors import Conflict
+from core.pages import is_htmx
+from projects.permissions import Capability, has_capability, people_visible, projects_visible
 from releases import package, services
 from releases.forms import (
     CoverForm,
@@ -31,9 +34,6 @@ from releases.forms import (
 )
 from releases.models import Artwork, Credit, CreditRole, Release, RenderJob, Split, Track
 from releases.selectors import Finding, finding_anchor, release_readiness
-from studio.errors import Conflict
-from studio.pages import is_htmx
-from studio.permissions import Capability, has_capability, people_visible, projects_visible
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 
+from core.admin import ServiceDeleteAdmin, ServiceSaveAdmin
 from sessions import services
 from sessions.models import (
     Engagement,
@@ -19,7 +20,6 @@ from sessions.models import (
     Session,
     Take,
 )
-from studio.admin_base import ServiceDeleteAdmin, ServiceSaveAdmin
 
 
 @admin.register(RateRule)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from core.users import AnyUser
+from projects.agenda import AgendaSection, day_start, register_section
+from projects.permissions import Capability, projects_visible, projects_with
 from sessions.models import Payment, Session
-from studio.agenda import AgendaSection, register_section
-from studio.agenda_sections import WEEK, day_start
-from studio.permissions import AnyUser, Capability, projects_visible, projects_with
+from studio.agenda import WEEK
 
 
 def read_sessions(user: AnyUser, today: datetime.date, now: datetime.datetime) -> dict[str, Any]:

@@ -23,15 +23,15 @@ class RecordingConfig(AppConfig):
 
         studio_uses_register(studio_uses)
         # A studio day's players get its invitations; call sheets are written here.
+        from projects.notices import notice_writer_register
         from sessions.call_sheets import booking_players, call_sheet_letter
         from studio.invitations import register_booking_people
-        from studio.notices import notice_writer_register
 
         register_booking_people(booking_players)
         notice_writer_register("call-sheet", call_sheet_letter)
         # The board's cards show each song's next planned session (studio.song_hooks).
         from sessions.song_cards import next_sessions
-        from studio.song_hooks import register_card_details
+        from songs.hooks import register_card_details
 
         register_card_details("sessions.next_session", next_sessions)
         # Its panel on the project hub (studio.hub) and its sections of Today (studio.agenda).

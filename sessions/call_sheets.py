@@ -20,9 +20,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.models import Membership, Notice, NoticeKind, Person, Role
+from projects.notices import Letter, addresses, notice_tell
 from sessions.models import Engagement, Session
-from studio.models import Booking, Membership, Notice, NoticeKind, Person, Role
-from studio.notices import Letter, addresses, notice_tell
+from studio.models import Booking
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

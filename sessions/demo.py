@@ -6,9 +6,11 @@ Found again by its title, so a second run adds nothing. Every name is invented.
 from decimal import Decimal
 from typing import Any
 
+from projects.models import Person
 from sessions import services
 from sessions.models import RateRule, Session
-from studio.models import Booking, Part, Person, Song
+from songs.models import Part, Song
+from studio.models import Booking
 
 TITLE = "Basic tracking, day 1"
 PLAYERS = [

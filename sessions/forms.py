@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from core.validators import TextGuardFormMixin
+from projects.models import Person
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session
-from studio.models import Gear, Part, Person, Song
-from studio.validators import TextGuardFormMixin
+from songs.models import Part, Song
+from studio.models import Gear
 
 
 def _items(raw: str) -> list[str]:

@@ -8,10 +8,12 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core.users import AnyUser
+from projects.hub import HubPanel, register_panel
+from projects.models import Project
+from projects.permissions import Capability, has_capability
 from sessions.models import Session
-from studio.hub import HubPanel, register_panel
-from studio.models import Booking, Project
-from studio.permissions import AnyUser, Capability, has_capability
+from studio.models import Booking
 from studio.selectors import live_bookings
 
 SHOWN = 10

@@ -17,10 +17,12 @@ from django.db.models import F, Q
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
+from core.errors import Conflict
+from core.money import validate_currency
+from projects.models import Person, Project
 from sessions import rates
-from studio.errors import Conflict
-from studio.models import Booking, Gear, Part, Person, Project, Room, Song
-from studio.money import validate_currency
+from songs.models import Part, Song
+from studio.models import Booking, Gear, Room
 
 
 class RateRule(models.Model):

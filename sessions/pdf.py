@@ -11,8 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from sessions.models import Engagement, PayStatement, Session, Take
-from studio.pdf import (
+from core.pdf import (
     BODY,
     CELL,
     CELL_RIGHT,
@@ -25,6 +24,7 @@ from studio.pdf import (
     register_fonts,
     text,
 )
+from sessions.models import Engagement, PayStatement, Session, Take
 
 GRID = TableStyle(
     [

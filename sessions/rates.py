@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from studio.money import round_money, validate_amount
+from core.money import round_money, validate_amount
 
 FLAT, HOURLY, DAY, UNION = "flat", "hourly", "day", "union_scale"
 KINDS = (FLAT, HOURLY, DAY, UNION)

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
+from core.money import round_money
+from projects.models import Project
+from projects.permissions import projects_showing_pay, projects_visible
 from sessions.models import (
     Engagement,
     GearCheck,
@@ -18,12 +21,11 @@ from sessions.models import (
     Session,
     Take,
 )
-from studio.models import Gear, Part, Project, Room, Song
-from studio.money import round_money
-from studio.permissions import projects_showing_pay, projects_visible
+from songs.models import Part, Song
+from studio.models import Gear, Room
 
 if TYPE_CHECKING:
-    from studio.permissions import AnyUser
+    from core.users import AnyUser
 
 # IRS Form 1099-NEC: nonemployee compensation is reported from $600 for payments made through
 # 31 Dec 2025, and from $2,000 for payments made after that date.

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.users import AnyUser
 from sessions.models import Session
-from studio.models import Song
-from studio.permissions import AnyUser
+from songs.models import Song
 
 NEXT_SESSION = "Next session"
 

@@ -21,6 +21,18 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.api import request_user
+from core.errors import Conflict
+from core.pages import is_htmx
+from projects.models import Project
+from projects.permissions import (
+    Capability,
+    has_capability,
+    projects_visible,
+    role_on,
+    roles_with,
+    sees_pay,
+)
 from sessions import services
 from sessions.forms import (
     EngagementForm,
@@ -33,18 +45,7 @@ from sessions.forms import (
 )
 from sessions.models import Engagement, Payment, Session, Take
 from sessions.selectors import next_take_number, pay_summary, session_sheet, take_pickers
-from studio.api_base import request_user
-from studio.errors import Conflict
-from studio.models import Booking, Project
-from studio.pages import is_htmx
-from studio.permissions import (
-    Capability,
-    has_capability,
-    projects_visible,
-    role_on,
-    roles_with,
-    sees_pay,
-)
+from studio.models import Booking
 
 SHEET = "sessions/session_detail.html"
 

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from projects.models import NoticeKind, NoticePreference
+from projects.notices import addresses
+from projects.permissions import Capability, has_capability, projects_visible
 from sessions import call_sheets
 from sessions.models import Session
-from studio.models import NoticeKind, NoticePreference
-from studio.notices import addresses
-from studio.permissions import Capability, has_capability, projects_visible
 
 
 @login_required

@@ -1,89 +1,178 @@
-"""Today, the day agenda: a registry of sections the apps fill in.
+"""The ground floor's sections of Today (``studio.agenda``) and its meetings panel on the hub
+(``studio.hub``): studio days, meetings, song deadlines, holds about to lapse and challenges.
 
-Why a registry: Today shows studio days and meetings (the ground floor), payments to approve
-(sessions), overdue invoices (budgets), failed renders and notes waiting for an answer
-(releases). ``studio`` imports no other app (DESIGN.md, "Imports flow one way"), so, as with
-the hub's panels (``studio.hub``), each app registers its sections from its
-``AppConfig.ready()`` (one import line: ``from budgets import agenda``) and the agenda view in
-``studio.views_agenda`` renders whatever is registered, in ``order``.
-
-A section's ``read(user, today, now)`` returns the context its template needs; ``today`` is the
-date in the user's zone (the agenda starts from today, not tomorrow) and ``now`` the instant of
-the request, so a section never reads the clock on its own and tests can pin both. Each section
-reads in a fixed number of queries whatever the number of rows (the agenda's test pins the
-whole page's count with 1 and 50 songs).
-
-A section's ``template`` is included with the section's context under ``section`` (and the
-section itself under ``section.section``). ``count`` names the context key holding the rows the
-section is about: when it is empty the section says ``empty`` (or hides if ``hide_empty``).
+Registered on import, from ``StudioConfig.ready()``. Each read is a fixed number of queries
+whatever the number of rows: what the user may do on each row (confirm, release) comes as an
+``Exists`` over their membership, in the same query as the rows.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sized
-from dataclasses import dataclass, field
 from typing import Any
 
-from studio.permissions import AnyUser
+from django.db.models import QuerySet
+
+from core.users import AnyUser
+from projects.agenda import WEEK, AgendaSection, day_start, may, register_section
+from projects.models import Membership
+from projects.permissions import Capability, projects_visible, roles_with
+from studio.models import Booking
+from studio.selectors import live_bookings
+
+LAPSING_WITHIN = datetime.timedelta(hours=48)
 
 
-@dataclass(frozen=True)
-class AgendaSection:
-    key: str
-    title: str
-    template: str
-    order: int
-    # What the section shows for ``user`` on ``today`` (their local date) at ``now``.
-    read: Callable[[AnyUser, datetime.date, datetime.datetime], dict[str, Any]]
-    # The context key of the rows; an empty sequence there makes the section "empty".
-    count: str = "rows"
-    empty: str = "Nothing here."
-    hide_empty: bool = False
+# --- studio days --------------------------------------------------------------------------------
 
 
-@dataclass
-class RenderedSection:
-    section: AgendaSection
-    context: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def is_empty(self) -> bool:
-        rows = self.context.get(self.section.count)
-        return not rows or (isinstance(rows, Sized) and len(rows) == 0)
-
-    @property
-    def shown(self) -> bool:
-        return not (self.is_empty and self.section.hide_empty)
-
-
-_SECTIONS: dict[str, AgendaSection] = {}
-
-
-def register_section(section: AgendaSection) -> None:
-    """Add (or, on a second ready(), replace) a section by its key."""
-    _SECTIONS[section.key] = section
-
-
-def agenda_sections(
-    *,
-    user: AnyUser,
-    today: datetime.date,
-    now: datetime.datetime,
-    keys: set[str] | None = None,
-    keep_empty: bool = False,
-) -> list[RenderedSection]:
-    """The registered sections in order, each with what it read for ``user``.
-
-    ``keys`` limits the reading to some sections (an htmx swap of one section reads only it);
-    ``keep_empty`` keeps sections that would hide when empty (a swapped section must come
-    back, saying it is now empty, or the page would keep the old one)."""
-    shown = sorted(
-        (s for s in _SECTIONS.values() if keys is None or s.key in keys), key=lambda s: s.order
+def week_bookings(
+    *, user: AnyUser, since: datetime.datetime, until: datetime.datetime, now: datetime.datetime
+) -> QuerySet[Booking]:
+    """Holds and bookings of the user's projects in [since, until), lapsed holds left out."""
+    return (
+        Booking.objects.filter(
+            live_bookings(now),
+            project__in=projects_visible(user),
+            status__in=Booking.ACTIVE,
+            end__gt=since,
+            start__lt=until,
+        )
+        .select_related("room__studio", "project", "engineer")
+        .order_by("start", "pk")
     )
-    rendered = [RenderedSection(s, s.read(user, today, now)) for s in shown]
-    return [r for r in rendered if keep_empty or r.shown]
 
 
-def agenda_section(key: str) -> AgendaSection | None:
-    return _SECTIONS.get(key)
+def read_bookings(user: AnyUser, today: datetime.date, now: datetime.datetime) -> dict[str, Any]:
+    """Today's and the week's studio days, grouped by the day in each studio's own zone (a late
+    session is on that studio's evening). One query; the session links (sessions' template tag)
+    read two more."""
+    zone = now.tzinfo or datetime.UTC
+    since = day_start(today, zone)
+    days: dict[datetime.date, list[tuple[datetime.datetime, datetime.datetime, Booking]]] = {}
+    for booking in week_bookings(user=user, since=since, until=since + WEEK, now=now):
+        studio_zone = booking.room.studio.zone
+        start, end = booking.start.astimezone(studio_zone), booking.end.astimezone(studio_zone)
+        days.setdefault(start.date(), []).append((start, end, booking))
+    return {"days": sorted(days.items()), "today": today}
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+
+# --- song deadlines -----------------------------------------------------------------------------
+
+
+# --- holds about to lapse, and challenges -------------------------------------------------
+
+
+def time_left_words(left: datetime.timedelta) -> str:
+    """ "1 d 3 h", "5 h 20 min", "12 min": how long a hold has, read at a glance."""
+    minutes = max(int(left.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+def _hold_rows(holds: QuerySet[Booking], now: datetime.datetime) -> list[dict[str, Any]]:
+    rows = []
+    for booking in holds:
+        zone = booking.room.studio.zone
+        rows.append(
+            {
+                "booking": booking,
+                "start": booking.start.astimezone(zone),
+                "end": booking.end.astimezone(zone),
+                "expires": booking.expires_at.astimezone(zone),  # type: ignore[union-attr]
+                "left_words": time_left_words(
+                    booking.expires_at - now  # type: ignore[operator]
+                ),
+            }
+        )
+    return rows
+
+
+def lapsing_holds(*, user: AnyUser, now: datetime.datetime) -> QuerySet[Booking]:
+    """Holds of the user's projects whose time runs out within 48 hours (a lapsed one is gone,
+    not lapsing), with whether the user may confirm or release each. Challenged holds are in
+    the challenges section instead."""
+    return (
+        Booking.objects.filter(
+            project__in=projects_visible(user),
+            status__in=Booking.HOLDS,
+            challenged_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + LAPSING_WITHIN,
+        )
+        .select_related("room__studio", "project")
+        .annotate(may_schedule=may(user, Capability.SCHEDULE_MANAGE))
+        .order_by("expires_at", "pk")
+    )
+
+
+def challenged_holds(*, user: AnyUser, now: datetime.datetime) -> QuerySet[Booking]:
+    """1st holds the user answers for (projects where they schedule) that a 2nd hold has
+    challenged and that are still standing: confirm or release before the deadline."""
+    return (
+        Booking.objects.filter(
+            project__in=Membership.objects.filter(
+                user=user.pk, role__in=roles_with(Capability.SCHEDULE_MANAGE)
+            ).values("project_id"),
+            status=Booking.Status.HOLD_1,
+            challenged_at__isnull=False,
+            expires_at__gt=now,
+        )
+        .select_related("room__studio", "project")
+        .annotate(may_schedule=may(user, Capability.SCHEDULE_MANAGE))
+        .order_by("expires_at", "pk")
+    )
+
+
+def read_holds(user: AnyUser, today: datetime.date, now: datetime.datetime) -> dict[str, Any]:
+    return {"rows": _hold_rows(lapsing_holds(user=user, now=now), now), "kind": "holds"}
+
+
+def read_challenges(user: AnyUser, today: datetime.date, now: datetime.datetime) -> dict[str, Any]:
+    return {"rows": _hold_rows(challenged_holds(user=user, now=now), now), "kind": "challenges"}
+
+
+register_section(
+    AgendaSection(
+        key="holds",
+        title="Holds lapsing within 48 hours",
+        template="studio/partials/agenda_holds.html",
+        order=5,
+        read=read_holds,
+        empty="No hold lapses in the next 48 hours.",
+        hide_empty=True,
+    )
+)
+register_section(
+    AgendaSection(
+        key="challenges",
+        title="Challenges waiting on you",
+        template="studio/partials/agenda_holds.html",
+        order=6,
+        read=read_challenges,
+        empty="No 1st hold of yours is challenged.",
+        hide_empty=True,
+    )
+)
+register_section(
+    AgendaSection(
+        key="bookings",
+        title="Studio days this week",
+        template="studio/partials/agenda_bookings.html",
+        order=10,
+        read=read_bookings,
+        count="days",
+        empty="Nothing booked this week.",
+    )
+)
+
+
+# --- the hub's meetings panel --------------------------------------------------------------------

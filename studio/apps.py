@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -6,15 +8,15 @@ class StudioConfig(AppConfig):
     verbose_name = "Studio"
 
     def ready(self) -> None:
-        from django.apps import apps
+        # Today's sections (studio days, holds lapsing, challenges) and the writers of the
+        # booking and hold notices register on import.
+        from studio import agenda, invitations  # noqa: F401
+        from studio.links import register
 
-        from studio.validators import guard_model_text_fields, guard_serializer_text_fields
+        register()  # a project picks its studios; Today and meetings take their zone
 
-        # Text with control characters is refused in every app, at every way in (API, pages,
-        # admin, full_clean()): DDEX, tags, PDFs and feeds are where they would break. Every
-        # app's models are loaded by the time any app is ready.
-        guard_model_text_fields(apps.get_models())
-        guard_serializer_text_fields()
-        # The writers of studio's own notices (bookings, meetings, holds) register on import;
-        # so do Today's sections and the hub's meetings panel (agenda_sections).
-        from studio import agenda_sections, invitations  # noqa: F401
+    def load_demo(self, *, by: Any) -> None:
+        """Called by `manage.py demo`: the studio, its rooms and gear, the studio days."""
+        from studio.demo import load
+
+        load(by=by)

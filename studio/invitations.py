@@ -13,26 +13,32 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
 
-from studio.feeds import ROW_FIELDS, booking_event, meeting_event
-from studio.models import Booking, Meeting, Notice, NoticeKind, Person
-from studio.notices import (
+from core.vtimezone import vtimezone
+from projects.invitations import (
+    CANCEL,
+    REQUEST,
+    add_people,
+    itip_calendar,
+    site_url,
+    when_words,
+    zone_span,
+)
+from projects.models import Notice, NoticeKind, Person
+from projects.notices import (
     Letter,
     addresses,
     notice_tell,
     notice_tell_many,
     notice_writer_register,
 )
-from studio.vtimezone import vtimezone
+from studio.feeds import ROW_FIELDS, booking_event
+from studio.models import Booking
 
-PRODID = "-//Tracksheet//Invitations//EN"
-REQUEST, CANCEL = "REQUEST", "CANCEL"
 # A hold is worth a warning this long before it lapses (the issue: 24 hours).
 HOLD_WARNING = datetime.timedelta(hours=24)
 
@@ -59,48 +65,6 @@ def booking_people(booking: Booking) -> list[Person]:
     return list(found.values())
 
 
-def _site(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def _when(start: datetime.datetime, end: datetime.datetime, zone: datetime.tzinfo) -> str:
-    """ "Thu 3 Dec 2026, 10:00–18:00 (Europe/Berlin)", in the zone's wall clock."""
-    start, end = start.astimezone(zone), end.astimezone(zone)
-    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a} {end.day} {end:%b %H:%M}"
-    return f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}–{until} ({zone})"
-
-
-def _calendar(method: str) -> Calendar:
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
-    return calendar
-
-
-def _address(email: str, name: str) -> vCalAddress:
-    address = vCalAddress(f"mailto:{email}")
-    address.params["cn"] = vText(name)
-    return address
-
-
-def _add_people(event: Event, *, organizer: str, attendees: list[tuple[str, str]]) -> None:
-    """ORGANIZER is the site's sender (replies go nowhere we read, so RSVP is not asked);
-    ATTENDEE per person invited, their answer not given yet."""
-    event.add("organizer", _address(settings.DEFAULT_FROM_EMAIL, organizer))
-    for name, email in attendees:
-        attendee = _address(email, name)
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["partstat"] = vText("NEEDS-ACTION")
-        attendee.params["rsvp"] = vText("FALSE")
-        event.add("attendee", attendee, encode=False)
-
-
-def _span(start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.date, datetime.date]:
-    return start.date() - datetime.timedelta(days=1), end.date() + datetime.timedelta(days=1)
-
-
 # Booking invitations ------------------------------------------------------------------------
 
 
@@ -114,10 +78,10 @@ def booking_invitation_ics(
         # An attendee taken off a day still standing is told it is off for them.
         row["status"] = Booking.Status.CANCELLED
     room = booking.room
-    calendar = _calendar(method)
-    calendar.add_component(vtimezone(room.studio.time_zone, *_span(booking.start, booking.end)))
+    calendar = itip_calendar(method)
+    calendar.add_component(vtimezone(room.studio.time_zone, *zone_span(booking.start, booking.end)))
     event = booking_event(row, room, booking.project, timezone.now())
-    _add_people(event, organizer=room.studio.name, attendees=attendees)
+    add_people(event, organizer=room.studio.name, attendees=attendees)
     calendar.add_component(event)
     return bytes(calendar.to_ical())
 
@@ -149,7 +113,7 @@ def bookings_tell(*, bookings: list[Booking], method: str, people: Iterable[Pers
     events = []
     for booking in bookings:
         zone = booking.room.studio.zone
-        when = _when(booking.start, booking.end, zone)
+        when = when_words(booking.start, booking.end, zone)
         events.append(
             (
                 f"booking:{booking.uid}:{booking.sequence}:{method.lower()}",
@@ -193,11 +157,11 @@ def _booking_letter(*, event: str, notice: Notice) -> Letter | None:
             "person": person,
             "cancelled": method == CANCEL,
             "still_on": method == CANCEL and booking.status != Booking.Status.CANCELLED,
-            "when": _when(booking.start, booking.end, studio.zone),
+            "when": when_words(booking.start, booking.end, studio.zone),
             "studio": studio,
             "address": studio.address.replace("\n", ", "),
             "people": people,
-            "link": _site(
+            "link": site_url(
                 f"{reverse('calendar')}?date={booking.start.astimezone(studio.zone):%Y-%m-%d}"
                 f"#booking-{booking.pk}"
             ),
@@ -214,80 +178,12 @@ def _booking_letter(*, event: str, notice: Notice) -> Letter | None:
 # Meeting invitations ------------------------------------------------------------------------
 
 
-def meeting_invitation_ics(
-    *, meeting: Meeting, method: str, attendees: list[tuple[str, str]]
-) -> bytes:
-    """The meeting's feed event (same UID, SEQUENCE, zone and words) as an iTIP message."""
-    calendar = _calendar(method)
-    calendar.add_component(vtimezone(meeting.time_zone, *_span(meeting.start, meeting.end)))
-    event = meeting_event(meeting, stamp=timezone.now())
-    if method == CANCEL and meeting.cancelled_at is None:
-        # A person taken off a meeting that still stands: for them it is off.
-        event["status"] = vText("CANCELLED")
-    _add_people(event, organizer=str(meeting.project), attendees=attendees)
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
-
-
-def meeting_tell(*, meeting: Meeting, method: str, people: Iterable[Person] | None = None) -> int:
-    """Send the meeting's people (or ``people``, e.g. those taken off it) its invitation or
-    cancellation at its current sequence, after the caller's transaction commits."""
-    meeting = Meeting.objects.select_related("project").get(pk=meeting.pk)
-    if meeting.end <= timezone.now():
-        return 0  # over: no calendar needs it
-    what = "Cancelled" if method == CANCEL else "Meeting"
-    made = notice_tell(
-        kind=NoticeKind.MEETING_INVITATION,
-        key=f"meeting:{meeting.uid}:{meeting.sequence}:{method.lower()}",
-        subject=f"{what}: {meeting.title}, {_when(meeting.start, meeting.end, meeting.zone)}",
-        project=meeting.project,
-        people=list(meeting.people.all()) if people is None else people,
-    )
-    return len(made)
-
-
-def _meeting_letter(*, event: str, notice: Notice) -> Letter | None:
-    _, uid, _, method_word = event.split(":")
-    method = method_word.upper()
-    meeting = Meeting.objects.select_related("project").filter(uid=uid).first()
-    person = notice.person
-    if meeting is None or person is None:
-        return None
-    people = list(meeting.people.select_related("user"))
-    invited = any(p.pk == person.pk for p in people)
-    called_off = meeting.cancelled_at is not None
-    if method == REQUEST and (called_off or not invited):
-        return None
-    if method == CANCEL and not called_off and invited:
-        return None
-    shown = people if invited else [*people, person]
-    emails = addresses(project=meeting.project, people=shown)
-    attendees = [(p.name, emails[p.pk]) for p in shown if p.pk in emails]
-    body = render_to_string(
-        "notices/meeting_invitation.txt",
-        {
-            "meeting": meeting,
-            "person": person,
-            "cancelled": method == CANCEL,
-            "still_on": method == CANCEL and not called_off,
-            "when": _when(meeting.start, meeting.end, meeting.zone),
-            "people": people,
-        },
-    )
-    return Letter(
-        subject=notice.subject,
-        body=body,
-        calendar=meeting_invitation_ics(meeting=meeting, method=method, attendees=attendees),
-        method=method,
-    )
-
-
 # Holds: lapsing and challenged --------------------------------------------------------------
 
 
 def _hold_link(booking: Booking) -> str:
     local = booking.start.astimezone(booking.room.studio.zone)
-    return _site(f"{reverse('calendar')}?date={local:%Y-%m-%d}#booking-{booking.pk}")
+    return site_url(f"{reverse('calendar')}?date={local:%Y-%m-%d}#booking-{booking.pk}")
 
 
 def holds_warn_lapsing(*, now: datetime.datetime | None = None) -> int:
@@ -326,7 +222,7 @@ def holds_warn_lapsing(*, now: datetime.datetime | None = None) -> int:
                     kind=NoticeKind.HOLD_LAPSING,
                     key=key,
                     subject=f"Your hold lapses {hold.expires_at.astimezone(zone):%a %d %b %H:%M}: "
-                    f"{hold.room}, {_when(hold.start, hold.end, zone)}",
+                    f"{hold.room}, {when_words(hold.start, hold.end, zone)}",
                     project=hold.project,
                     users=[hold.created_by] if hold.created_by else [],
                 )
@@ -347,7 +243,7 @@ def hold_challenged_tell(*, booking: Booking) -> int:
         kind=NoticeKind.HOLD_CHALLENGED,
         key=f"hold-challenged:{booking.uid}:{booking.sequence}",
         subject=f"Your hold is challenged: {booking.room}, "
-        f"{_when(booking.start, booking.end, zone)}",
+        f"{when_words(booking.start, booking.end, zone)}",
         project=booking.project,
         users=[booking.created_by],
     )
@@ -374,7 +270,7 @@ def _hold_letter(*, event: str, notice: Notice) -> Letter | None:
         f"notices/{topic.replace('-', '_')}.txt",
         {
             "booking": booking,
-            "when": _when(booking.start, booking.end, zone),
+            "when": when_words(booking.start, booking.end, zone),
             "expires": booking.expires_at.astimezone(zone),
             "zone": zone,
             "link": _hold_link(booking),
@@ -384,6 +280,5 @@ def _hold_letter(*, event: str, notice: Notice) -> Letter | None:
 
 
 notice_writer_register("booking", _booking_letter)
-notice_writer_register("meeting", _meeting_letter)
 notice_writer_register("hold-lapsing", _hold_letter)
 notice_writer_register("hold-challenged", _hold_letter)

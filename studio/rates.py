@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
+from core.money import round_money
 from studio.models import Gear, Room
-from studio.money import round_money
 
 HOUR = Decimal(3600)
 

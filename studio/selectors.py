@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from studio.models import Booking, Gear, Membership, Person, Project, Room, Studio
-from studio.permissions import AnyUser, projects_visible
+from core.users import AnyUser
+from projects.models import Membership, Person
+from projects.permissions import projects_visible
+from studio.models import Booking, Gear, Room, Studio
 from studio.rates import cancellation_fee, cancellation_percent
 
 # --- the clock decides when a hold lapses ------------------------------------------------------
@@ -103,21 +105,6 @@ def booking_cancellation_terms(
         percent=cancellation_percent(tiers=tiers, notice=notice),
         notice=notice,
         currency=studio.currency,
-    )
-
-
-def project_list_for(*, user: AnyUser) -> QuerySet[Project]:
-    """The user's projects with their role on each and the member count, in one query."""
-    my_role = Membership.objects.filter(project=OuterRef("pk"), user=user.pk).values("role")[:1]
-    member_count = (
-        Membership.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return projects_visible(user).annotate(
-        my_role=Subquery(my_role), member_count=Subquery(member_count)
     )
 
 

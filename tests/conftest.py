@@ -10,7 +10,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from studio.models import Project, Role
+from projects.models import Project, Role
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 SERVICES = os.environ.get("TRACKSHEET_SERVICES") == "1"

@@ -6,7 +6,8 @@ from typing import Any
 import factory
 from django.contrib.auth.models import User
 
-from studio.models import Gear, Membership, Person, PersonCard, Project, Role, Room, Studio
+from projects.models import Membership, Person, PersonCard, Project, Role
+from studio.models import Gear, Room, Studio
 
 PASSWORD = "pw-for-tests-1"
 

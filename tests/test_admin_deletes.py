@@ -23,12 +23,13 @@ from rest_framework.test import APIClient
 from budgets import services as budget_services
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine, Invoice, InvoiceLine
+from projects.models import Person, PersonCard, Project, Role
 from releases import services as release_services
 from releases.models import Artwork, Deliverable, Master, Release, Track
 from sessions import services as session_services
 from sessions.models import Engagement, Payment, RateRule, Session, Take
-from studio import services as studio_services
-from studio.models import Part, PartStatus, Person, PersonCard, Project, Role, Song, SongPart
+from songs import services as studio_services
+from songs.models import Part, PartStatus, Song, SongPart
 from tests.budgets.test_billing import plan  # noqa: F401  (a fixture)
 from tests.budgets.test_invoices import draft
 from tests.clock import today

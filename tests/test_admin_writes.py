@@ -18,13 +18,15 @@ from django.test import Client
 from budgets import services as budget_services
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine
+from projects.models import Person, PersonCard, Project, Role
 from releases import services as release_services
 from releases.models import Artwork, Deliverable, Master, Release, Track
-from releases.version_models import SongVersion
 from sessions import services as session_services
 from sessions.models import Engagement, Payment, RateRule, Session
-from studio import services as studio_services
-from studio.models import Person, PersonCard, Project, Role, Song
+from songs import services as songs_services
+from songs import services as studio_services
+from songs.models import Song
+from songs.models.versions import SongVersion
 from tests.budgets.test_billing import plan  # noqa: F401  (a fixture)
 from tests.factories import MembershipFactory, PersonFactory, ProjectFactory
 from tests.releases.audio_files import tone
@@ -126,7 +128,7 @@ def versioned_song(project: Project, tmp_path: Path) -> tuple[Song, list[str]]:
     """A song of the project with an uploaded mix: the stored file's name with it."""
     song = studio_services.song_create(project=project, title="Low Tide")
     wav = tone(tmp_path / "mix.wav", seconds=1.0)
-    version = release_services.version_upload(
+    version = songs_services.version_upload(
         song=song, kind="mix", upload=SimpleUploadedFile(wav.name, wav.read_bytes()), by=None
     )
     assert default_storage.exists(version.file.name)

@@ -11,8 +11,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from releases.models import Release
-from studio.models import Project
 from studio.services.feeds import feed_token_create
 from tests.factories import RoomFactory, StudioFactory
 

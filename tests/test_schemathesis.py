@@ -43,10 +43,11 @@ from budgets.models import (
     InvoiceLine,
 )
 from config.wsgi import application
+from projects.management.commands.demo import DEMO_USERNAME
+from projects.models import Membership, Person, Project
 from releases.models import Credit, Release, Track
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session, Take
-from studio.management.commands.demo import DEMO_USERNAME
-from studio.models import Booking, Gear, Membership, Person, Project, Room, Studio
+from studio.models import Booking, Gear, Room, Studio
 
 # The schema view is behind login; it is read here, at collection, before any user exists.
 with override_settings(API_DOCS_PUBLIC=True):

@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from releases.models import SongVersion, VersionNote
-from studio.models import Project, Role, Song, SongStage
+from projects.models import Project, Role
+from songs.models import Song, SongStage, SongVersion, VersionNote
 from tests.factories import MembershipFactory, UserFactory
 
 # Pinned: a change here is a change in what every page view costs.

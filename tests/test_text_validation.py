@@ -16,15 +16,16 @@ from rest_framework.test import APIClient
 
 from budgets import services as budget_services
 from budgets.models import Cost, InvoiceLine
-from releases.models import Credit, Release, Track
-from sessions.models import Session
-from studio.forms import ProjectForm
-from studio.models import Booking, Person, Project
-from studio.validators import (
+from core.validators import (
     TextGuardFormMixin,
     no_control_characters,
     no_control_characters_multiline,
 )
+from projects.forms import ProjectForm
+from projects.models import Person, Project
+from releases.models import Credit, Release, Track
+from sessions.models import Session
+from studio.models import Booking
 from tests.clock import upcoming
 from tests.factories import PersonFactory, RoomFactory, StudioFactory
 from tests.releases.factories import ReleaseFactory, TrackFactory

@@ -26,9 +26,9 @@ from budgets.milestones import RULES
 from budgets.models import VatExemption
 from budgets.selectors import milestone_amount
 from budgets.services.billing import PLAN_FIELDS
-from studio.api_base import require_capability, require_write_on_parent
-from studio.models import Project
-from studio.permissions import Capability
+from projects.api.access import require_capability, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability
 
 
 class BillingMilestoneSerializer(serializers.ModelSerializer):

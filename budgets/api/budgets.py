@@ -24,15 +24,13 @@ from budgets.models import (
 )
 from budgets.selectors import CategoryRow, budget_report, burn_down
 from budgets.song_costs import SongCost, song_costs
-from studio.api_base import (
-    ScopedFileField,
-    ScopedPrimaryKeyRelatedField,
-    require_capability,
-    require_write_on_parent,
-)
-from studio.exports import csv_response
-from studio.models import Project, Song
-from studio.permissions import AnyUser, Capability, projects_with
+from core.api import ScopedFileField, ScopedPrimaryKeyRelatedField
+from core.exports import csv_response
+from core.users import AnyUser
+from projects.api.access import require_capability, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability, projects_with
+from songs.models import Song
 
 
 class BudgetSerializer(serializers.ModelSerializer):

@@ -9,13 +9,10 @@ from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
-from studio.api_base import (
-    ProjectRolePermission,
-    require_write_on_parent,
-)
-from studio.models import Project
-from studio.money import validate_amount
-from studio.permissions import Capability, projects_with
+from core.money import validate_amount
+from projects.api.access import ProjectRolePermission, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability, projects_with
 
 
 def checked_amount(attrs: dict[str, Any], field: str, currency: str) -> None:

@@ -23,15 +23,12 @@ from budgets.models import (
     VatExemption,
 )
 from budgets.selectors import invoice_totals
+from core.api import ScopedFileField, ScopedPrimaryKeyRelatedField
+from projects.api.access import require_capability, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability, projects_with
 from sessions.models import Engagement
-from studio.api_base import (
-    ScopedFileField,
-    ScopedPrimaryKeyRelatedField,
-    require_capability,
-    require_write_on_parent,
-)
-from studio.models import Booking, Project
-from studio.permissions import Capability, projects_with
+from studio.models import Booking
 
 
 # A line bills a booking or engagement of a project whose money the caller sees: another

@@ -3,7 +3,7 @@
 import budgets.models
 import django.core.validators
 import django.db.models.deletion
-import studio.money
+import core.money
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveIntegerField()),
-                ('currency', models.CharField(max_length=3, validators=[studio.money.validate_currency])),
+                ('currency', models.CharField(max_length=3, validators=[core.money.validate_currency])),
                 ('contingency_percent', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=5)),
                 ('approved_at', models.DateTimeField(blank=True, null=True)),
                 ('notes', models.TextField(blank=True)),
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField()),
                 ('description', models.CharField(blank=True, max_length=300)),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('currency', models.CharField(max_length=3, validators=[studio.money.validate_currency])),
+                ('currency', models.CharField(max_length=3, validators=[core.money.validate_currency])),
                 ('exchange_rate', models.DecimalField(decimal_places=6, default=Decimal('1'), help_text='Project currency per unit.', max_digits=14)),
                 ('amount_converted', models.DecimalField(decimal_places=2, help_text="In the project's currency.", max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
                 ('status', models.CharField(choices=[('committed', 'Committed (ordered)'), ('paid', 'Paid')], default='committed', max_length=10)),

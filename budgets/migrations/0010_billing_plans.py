@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import studio.money
+import core.money
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='BillingPlan',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(max_length=3, validators=[studio.money.validate_currency])),
+                ('currency', models.CharField(max_length=3, validators=[core.money.validate_currency])),
                 ('total_fee', models.DecimalField(blank=True, decimal_places=2, help_text='The whole fee; milestones in percent are shares of it.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
                 ('series', models.CharField(default='TS', max_length=12)),
                 ('payment_terms_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MaxValueValidator(365)])),

@@ -17,10 +17,11 @@ from budgets.models import Invoice, VatExemption
 from budgets.selectors import milestone_amount
 from budgets.services.details import exact_amount
 from budgets.services.invoices import PARTY_FIELDS, _check_iban, invoice_create, invoice_line_save
-from studio.details import assign_details
-from studio.errors import Conflict
-from studio.models import Project, Song
-from studio.money import round_money
+from core.details import assign_details
+from core.errors import Conflict
+from core.money import round_money
+from projects.models import Project
+from songs.models import Song
 
 
 class BillingParties(TypedDict, total=False):

@@ -23,10 +23,10 @@ from budgets.services.details import (
     CostDetails,
     exact_amount,
 )
-from studio.details import assign_details
-from studio.errors import Conflict
-from studio.models import Project
-from studio.money import round_money
+from core.details import assign_details
+from core.errors import Conflict
+from core.money import round_money
+from projects.models import Project
 
 
 @transaction.atomic

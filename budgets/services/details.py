@@ -8,9 +8,10 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 
+from core.money import validate_amount
 from sessions.models import Engagement
-from studio.models import Booking, Song
-from studio.money import validate_amount
+from songs.models import Song
+from studio.models import Booking
 
 
 class BudgetLineDetails(TypedDict, total=False):

@@ -13,8 +13,9 @@ from budgets.models import Cost, Invoice, InvoiceLine
 from budgets.selectors import Billed, billed_items
 from budgets.services.details import InvoiceDetails
 from budgets.services.invoices import invoice_create
+from projects.models import Project
 from sessions.models import Engagement
-from studio.models import Booking, Project
+from studio.models import Booking
 
 
 @transaction.atomic

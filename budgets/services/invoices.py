@@ -31,10 +31,11 @@ from budgets.services.details import (
     InvoiceLineDetails,
     exact_amount,
 )
+from core.details import assign_details
+from core.errors import Conflict
+from projects.models import Project
 from sessions.models import Engagement
-from studio.details import assign_details
-from studio.errors import Conflict
-from studio.models import Booking, Project
+from studio.models import Booking
 
 # --- invoices ---------------------------------------------------------------------------------
 

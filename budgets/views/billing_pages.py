@@ -24,9 +24,9 @@ from budgets.selectors import (
 )
 from budgets.services.billing import PLAN_FIELDS
 from budgets.views.common import grouped, money_projects, object_for_write
-from studio.errors import Conflict
-from studio.models import Project
-from studio.permissions import Capability, has_capability
+from core.errors import Conflict
+from projects.models import Project
+from projects.permissions import Capability, has_capability
 
 
 def _plan_form(project: Project, plan: BillingPlan | None, data: Any = None) -> BillingPlanForm:

@@ -24,10 +24,10 @@ from budgets.selectors import (
     burn_down_series,
 )
 from budgets.views.common import CHART_WIDTH, money_projects, object_for_write
-from studio.errors import Conflict
-from studio.models import Project
-from studio.pages import is_htmx
-from studio.permissions import Capability, has_capability, projects_with
+from core.errors import Conflict
+from core.pages import is_htmx
+from projects.models import Project
+from projects.permissions import Capability, has_capability, projects_with
 
 
 @login_required

@@ -10,8 +10,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from studio.models import Project
-from studio.permissions import Capability, has_capability, projects_visible, projects_with
+from projects.models import Project
+from projects.permissions import Capability, has_capability, projects_visible, projects_with
 
 CHART_WIDTH = 520  # px of the longest bar
 

@@ -21,9 +21,10 @@ from budgets.forms import (
 )
 from budgets.models import Category, Cost
 from budgets.views.common import money_projects, object_for_write
-from studio.errors import Conflict
-from studio.models import Project, Song
-from studio.permissions import Capability, has_capability
+from core.errors import Conflict
+from projects.models import Project
+from projects.permissions import Capability, has_capability
+from songs.models import Song
 
 
 def project_songs(project: Project) -> list[tuple[int, str]]:

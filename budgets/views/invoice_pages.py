@@ -32,11 +32,12 @@ from budgets.selectors import (
     invoice_totals,
 )
 from budgets.views.common import grouped, money_projects, object_for_write
+from core.errors import Conflict
+from core.pages import is_htmx
+from projects.models import Project
+from projects.permissions import Capability, has_capability, projects_visible, projects_with
 from sessions.models import Engagement
-from studio.errors import Conflict
-from studio.models import Booking, Project
-from studio.pages import is_htmx
-from studio.permissions import Capability, has_capability, projects_visible, projects_with
+from studio.models import Booking
 
 
 @login_required

@@ -3,15 +3,11 @@ jobs, deliverables, the package)."""
 
 from releases.api.delivery import DeliverableViewSet, RenderJobViewSet
 from releases.api.metadata import CreditViewSet, ReleaseViewSet, TrackViewSet
-from releases.api.versions import ListenLinkViewSet, SongVersionViewSet, VersionNoteViewSet
 
 __all__ = [
     "CreditViewSet",
     "DeliverableViewSet",
-    "ListenLinkViewSet",
     "ReleaseViewSet",
     "RenderJobViewSet",
-    "SongVersionViewSet",
     "TrackViewSet",
-    "VersionNoteViewSet",
 ]

@@ -17,21 +17,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import AUDIO_FILE, ScopedFileField, refused
+from core.errors import Unavailable
+from projects.api.access import ProjectRolePermission
+from projects.models import Project
+from projects.permissions import Capability, projects_visible
 from releases import ddex, package, services
 from releases.models import Deliverable, Master, RenderJob, RenderTask, Target
 from releases.render import RendererUnavailable
 from releases.services.rendering import safe_name
-from studio.api_base import ProjectRolePermission, ScopedFileField, refused
-from studio.errors import Unavailable
-from studio.models import Project
-from studio.permissions import Capability, projects_visible
-
-# A stored audio file as FileResponse types it, from its extension (audio/flac, audio/mpeg,
-# audio/x-wav...); an extension Python does not know goes out as application/octet-stream.
-AUDIO_FILE = {
-    (200, "audio/*"): OpenApiTypes.BINARY,
-    (200, "application/octet-stream"): OpenApiTypes.BINARY,
-}
 
 
 class MasterUpload(serializers.Serializer):

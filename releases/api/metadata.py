@@ -20,23 +20,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import ScopedFileField, ScopedPrimaryKeyRelatedField, refused
+from core.errors import Unavailable
+from projects.api.access import ProjectRolePermission, require_capability, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability, people_visible, projects_visible
 from releases import ddex, services
 from releases.api.delivery import DeliveryActions, MasterActions
 from releases.artwork import FORMATS
 from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness, releases_visible, tracks_visible
-from releases.versions import songs_visible
-from studio.api_base import (
-    ProjectRolePermission,
-    ScopedFileField,
-    ScopedPrimaryKeyRelatedField,
-    refused,
-    require_capability,
-    require_write_on_parent,
-)
-from studio.errors import Unavailable
-from studio.models import Project
-from studio.permissions import Capability, people_visible, projects_visible
+from songs.versions import songs_visible
 
 
 class ReleaseScopedViewSet(viewsets.ModelViewSet):

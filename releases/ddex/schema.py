@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from lxml import etree
 
-from studio.errors import Unavailable
+from core.errors import Unavailable
 
 NS = "http://ddex.net/xml/ern/43"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -1,13 +1,11 @@
 """Writes with rules for releases, one transaction each: metadata, masters, render jobs."""
 
-from releases.services.listen import (
-    listen_link_active,
-    listen_link_create,
-    listen_link_password_ok,
-    listen_link_revoke,
-    listen_play_record,
+from releases.services.masters import (
+    master_analyse,
+    master_analyse_sweep,
+    master_upload,
+    track_from_song,
 )
-from releases.services.masters import master_analyse, master_analyse_sweep, master_upload
 from releases.services.metadata import (
     artwork_set,
     credit_delete,
@@ -31,15 +29,6 @@ from releases.services.rendering import (
     render_task_fail,
     render_task_run,
 )
-from releases.services.versions import (
-    track_from_song,
-    version_analyse,
-    version_analyse_sweep,
-    version_approve,
-    version_note_add,
-    version_note_resolve,
-    version_upload,
-)
 
 __all__ = [
     "artwork_set",
@@ -50,11 +39,6 @@ __all__ = [
     "isrc_prefix_for",
     "isrc_prefix_save",
     "isrc_prefixes_for",
-    "listen_link_active",
-    "listen_link_create",
-    "listen_link_password_ok",
-    "listen_link_revoke",
-    "listen_play_record",
     "master_analyse",
     "master_analyse_sweep",
     "master_upload",
@@ -70,10 +54,4 @@ __all__ = [
     "track_delete",
     "track_from_song",
     "track_save",
-    "version_analyse",
-    "version_analyse_sweep",
-    "version_approve",
-    "version_note_add",
-    "version_note_resolve",
-    "version_upload",
 ]

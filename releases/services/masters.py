@@ -3,68 +3,26 @@
 from __future__ import annotations
 
 import datetime
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from releases import audio
-from releases.models import Master, Track
-from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
+from core.queue import SWEEP_AFTER_MINUTES, send_on_commit
+from releases.models import Credit, CreditRole, Master, Release, Track
+from releases.services.metadata import track_save
+from songs import audio
+from songs.audio import received_audio
+from songs.models import Song, SongVersion, VersionKind
 
-
-@contextmanager
-def _on_disk(upload: UploadedFile) -> Iterator[Path]:
-    """The upload as a file on disk: Django streamed a big one to a temporary file already;
-    a small one (kept in memory) is written out."""
-    temporary = getattr(upload, "temporary_file_path", None)
-    if temporary is not None:
-        yield Path(temporary())
-        return
-    suffix = Path(upload.name or "").suffix
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        yield Path(handle.name)
-
-
-@dataclass(frozen=True)
-class ReceivedAudio:
-    """An upload that decoded whole: its name, where it is on disk, what it is, its digests."""
-
-    name: str
-    path: Path
-    info: audio.AudioInfo
-    sha256: str
-    md5: str
-
-
-@contextmanager
-def received_audio(upload: UploadedFile, *, what: str) -> Iterator[ReceivedAudio]:
-    """The checks every audio upload passes before anything is kept (a master, a song's
-    version): the size limit, then a whole decode by content, then its digests. Refusals are
-    on the ``file`` field, naming ``what`` it is."""
-    name = Path(upload.name or what).name
-    if (upload.size or 0) > settings.RELEASES_MASTER_MAX_BYTES:
-        limit = filesizeformat(settings.RELEASES_MASTER_MAX_BYTES)
-        raise ValidationError({"file": f"A {what} is at most {limit}."})
-    with _on_disk(upload) as path:
-        try:
-            info = audio.probe(path, name)
-        except ValidationError as error:
-            raise ValidationError({"file": error.messages}) from error
-        sha256, md5 = audio.digests(path)
-        yield ReceivedAudio(name=name, path=path, info=info, sha256=sha256, md5=md5)
+if TYPE_CHECKING:
+    pass
 
 
 def master_upload(*, track: Track, upload: UploadedFile) -> Master:
@@ -156,3 +114,106 @@ def master_analyse(*, master_id: int) -> bool:
         analysed_at=timezone.now(),
     )
     return bool(updated)
+
+
+# What a master copies from the version it is made of.
+MASTER_FIELDS = (
+    "format",
+    "subtype",
+    "sample_rate",
+    "bit_depth",
+    "is_float",
+    "channels",
+    "frames",
+    "size",
+    "sha256",
+    "md5",
+    "integrated_lufs",
+    "true_peak_dbtp",
+)
+
+
+def _master_from_version(*, track: Track, version: SongVersion, stored: list[str]) -> Master:
+    """The track's master becomes a copy of the version's file, with its probed facts (and its
+    loudness, when measured). A copy, not a shared file: the master's file is the track's to
+    replace, the version's is never replaced. The copy's name goes into ``stored`` so that
+    the caller deletes it if the transaction fails; the old file goes once it commits."""
+    master = Master.objects.filter(track=track).first() or Master(track=track)
+    previous = master.file.name if master.pk else ""
+    for field in MASTER_FIELDS:
+        setattr(master, field, getattr(version, field))
+    master.original_name = version.original_name
+    master.loudness_range_lu = None
+    master.analysed_at = timezone.now() if version.integrated_lufs is not None else None
+    with version.file.open("rb") as handle:
+        master.file.save(f"track-{track.pk}.{version.format.lower()}", File(handle), save=False)
+    name = master.file.name or ""
+    stored.append(name)
+    storage = master.file.storage
+    if previous and previous != name:
+        transaction.on_commit(lambda: storage.delete(previous))
+    master.save()
+    track.duration_seconds = round(version.duration)
+    track.save(update_fields=["duration_seconds"])
+    return master
+
+
+def _delete_copies(stored: list[str]) -> None:
+    for name in stored:
+        Master.file.field.storage.delete(name)
+
+
+def master_version_for(*, song: Song) -> SongVersion | None:
+    """The song's newest approved master version, if any."""
+    return (
+        SongVersion.objects.filter(song=song, kind=VersionKind.MASTER, approved_at__isnull=False)
+        .order_by("-approved_at", "-id")
+        .first()
+    )
+
+
+def track_from_song(*, release: Release, song: Song, position: int, disc: int = 1) -> Track:
+    """A track made from a song: its title, and its writers credited as composer and lyricist;
+    an approved master version of the song becomes its master at once."""
+    if song.project_id != release.project_id:
+        raise ValidationError({"song": "A song of the release's project."})
+    if Track.objects.filter(release=release, song=song).exists():
+        raise ValidationError({"song": f"“{song.title}” is already a track of this release."})
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            track = track_save(
+                release=release, disc=disc, position=position, title=song.title, song=song
+            )
+            for writer in song.writers.all():
+                for role in (CreditRole.COMPOSER, CreditRole.LYRICIST):
+                    Credit.objects.get_or_create(
+                        release=release, track=track, person=writer, role=role
+                    )
+            approved = master_version_for(song=song)
+            if approved is not None:
+                _master_from_version(track=track, version=approved, stored=stored)
+    except BaseException:
+        _delete_copies(stored)
+        raise
+    return track
+
+
+def master_version_approved(
+    version: SongVersion, as_master: bool, undo: list[Callable[[], None]]
+) -> None:
+    """A version approved as a master becomes the master of its song's tracks, in the
+    approval's transaction (``songs.hooks``), so a package can never hold a rough by mistake.
+    The copies are undone if the approval fails."""
+    from releases.tasks import master_analyse
+
+    if not as_master:
+        return
+    stored: list[str] = []
+    undo.append(partial(_delete_copies, stored))
+    for track in Track.objects.select_for_update().filter(song=version.song):
+        master = _master_from_version(track=track, version=version, stored=stored)
+        if master.integrated_lufs is None:
+            send_on_commit(
+                partial(master_analyse.delay, master.pk), what=f"master {master.pk} analysis"
+            )

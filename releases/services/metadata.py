@@ -13,6 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.details import assign_details
+from core.errors import Conflict
+from projects.models import Person, Project
+from projects.permissions import Capability, roles_with
 from releases.artwork import inspect_art
 from releases.ddex import ParsedRelease, ParsedTrack
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
@@ -28,10 +32,8 @@ from releases.models import (
     Track,
     language_code,
 )
-from studio.details import assign_details
-from studio.errors import Conflict
-from studio.models import Person, Project, Song, Studio
-from studio.permissions import Capability, roles_with
+from songs.models import Song
+from studio.models import Studio
 
 
 class ReleaseDetails(TypedDict, total=False):

@@ -24,8 +24,9 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from core.errors import Conflict
+from core.queue import SWEEP_AFTER_MINUTES, send_on_commit
 from releases import tagging
-from releases.audio import AudioInfo, bitrate_kbps, digests
 from releases.models import (
     Artwork,
     Credit,
@@ -38,8 +39,7 @@ from releases.models import (
     validate_targets,
 )
 from releases.render import TARGETS, Renderer, RenderError, RendererUnavailable, renderer
-from studio.errors import Conflict
-from studio.queue import SWEEP_AFTER_MINUTES, send_on_commit
+from songs.audio import AudioInfo, bitrate_kbps, digests
 
 TEMPORARY_PREFIX = ".part-"
 

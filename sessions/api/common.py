@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from studio.permissions import projects_showing_pay
+from projects.permissions import projects_showing_pay
 
 
 def pdf_response(body: bytes, filename: str) -> HttpResponse:

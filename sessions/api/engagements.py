@@ -16,17 +16,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import ScopedPrimaryKeyRelatedField
+from projects.api.access import ProjectRolePermission, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability, people_visible, projects_visible
 from sessions import pdf, rates, services
 from sessions.api.common import money_projects, pdf_response
 from sessions.models import Engagement, PayStatement, Session
 from sessions.selectors import rate_rules_visible, sessions_visible
-from studio.api_base import (
-    ProjectRolePermission,
-    ScopedPrimaryKeyRelatedField,
-    require_write_on_parent,
-)
-from studio.models import Project
-from studio.permissions import Capability, people_visible, projects_visible
 
 
 class FeeLineSerializer(serializers.Serializer):

@@ -17,13 +17,14 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import ScopedPrimaryKeyRelatedField, request_user
+from core.exports import csv_response
+from projects.api.access import ProjectRolePermission
+from projects.models import Person, Project
+from projects.permissions import Capability, projects_showing_pay, projects_with
 from sessions import services
 from sessions.models import Engagement, PayeeDetails, Payment
 from sessions.selectors import payee_year
-from studio.api_base import ProjectRolePermission, ScopedPrimaryKeyRelatedField, request_user
-from studio.exports import csv_response
-from studio.models import Person, Project
-from studio.permissions import Capability, projects_showing_pay, projects_with
 
 # --- payee details ----------------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
+from projects.api.access import ProjectRolePermission, require_capability
+from projects.models import Project
+from projects.permissions import Capability, projects_visible
 from sessions import rates, services
 from sessions.models import RateRule
-from studio.api_base import ProjectRolePermission, require_capability
-from studio.models import Project
-from studio.permissions import Capability, projects_visible
 
 
 class RuleProjectField(serializers.PrimaryKeyRelatedField):

@@ -13,27 +13,20 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
+from core.api import ScopedPrimaryKeyRelatedField, request_user
+from core.api_fields import AwareDateTimeField
+from core.intervals import END_AFTER_START, ends_after_start
+from projects.api.access import ProjectRolePermission, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability, projects_visible
 from sessions import pdf, services
 from sessions.api.common import pdf_response
 from sessions.models import GearCheck, Session, Take
 from sessions.selectors import session_sheet, sessions_visible
-from studio.api.fields import AwareDateTimeField
-from studio.api.songs import parts_visible, songs_visible
-from studio.api_base import (
-    ProjectRolePermission,
-    ScopedPrimaryKeyRelatedField,
-    request_user,
-    require_write_on_parent,
-)
-from studio.intervals import END_AFTER_START, ends_after_start
-from studio.models import Gear, Part, Project, Song
-from studio.permissions import (
-    Capability,
-    bookings_visible,
-    gear_visible,
-    projects_visible,
-    rooms_visible,
-)
+from songs.api.songs import parts_visible, songs_visible
+from songs.models import Part, Song
+from studio.models import Gear
+from studio.permissions import bookings_visible, gear_visible, rooms_visible
 
 # --- sessions ---------------------------------------------------------------------------------
 

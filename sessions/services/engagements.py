@@ -9,6 +9,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.errors import Conflict
+from core.money import validate_amount
+from projects.models import Person
 from sessions import rates
 from sessions.models import (
     Engagement,
@@ -16,9 +19,6 @@ from sessions.models import (
     RateRule,
     Session,
 )
-from studio.errors import Conflict
-from studio.models import Person
-from studio.money import validate_amount
 from studio.rates import booked_hours
 from studio.services.bookings import booking_people_changed
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.errors import Conflict
+from projects.models import Person, Project
 from sessions.models import (
     Engagement,
     PayeeDetails,
@@ -17,8 +19,6 @@ from sessions.models import (
     PayStatement,
 )
 from sessions.services.engagements import lock_engagement_and_payment
-from studio.errors import Conflict
-from studio.models import Person, Project
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

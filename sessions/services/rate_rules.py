@@ -8,13 +8,13 @@ from typing import TypedDict, Unpack
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.details import assign_details
+from core.errors import Conflict
+from projects.models import Project
 from sessions import rates
 from sessions.models import (
     RateRule,
 )
-from studio.details import assign_details
-from studio.errors import Conflict
-from studio.models import Project
 
 
 def _rule_params(*, kind: str, params: object, currency: str) -> dict[str, str]:

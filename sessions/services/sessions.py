@@ -11,6 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, ProtectedError
 
+from core.details import assign_details
+from core.errors import Conflict
+from core.intervals import check_interval
+from projects.models import Person, Project
 from sessions.models import (
     Engagement,
     GearCheck,
@@ -18,14 +22,12 @@ from sessions.models import (
     Session,
     Take,
 )
-from studio.details import assign_details
-from studio.errors import Conflict
-from studio.intervals import check_interval
-from studio.models import Booking, Gear, Part, Person, Project, Room, Song
+from songs.models import Part, Song
+from songs.services.parts import song_part_mark_recorded
+from songs.services.songs import song_for_take
+from studio.models import Booking, Gear, Room
 from studio.rates import booked_hours
 from studio.services.bookings import booking_people_changed
-from studio.services.parts import song_part_mark_recorded
-from studio.services.songs import song_for_take
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

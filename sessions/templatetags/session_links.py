@@ -10,9 +10,9 @@ from typing import Any
 
 from django import template
 
+from projects.permissions import Capability, projects_with
 from sessions.models import Session
 from studio.models import Booking
-from studio.permissions import Capability, projects_with
 
 register = template.Library()
 

@@ -14,23 +14,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import ScopedPrimaryKeyRelatedField, request_user
+from core.api_fields import AwareDateTimeField
+from core.filters import AwareDateTimeFilter, IdFilter, ScopedFilterSet
+from projects.api.access import ProjectRolePermission, require_write_on_parent
+from projects.models import Project
+from projects.permissions import Capability, people_visible, projects_visible
 from studio import services
-from studio.api.fields import AwareDateTimeField
-from studio.api_base import (
-    ProjectRolePermission,
-    ScopedPrimaryKeyRelatedField,
-    request_user,
-    require_write_on_parent,
-)
-from studio.filters import AwareDateTimeFilter, IdFilter, ScopedFilterSet
-from studio.models import Booking, Gear, Project
-from studio.permissions import (
-    Capability,
-    gear_visible,
-    people_visible,
-    projects_visible,
-    rooms_visible,
-)
+from studio.models import Booking, Gear
+from studio.permissions import gear_visible, rooms_visible
 from studio.selectors import lapsed_holds, live_bookings, shown_state
 
 

@@ -11,8 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import request_user
 from studio import services
-from studio.api_base import request_user
 from studio.models import FeedToken
 from studio.permissions import calendar_targets
 

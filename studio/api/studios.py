@@ -16,13 +16,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import request_user
+from core.api_fields import AwareDateTimeField
+from core.intervals import END_AFTER_START, ends_after_start
 from studio import services
-from studio.api.fields import AwareDateTimeField
-from studio.api_base import (
-    StudioManagerPermission,
-    request_user,
-)
-from studio.intervals import END_AFTER_START, ends_after_start
+from studio.api.access import StudioManagerPermission
 from studio.models import (
     Booking,
     Gear,

@@ -3,7 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import studio.models
-import studio.money
+import core.money
+import core.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -38,7 +39,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200)),
                 ('artist', models.CharField(max_length=200)),
                 ('client', models.CharField(blank=True, help_text='Who pays: a label, the artist.', max_length=200)),
-                ('currency', models.CharField(default='EUR', max_length=3, validators=[studio.money.validate_currency])),
+                ('currency', models.CharField(default='EUR', max_length=3, validators=[core.money.validate_currency])),
                 ('status', models.CharField(choices=[('planning', 'Planning'), ('pre_production', 'Pre-production'), ('recording', 'Recording'), ('mixing', 'Mixing'), ('mastering', 'Mastering'), ('released', 'Released'), ('archived', 'Archived')], default='planning', max_length=20)),
                 ('start_date', models.DateField(blank=True, null=True)),
                 ('due_date', models.DateField(blank=True, help_text='Target delivery.', null=True)),
@@ -80,8 +81,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, unique=True)),
                 ('address', models.TextField(blank=True)),
-                ('time_zone', models.CharField(help_text='IANA zone, e.g. Europe/Berlin.', max_length=64, validators=[studio.models.validate_time_zone])),
-                ('currency', models.CharField(default='EUR', max_length=3, validators=[studio.money.validate_currency])),
+                ('time_zone', models.CharField(help_text='IANA zone, e.g. Europe/Berlin.', max_length=64, validators=[core.validators.validate_time_zone])),
+                ('currency', models.CharField(default='EUR', max_length=3, validators=[core.money.validate_currency])),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('managers', models.ManyToManyField(help_text='Staff who may change the studio, its rooms and gear.', related_name='managed_studios', to=settings.AUTH_USER_MODEL)),
             ],

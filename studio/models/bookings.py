@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from studio.models.base import new_feed_secret
-from studio.models.people import Person, Project
+from projects.models.people import Person, Project
 from studio.models.studios import Gear, Room, Studio
+
+
+def new_feed_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Booking(models.Model):

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from studio.models.base import ZERO, money_field, validate_time_zone
-from studio.money import validate_currency
+from core.money import ZERO, money_field, validate_currency
+from core.validators import validate_time_zone
+from projects.models import Project
 
 
 def default_cancellation_tiers() -> list[dict[str, int]]:
@@ -59,6 +60,16 @@ class Studio(models.Model):
         settings.AUTH_USER_MODEL,
         related_name="managed_studios",
         help_text="Staff who may change the studio, its rooms and gear.",
+    )
+    # Declared here, read from both sides: ``project.studios`` are the studios a production
+    # uses. Projects stand below studios and do not name them; the table is the one the field
+    # had when it was ``Project.studios``.
+    projects: models.ManyToManyField[Project, Project] = models.ManyToManyField(
+        Project,
+        blank=True,
+        related_name="studios",
+        db_table="studio_project_studios",
+        help_text="Productions that use this studio.",
     )
     # Booking policy.
     hold_hours = models.PositiveIntegerField(

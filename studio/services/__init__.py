@@ -1,4 +1,5 @@
-"""Every write with a business rule on the ground floor, one transaction each."""
+"""Every write with a business rule on studios, rooms, gear, bookings and feeds, one
+transaction each."""
 
 from studio.services.bookings import (
     booking_cancel,
@@ -11,34 +12,6 @@ from studio.services.bookings import (
     holds_expire,
 )
 from studio.services.feeds import feed_token_create, feed_token_revoke, feed_token_rotate
-from studio.services.parts import (
-    part_create,
-    part_delete,
-    part_move,
-    part_rename,
-    song_part_mark_recorded,
-    song_part_set,
-)
-from studio.services.projects import (
-    membership_add,
-    membership_change_role,
-    membership_notify,
-    membership_notify_sweep,
-    membership_remove,
-    person_card_save,
-    person_create,
-    person_delete,
-    person_update,
-    project_create,
-    project_update,
-)
-from studio.services.songs import (
-    song_create,
-    song_delete,
-    song_for_take,
-    song_move,
-    song_update,
-)
 from studio.services.studios import (
     gear_create,
     gear_delete,
@@ -50,7 +23,6 @@ from studio.services.studios import (
     studio_delete,
     studio_update,
 )
-from studio.services.tokens import token_revoke, token_rotate
 
 __all__ = [
     "booking_cancel",
@@ -63,38 +35,14 @@ __all__ = [
     "feed_token_create",
     "feed_token_revoke",
     "feed_token_rotate",
-    "holds_expire",
-    "membership_add",
-    "membership_change_role",
-    "membership_notify",
-    "membership_notify_sweep",
-    "membership_remove",
-    "person_card_save",
-    "person_create",
-    "person_delete",
-    "person_update",
     "gear_create",
     "gear_delete",
     "gear_update",
-    "part_create",
-    "part_delete",
-    "part_move",
-    "part_rename",
-    "project_create",
-    "project_update",
+    "holds_expire",
     "room_create",
     "room_delete",
     "room_update",
-    "song_create",
-    "song_delete",
-    "song_for_take",
-    "song_move",
-    "song_part_mark_recorded",
-    "song_part_set",
-    "song_update",
     "studio_create",
     "studio_delete",
     "studio_update",
-    "token_revoke",
-    "token_rotate",
 ]

@@ -19,9 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from studio.errors import Conflict
-from studio.intervals import check_interval
-from studio.models import Booking, Gear, Person, Room
+from core.errors import Conflict
+from core.intervals import check_interval
+from projects.models import Person
+from studio.models import Booking, Gear, Room
 from studio.rates import booked_hours, room_quote
 from studio.selectors import (
     describe_booking,

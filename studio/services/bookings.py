@@ -21,9 +21,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict
+from projects import invitations as projects_invitations
+from projects.models import Person, Project
 from studio import invitations
-from studio.errors import Conflict
-from studio.models import Booking, Gear, Person, Project, Room
+from studio.models import Booking, Gear, Room
 from studio.selectors import (
     booking_cancellation_terms,
     confirmed_clash,
@@ -156,7 +158,7 @@ def booking_create(
     # New bookings have no sessions yet: their engineer is all their people.
     invitations.bookings_tell(
         bookings=[booking for booking in created if booking.status == Status.CONFIRMED],
-        method=invitations.REQUEST,
+        method=projects_invitations.REQUEST,
         people=[engineer] if engineer else [],
     )
     return created
@@ -336,10 +338,10 @@ def booking_update(
     if was_confirmed and (moved or old_engineer != new_engineer):
         # The day's people get the new time (same UID, higher SEQUENCE); an engineer taken
         # off it gets a cancellation, so their calendar drops it.
-        invitations.booking_tell(booking=booking, method=invitations.REQUEST)
+        invitations.booking_tell(booking=booking, method=projects_invitations.REQUEST)
         if old_engineer is not None and old_engineer != new_engineer:
             invitations.booking_tell(
-                booking=booking, method=invitations.CANCEL, people=[old_engineer]
+                booking=booking, method=projects_invitations.CANCEL, people=[old_engineer]
             )
     return booking
 
@@ -450,7 +452,7 @@ def booking_confirm(*, booking: Booking) -> Booking:
     booking.expires_at = None
     booking.sequence += 1
     save_guarded(booking)
-    invitations.booking_tell(booking=booking, method=invitations.REQUEST)
+    invitations.booking_tell(booking=booking, method=projects_invitations.REQUEST)
     return booking
 
 
@@ -511,7 +513,7 @@ def booking_cancel(*, booking: Booking, fee_shown: Decimal | None = None) -> Boo
         return _end_booking(booking, ending=_hold_ending(booking), fee=None)
     # Only a confirmed day was sent as an invitation; its people get the cancellation.
     cancelled = _end_booking(booking, ending=Booking.Ending.CANCELLED, fee=terms.fee)
-    invitations.booking_tell(booking=cancelled, method=invitations.CANCEL)
+    invitations.booking_tell(booking=cancelled, method=projects_invitations.CANCEL)
     return cancelled
 
 
@@ -539,9 +541,9 @@ def booking_people_changed(
     if gone:
         booking.sequence += 1
         booking.save(update_fields=["sequence", "updated_at"])
-        invitations.booking_tell(booking=booking, method=invitations.CANCEL, people=gone)
+        invitations.booking_tell(booking=booking, method=projects_invitations.CANCEL, people=gone)
     if came:
-        invitations.booking_tell(booking=booking, method=invitations.REQUEST, people=came)
+        invitations.booking_tell(booking=booking, method=projects_invitations.REQUEST, people=came)
 
 
 @transaction.atomic

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from studio.models import FeedToken, Person, Project, Room, Studio, new_feed_secret
+from projects.models import Person, Project
+from studio.models import FeedToken, Room, Studio, new_feed_secret
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from studio.errors import Conflict
+from core.errors import Conflict
 from studio.models import Booking, Gear, Room, Studio
 
 # The ranges the rate card takes, beyond what the database refuses outright: a lockout longer

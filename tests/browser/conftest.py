@@ -137,7 +137,8 @@ def demo(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     masters and song versions are left unanalysed ("measuring…", no waveform yet): the
     analysis takes seconds a test of other pages need not wait for; ``demo_measured``
     analyses them."""
-    from releases.tasks import master_analyse, version_analyse
+    from releases.tasks import master_analyse
+    from songs.tasks import version_analyse
 
     monkeypatch.setattr(master_analyse, "delay", lambda *args, **kwargs: None)
     monkeypatch.setattr(version_analyse, "delay", lambda *args, **kwargs: None)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from studio.models import NoticeKind, NoticePreference
+from projects.models import NoticeKind, NoticePreference
 from tests.browser.conftest import look
 from tests.factories import UserFactory
 

@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from budgets.models import BillingMilestone, Budget, Invoice
-from studio.models import Project, Song, SongStage
+from projects.models import Project
+from songs.models import Song, SongStage
 from tests.browser.conftest import look
 
 pytestmark = [

@@ -10,8 +10,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from projects.models import Notice, NoticeKind
 from sessions.models import Engagement, RateRule, Session
-from studio.models import Notice, NoticeKind
 from tests.browser.conftest import look
 
 pytestmark = [

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from budgets.models import Budget, Cost, Invoice
-from studio.models import Project
+from projects.models import Project
 from tests.browser.conftest import look
 
 pytestmark = [

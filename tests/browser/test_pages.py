@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from budgets.models import Budget, Invoice
+from projects.models import Project
 from releases.models import Release
 from sessions.models import Session
-from studio.models import Project
 from tests.browser.conftest import look
 
 pytestmark = [

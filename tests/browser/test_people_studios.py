@@ -13,8 +13,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from projects.models import PersonCard, Project
 from sessions.models import Session
-from studio.models import Booking, Gear, PersonCard, Project, Room, Studio
+from studio.models import Booking, Gear, Room, Studio
 from tests.browser.conftest import look
 from tests.factories import RoomFactory, UserFactory
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from projects.models import Membership, Project, Role
 from releases.models import Release
 from sessions.models import Session
-from studio.models import Membership, Project, Role
 from tests.browser.conftest import look
 from tests.factories import UserFactory
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from studio.models import Project, Song, SongStage, SongStageChange
+from projects.models import Project
+from songs.models import Song, SongStage, SongStageChange
 from tests.browser.conftest import look
 
 pytestmark = [

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from studio.models import Part, PartStatus, Project, Song, SongPart
+from projects.models import Project
+from songs.models import Part, PartStatus, Song, SongPart
 from tests.browser.conftest import look
 
 pytestmark = [

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from releases.models import ListenLink, ListenPlay, SongVersion, VersionNote
-from studio.models import Project, Song, SongStage
+from projects.models import Project
+from songs.models import ListenLink, ListenPlay, Song, SongStage, SongVersion, VersionNote
 from tests.browser.conftest import look
 
 pytestmark = [

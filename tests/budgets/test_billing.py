@@ -12,8 +12,9 @@ from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.milestones import milestone_reached, stage_passed
 from budgets.models import Invoice
 from budgets.services.billing import BillingParties
-from studio import services as studio_services
-from studio.models import Project, Role, Song
+from projects.models import Project, Role
+from songs import services as studio_services
+from songs.models import Song
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 

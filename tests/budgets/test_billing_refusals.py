@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 from budgets import services
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Invoice
-from studio import services as studio_services
-from studio.models import Project, Role
+from projects.models import Project, Role
+from songs import services as studio_services
 from tests.budgets.test_billing import PARTIES, plan, signed_in  # noqa: F401
 from tests.factories import MembershipFactory, ProjectFactory
 

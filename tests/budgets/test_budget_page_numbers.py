@@ -11,7 +11,7 @@ from django.test import Client
 from budgets import services
 from budgets.models import Budget
 from budgets.selectors import BurnPoint, budget_report, burn_down_series
-from studio.models import Project
+from projects.models import Project
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from budgets.models import Budget, Cost
+from projects.models import Project, Role
 from sessions import services as session_services
 from sessions.models import RateRule
 from studio import services as studio_services
-from studio.models import Project, Role
 from tests.conftest import api_client_for
 from tests.factories import (
     MembershipFactory,

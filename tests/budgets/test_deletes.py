@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from budgets import services
 from budgets.billing_models import BillingMilestone
 from budgets.models import Cost, Invoice, InvoiceLine
-from studio.models import Project, Role
+from projects.models import Project, Role
 from tests.budgets.test_billing import plan  # noqa: F401  (a fixture)
 from tests.budgets.test_invoices import draft
 from tests.clock import today

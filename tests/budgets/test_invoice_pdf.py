@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from budgets import services
 from budgets.models import FrozenInvoice, Invoice, InvoiceLine, InvoiceSeries
-from studio.models import Project
+from projects.models import Project
 from tests.budgets.test_invoices import PARTIES, draft
 
 pytestmark = pytest.mark.django_db

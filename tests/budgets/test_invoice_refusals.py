@@ -15,10 +15,11 @@ from rest_framework.test import APIClient
 
 from budgets import services
 from budgets.models import Invoice, InvoiceLine, InvoiceSeries
+from projects.models import Project, Role
 from sessions import services as session_services
 from sessions.models import Engagement, RateRule
 from studio import services as studio_services
-from studio.models import Booking, Project, Role
+from studio.models import Booking
 from tests.budgets.test_billing import signed_in
 from tests.budgets.test_invoices import DISBURSEMENT, PARTIES, draft
 from tests.clock import today, upcoming

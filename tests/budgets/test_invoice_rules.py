@@ -17,10 +17,10 @@ from rest_framework.test import APIClient
 
 from budgets import services
 from budgets.models import Cost, Invoice, InvoiceLine, InvoiceSeries, InvoiceTransitionRefused
+from projects.models import Project
 from sessions import services as session_services
 from sessions.models import RateRule
 from studio import services as studio_services
-from studio.models import Project
 from tests.budgets.test_invoices import DISBURSEMENT, PARTIES, draft
 from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import MembershipFactory, PersonFactory, RoomFactory, StudioFactory

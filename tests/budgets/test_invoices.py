@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from budgets import services
 from budgets.models import FrozenInvoice, Invoice, InvoiceLine
 from budgets.selectors import invoice_totals
-from studio.models import Project
+from projects.models import Project
 from tests.clock import AUTUMN_2026, freeze_at
 
 # Its fixed days (invoice months and studio days of 2027) are all ahead of the clock.

@@ -16,7 +16,7 @@ from budgets import services
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Invoice
 from budgets.selectors import invoice_totals
-from studio.models import Project
+from projects.models import Project
 from tests.budgets.test_billing import plan, signed_in  # noqa: F401
 from tests.clock import AUTUMN_2026, freeze_at
 

@@ -14,8 +14,9 @@ from django.test import Client
 
 from budgets import services
 from budgets.models import Budget, BudgetLine, Category, Cost, Invoice, InvoiceLine
+from projects.models import Project, Role
 from studio import services as studio_services
-from studio.models import Booking, Project, Role
+from studio.models import Booking
 from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import MembershipFactory, RoomFactory, StudioFactory, UserFactory
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from budgets import services
 from budgets.models import Cost
-from studio.models import Project, Role
+from projects.models import Project, Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

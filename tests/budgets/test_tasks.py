@@ -22,7 +22,7 @@ from budgets import services
 from budgets.models import Invoice
 from budgets.tasks import invoices_remind_overdue
 from config.celery import app as celery_app
-from studio.models import Project, Role
+from projects.models import Project, Role
 from tests.budgets.test_invoices import draft
 from tests.clock import today
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from PIL import Image
 
+from projects.models import Person, Project
 from releases import services
 from releases.models import Credit, Release
-from studio.models import Person, Project
 from tests.releases.audio_files import tone
 
 

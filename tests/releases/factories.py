@@ -6,9 +6,9 @@ import io
 import factory
 from PIL import Image
 
+from projects.models import Project
 from releases import services
 from releases.models import Credit, CreditRole, Release, Track
-from studio.models import Project
 from tests.factories import PersonFactory, ProjectFactory
 
 

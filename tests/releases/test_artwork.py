@@ -14,9 +14,9 @@ from django.test import TestCase
 from PIL import Image
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from releases.artwork import inspect_art
 from releases.models import Artwork
-from studio.models import Project
 from tests.releases.factories import ReleaseFactory
 
 

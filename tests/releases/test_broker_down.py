@@ -16,10 +16,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from projects import services as studio_services
+from projects.models import Membership, Project
 from releases import services
 from releases.models import Master, Release, RenderJob
-from studio import services as studio_services
-from studio.models import Membership, Project
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 from tests.releases.audio_files import tone
 from tests.releases.conftest import upload

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from lxml import etree
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from releases import ddex
 from releases.ddex.checks import ddex_parties_check
 from releases.models import Artwork, Release, Track
-from studio.models import Project
 from tests.releases.factories import CreditFactory, ReleaseFactory, TrackFactory, ddex_release
 
 pytestmark = pytest.mark.django_db

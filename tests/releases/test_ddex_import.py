@@ -12,10 +12,10 @@ from django.test import Client
 from lxml import etree
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from releases import ddex, services
 from releases.ddex.parse import seconds
 from releases.models import Credit, Release, Track
-from studio.models import Project
 from tests.releases.factories import ddex_release
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from releases import services
 from releases.models import Credit, Release
-from studio.models import Project
 from tests.clock import today
 from tests.factories import UserFactory
 from tests.releases.conftest import readiness_codes

@@ -12,8 +12,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from budgets import services as budget_services
+from projects.models import Project
 from releases.models import Deliverable, Release
-from studio.models import Project
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django.utils import timezone
 
-from releases import services
-from releases.models import ListenLink, ListenPlay, SongVersion, VersionNote
-from studio.models import Project, Song
-from studio.services import song_create
+from projects.models import Project
+from songs import services
+from songs.models import ListenLink, ListenPlay, Song, SongVersion, VersionNote
+from songs.services import song_create
 from tests.releases.audio_files import tone
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from releases import services
-from releases.models import ListenLink, SongVersion
-from releases.services.listen import PASSWORD_LOCK, PASSWORD_TRIES, TooManyTries
-from studio.models import Project
-from studio.services import song_create
+from projects.models import Project
+from songs import services
+from songs.models import ListenLink, SongVersion
+from songs.services import song_create
+from songs.services.listen import PASSWORD_LOCK, PASSWORD_TRIES, TooManyTries
 from tests.releases.audio_files import tone
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from rest_framework.test import APIClient
 
-from releases import audio
 from releases.models import Master, Release, Track
+from songs import audio
 from tests.releases.audio_files import tone
 from tests.releases.conftest import readiness_codes
 

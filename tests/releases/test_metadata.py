@@ -10,9 +10,9 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from projects.models import Project, Role
 from releases.identifiers import normalize_isrc, normalize_iswc, normalize_upc
 from releases.models import Release, Split, Track
-from studio.models import Project, Role
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
 from tests.releases.factories import CreditFactory, ReleaseFactory, TrackFactory
@@ -164,9 +164,9 @@ def test_concurrent_allocations_get_distinct_isrcs() -> None:
 def test_allocation_for_a_track_that_got_its_isrc_meanwhile(owner: Any, project: Project) -> None:
     """The check is made again on the locked row: a stale copy of the track (read before
     another allocation gave it a code) gets a 409, and no number is used up."""
+    from core.errors import Conflict
     from releases import services
     from releases.models import IsrcRegistrant
-    from studio.errors import Conflict
 
     release = Release.objects.create(project=project, title="R", display_artist="A")
     track = Track.objects.create(release=release, position=1, title="Low Tide")

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from releases import ddex
 from releases.models import Release
-from studio.models import Project
 
 SAMPLES = Path(__file__).resolve().parents[2] / "releases" / "ddex_schema"
 

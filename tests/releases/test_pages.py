@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from projects.models import Project
 from releases.models import Release, Track
-from studio.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +68,8 @@ def test_release_page_edits(
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from projects.models import Person
     from releases.models import Credit, Master, Split
-    from studio.models import Person
     from tests.releases.audio_files import tone
 
     base = f"/releases/{ready_release.pk}"

@@ -11,9 +11,10 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
+from projects.models import Project
 from releases import services
 from releases.models import Artwork, IsrcPrefix, Release, Track
-from studio.models import Project, Studio
+from studio.models import Studio
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from django.test import TestCase
 from rest_framework.test import APIClient
 
 from releases import services
-from releases.audio import AudioInfo
 from releases.models import Deliverable, Release, RenderJob
 from releases.render import FfmpegRenderer, TargetSpec
 from releases.tasks import render_track
+from songs.audio import AudioInfo
 
 pytestmark = pytest.mark.django_db
 

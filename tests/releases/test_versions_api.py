@@ -12,10 +12,12 @@ from django.test import TestCase
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from releases import services
-from releases.models import ListenLink, Master, Release, SongVersion, VersionNote
-from studio.models import Project, Role, Song, SongStage
-from studio.services import song_create
+from projects.models import Project, Role
+from releases import services as releases_services
+from releases.models import Master, Release
+from songs import services
+from songs.models import ListenLink, Song, SongStage, SongVersion, VersionNote
+from songs.services import song_create
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.releases.audio_files import tone
@@ -132,7 +134,7 @@ def test_approve_action_sets_the_master_and_refuses_a_mix_as_master(
     as_owner: APIClient, version: SongVersion, song: Song, audio: Path
 ) -> None:
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = services.track_from_song(release=release, song=song, position=1)
+    track = releases_services.track_from_song(release=release, song=song, position=1)
     refused = as_owner.post(
         f"/api/v1/song-versions/{version.pk}/approve/", {"as_master": True}, format="json"
     )

@@ -10,12 +10,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 
-from releases import services
-from releases.models import ListenLink, Master, Release, SongVersion, VersionNote
-from releases.versions import card_details
-from studio.models import Project, Song, SongStage
-from studio.services import song_create
-from studio.song_hooks import card_details as all_card_details
+from projects.models import Project
+from releases import services as releases_services
+from releases.models import Master, Release
+from songs import services
+from songs.hooks import card_details as all_card_details
+from songs.models import ListenLink, Song, SongStage, SongVersion, VersionNote
+from songs.services import song_create
+from songs.versions import card_details
 from tests.releases.audio_files import tone
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +91,7 @@ def test_upload_note_resolve_approve_through_the_page(
 
 def test_master_approval_says_and_does_it(client_of: Client, song: Song, tmp_path: Path) -> None:
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = services.track_from_song(release=release, song=song, position=1)
+    track = releases_services.track_from_song(release=release, song=song, position=1)
     upload_page(client_of, song, tone(tmp_path / "f.wav", seconds=3.0), kind="master")
     version = SongVersion.objects.get()
     page = client_of.get(url(song)).content.decode()
@@ -234,8 +236,8 @@ def test_today_lists_notes_waiting_for_my_answer(
 ) -> None:
     from django.utils import timezone
 
-    from releases.agenda_notes import read_notes_waiting
-    from studio.models import Role
+    from projects.models import Role
+    from songs.agenda import read_notes_waiting
     from tests.factories import MembershipFactory, UserFactory
 
     engineer, artist = UserFactory.create(username="eng"), UserFactory.create(username="art")
@@ -277,7 +279,7 @@ def test_the_versions_page_reads_in_fixed_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from releases.services import listen_link_create, listen_play_record
+    from songs.services import listen_link_create, listen_play_record
 
     audio = tone(tmp_path / "m.wav", seconds=2.0).read_bytes()
 

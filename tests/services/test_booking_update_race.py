@@ -10,9 +10,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.errors import Conflict
+from projects.models import Project
 from studio import services
-from studio.errors import Conflict
-from studio.models import Booking, Project, Room
+from studio.models import Booking, Room
 from tests.clock import upcoming
 from tests.services.threads import in_thread, wait_until_blocked_or_done
 from tests.studio import test_bookings_api

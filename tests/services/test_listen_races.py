@@ -17,11 +17,11 @@ from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from releases import services
-from releases.models import ListenLink
-from releases.services.listen import PASSWORD_LOCK, PASSWORD_TRIES, TooManyTries
-from studio.models import Project
-from studio.services import song_create
+from projects.models import Project
+from songs import services
+from songs.models import ListenLink
+from songs.services import song_create
+from songs.services.listen import PASSWORD_LOCK, PASSWORD_TRIES, TooManyTries
 from tests.releases.audio_files import tone
 from tests.studio.test_booking_races import run_at_once
 

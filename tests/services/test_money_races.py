@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from budgets import services as budget_services
 from budgets.models import Invoice, InvoiceSeries, issuer_key
+from core.errors import Conflict
+from projects.models import Project
 from sessions import services as session_services
 from sessions.models import Engagement, Payment, RateRule
-from studio.errors import Conflict
-from studio.models import Project
 from tests.budgets.test_invoices import PARTIES, draft
 from tests.clock import UTC, upcoming
 from tests.factories import (

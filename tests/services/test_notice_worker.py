@@ -11,9 +11,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from projects.models import Notice, Role
+from projects.tasks import notice_send
 from studio import services
-from studio.models import Notice, Role
-from studio.tasks import notice_send
 from tests.factories import (
     MembershipFactory,
     PersonFactory,

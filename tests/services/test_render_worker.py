@@ -15,9 +15,9 @@ from django.test import TestCase
 
 from config.celery import app as celery_app
 from releases import services
-from releases.audio import digests
 from releases.models import Deliverable, Release, RenderJob, RenderTask
 from releases.tasks import render_track
+from songs.audio import digests
 from tests.releases.audio_files import tone
 from tests.releases.conftest import upload
 

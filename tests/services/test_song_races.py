@@ -9,9 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from studio import services
-from studio.models import Project, Song, SongStage
-from studio.services.songs import project_song_stages_set
+from projects.models import Project
+from songs import services
+from songs.models import Song, SongStage
+from songs.services.songs import project_song_stages_set
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 from tests.studio.test_booking_races import run_at_once
 

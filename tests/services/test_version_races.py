@@ -13,11 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from config.celery import app as celery_app
-from releases import services
-from releases.models import Master, Release, SongVersion, Track
-from releases.services.versions import master_version_for
-from studio.models import Project, Song, SongStage
-from studio.services import song_create
+from projects.models import Project
+from releases import services as releases_services
+from releases.models import Master, Release, Track
+from releases.services.masters import master_version_for
+from songs import services
+from songs.models import Song, SongStage, SongVersion
+from songs.services import song_create
 from tests.releases.audio_files import tone
 from tests.services.threads import in_thread, wait_until_blocked_or_done
 
@@ -54,7 +56,7 @@ def test_two_masters_approved_at_once_leave_the_tracks_on_the_newest(
     song = song_create(project=project, title="Paper Lanterns", stage=SongStage.MASTERING)
     for title in ("Paper Lanterns", "Harbour Lights"):
         release = Release.objects.create(project=project, title=title, display_artist="W")
-        services.track_from_song(release=release, song=song, position=1)
+        releases_services.track_from_song(release=release, song=song, position=1)
     first = master_upload(song, tmp_path, dbfs=-12.0)
     second = master_upload(song, tmp_path, dbfs=-9.0)
     assert first.sha256 != second.sha256

@@ -9,9 +9,12 @@ from django.core import mail
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from projects import services as projects_services
+from projects.models import Role
+from projects.tasks import membership_notify
 from studio import services
-from studio.models import Booking, Role
-from studio.tasks import holds_expire, membership_notify
+from studio.models import Booking
+from studio.tasks import holds_expire
 from tests.factories import MembershipFactory, ProjectFactory, RoomFactory, UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -29,7 +32,7 @@ def test_member_email_goes_through_the_worker(worker: Any) -> None:
 
     # The service enqueues the email on commit; the worker takes it from the broker and runs
     # it against PostgreSQL on its own connection.
-    membership = services.membership_add(
+    membership = projects_services.membership_add(
         project=project, user=newcomer, role=Role.ENGINEER, by=owner
     )
     deadline = time.monotonic() + 30

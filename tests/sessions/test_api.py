@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from projects.models import Person, Project, Role
 from sessions import rates
 from sessions.models import Engagement, GearCheck, Payment, RateRule, Session
 from sessions.services import rate_rule_presets_ensure
 from studio import services as studio_services
-from studio.models import Gear, Person, Project, Role, Room
+from studio.models import Gear, Room
 from tests.clock import BERLIN, today, upcoming
 from tests.conftest import api_client_for
 from tests.factories import (

@@ -13,10 +13,11 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from projects.models import Membership, NoticeKind, NoticePreference, Project, Role
 from sessions import call_sheets
 from sessions.models import Engagement, RateRule, Session
 from studio import services
-from studio.models import Gear, Membership, NoticeKind, NoticePreference, Project, Role
+from studio.models import Gear
 from tests.factories import GearFactory, PersonFactory, RoomFactory, StudioFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,11 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from budgets import services as budget_services
+from projects.models import Person, Project
 from sessions import services
 from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, RateRule, Session, Take
 from studio import services as studio_services
-from studio.models import Gear, Person, Project, Room
+from studio.models import Gear, Room
 from tests.clock import today
 from tests.factories import GearFactory, UserFactory
 from tests.sessions.test_api import engage

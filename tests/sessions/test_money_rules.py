@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
 
+from projects.models import Person, Project
 from sessions import services
 from sessions.models import Engagement, PayeeDetails, Payment, RateRule, Session
-from studio.models import Person, Project, Room
+from studio.models import Room
 from tests.factories import GearFactory, PersonFactory
 from tests.sessions.test_api import engage
 

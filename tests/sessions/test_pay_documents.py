@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
+from projects.models import Project, Role
 from sessions import rates, services
 from sessions.models import (
     Engagement,
@@ -23,7 +24,7 @@ from sessions.models import (
 )
 from sessions.selectors import nec_threshold
 from sessions.services import rate_rule_presets_ensure
-from studio.models import Project, Role, Room
+from studio.models import Room
 from tests.conftest import api_client_for
 from tests.factories import (
     GearFactory,

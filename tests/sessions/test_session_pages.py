@@ -10,10 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from projects.models import Person, Project, Role
 from sessions import services
 from sessions.models import Engagement, GearCheck, PayeeDetails, Payment, RateRule, Session, Take
 from studio import services as studio_services
-from studio.models import Booking, Gear, Person, Project, Role, Room
+from studio.models import Booking, Gear, Room
 from tests.clock import today, upcoming
 from tests.factories import GearFactory, MembershipFactory, PersonFactory, UserFactory
 

@@ -13,9 +13,9 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.db import OperationalError, connection
 
+from projects.models import Notice
 from sessions.models import Engagement, Session
 from sessions.tasks import call_sheets_send_due
-from studio.models import Notice
 from tests.budgets.test_tasks import as_a_worker  # noqa: F401
 from tests.sessions.test_call_sheets import NEW_YORK, session  # noqa: F401
 

@@ -13,13 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from budgets.models import Invoice, InvoiceLine
+from projects.agenda import agenda_sections
+from projects.models import Project, Role
+from projects.services.meetings import meeting_cancel, meeting_create
 from releases.models import RenderJob
 from sessions.models import Engagement, Payment, RateRule, Session
+from songs.models import Song, SongStage
 from studio import services
-from studio.agenda import agenda_sections
-from studio.agenda_sections import time_left_words
-from studio.models import Booking, Project, Role, Room, Song, SongStage
-from studio.services.meetings import meeting_cancel, meeting_create
+from studio.agenda import time_left_words
+from studio.models import Booking, Room
 from tests.factories import (
     MembershipFactory,
     PersonFactory,

@@ -9,9 +9,10 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from releases.models import Release
 from sessions.models import Session
-from studio.models import Project, Room
+from studio.models import Room
 from tests.clock import UTC, upcoming
 from tests.factories import MembershipFactory, ProjectFactory, RoomFactory, StudioFactory
 from tests.releases.factories import ReleaseFactory

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from studio.models import Membership, Project, Role
+from projects.models import Membership, Project, Role
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, PersonFactory, ProjectFactory, UserFactory
 
@@ -85,7 +85,7 @@ def test_add_member_emails_them_once_after_commit(
     assert membership.notified_at is not None
 
     # The task is idempotent: a second delivery sends nothing.
-    from studio.tasks import membership_notify
+    from projects.tasks import membership_notify
 
     assert membership_notify.delay(membership.pk).get() is False
     assert len(mail.outbox) == 1

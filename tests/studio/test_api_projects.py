@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from studio.models import Membership, Project, Role
+from projects.models import Membership, Project, Role
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, ProjectFactory, StudioFactory, UserFactory
 

@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from studio.models import Gear, Project, Room, Studio
+from projects.models import Project
+from studio.models import Gear, Room, Studio
 from tests.factories import GearFactory, RoomFactory, StudioFactory
 
 pytestmark = pytest.mark.django_db

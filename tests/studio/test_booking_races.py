@@ -12,8 +12,9 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from projects.models import Role
 from studio import services
-from studio.models import Booking, Role
+from studio.models import Booking
 from tests.clock import upcoming
 from tests.conftest import api_client_for
 from tests.factories import (

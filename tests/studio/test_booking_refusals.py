@@ -10,9 +10,10 @@ import time_machine
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.errors import Conflict
+from projects.models import Project
 from studio import services
-from studio.errors import Conflict
-from studio.models import Booking, Project, Room
+from studio.models import Booking, Room
 from studio.selectors import describe_booking
 from tests.clock import upcoming
 from tests.factories import RoomFactory

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from projects.models import Project, Role
 from studio import services
-from studio.models import Booking, Project, Role, Room, Studio
+from studio.models import Booking, Room, Studio
 from tests.factories import (
     GearFactory,
     MembershipFactory,

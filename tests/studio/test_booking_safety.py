@@ -15,10 +15,11 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from sessions import services as session_services
 from sessions.models import RateRule, Session
 from studio import services
-from studio.models import Booking, Project, Room
+from studio.models import Booking, Room
 from studio.selectors import booking_cancellation_terms
 from studio.services.booking_slots import PAST_REFUSED
 from tests.factories import PersonFactory, RoomFactory, StudioFactory

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from projects.models import Project, Role
 from studio import services
-from studio.models import Booking, Project, Role, Room, Studio
+from studio.models import Booking, Room, Studio
 from tests.conftest import api_client_for
 from tests.factories import (
     GearFactory,

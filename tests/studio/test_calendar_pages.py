@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from projects.models import Project, Role
 from studio import services
-from studio.models import Booking, Project, Role, Room
+from studio.models import Booking, Room
 from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import (
     MembershipFactory,

@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.db.models import Model
 from django.test import Client
 
-from studio.management.commands.demo import DEMO_PASSWORD, DEMO_USERNAME
-from studio.models import Gear, Membership, Person, Project, Room, Studio
+from projects.management.commands.demo import DEMO_PASSWORD, DEMO_USERNAME
+from projects.models import Membership, Person, Project
+from studio.models import Gear, Room, Studio
 
 pytestmark = pytest.mark.django_db
 

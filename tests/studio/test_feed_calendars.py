@@ -12,8 +12,9 @@ from django.utils import timezone
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
+from projects.models import Person, Project, Role
 from studio import feeds, services
-from studio.models import Booking, FeedToken, Person, Project, Role, Room
+from studio.models import Booking, FeedToken, Room
 from tests.clock import AUTUMN_2026, freeze_at
 from tests.factories import (
     MembershipFactory,

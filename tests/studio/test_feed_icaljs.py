@@ -20,9 +20,10 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar, Timezone
 
+from core.vtimezone import transitions, vtimezone
+from projects.models import Project
 from studio import services
-from studio.models import Booking, Project
-from studio.vtimezone import transitions, vtimezone
+from studio.models import Booking
 from tests.clock import today
 from tests.factories import RoomFactory, StudioFactory
 

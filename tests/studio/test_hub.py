@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine, Category, Invoice, InvoiceLine
+from projects.models import Project, Role
 from releases.models import Release
 from sessions.models import Engagement, Payment, RateRule, Session
-from studio.models import Booking, Project, Role
+from studio.models import Booking
 from tests.factories import MembershipFactory, PersonFactory, RoomFactory, UserFactory
 from tests.releases.factories import ReleaseFactory, TrackFactory
 

@@ -21,12 +21,14 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
+from projects import invitations as projects_invitations
+from projects.models import Notice, NoticeKind, NoticePreference, Person, Project
+from projects.notices import notice_sweep
 from sessions.models import Engagement, RateRule, Session
 from sessions.services import engagement_delete, engagement_save, session_update
 from studio import invitations, services
 from studio.feeds import build_feed
-from studio.models import Booking, FeedToken, Notice, NoticeKind, NoticePreference, Person, Project
-from studio.notices import notice_sweep
+from studio.models import Booking, FeedToken
 from tests.factories import PersonFactory, RoomFactory, StudioFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +163,7 @@ def test_each_change_is_sent_once_even_when_told_twice(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_confirm(booking=day["hold"])
-        invitations.booking_tell(booking=day["hold"], method=invitations.REQUEST)
+        invitations.booking_tell(booking=day["hold"], method=projects_invitations.REQUEST)
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_confirm(booking=day["hold"])  # already confirmed: no change, no mail
     assert len(mail.outbox) == 2
@@ -276,7 +278,7 @@ def test_nobody_without_an_address_is_invited(
 def test_meeting_invitations_follow_create_change_and_cancel(
     owner: Any, project: Project, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from studio.services.meetings import meeting_cancel, meeting_create, meeting_update
+    from projects.services.meetings import meeting_cancel, meeting_create, meeting_update
 
     ada = PersonFactory.create(name="Ada Reed", projects=[project])
     cal = PersonFactory.create(name="Cal Brass", projects=[project])

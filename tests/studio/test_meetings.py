@@ -11,10 +11,11 @@ from django.utils import timezone
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
+from core.errors import Conflict
+from projects.models import Meeting, Person, Project, Role
+from projects.services.meetings import meeting_cancel, meeting_create, meeting_update
 from studio import services
-from studio.errors import Conflict
-from studio.models import FeedToken, Meeting, Person, Project, Role
-from studio.services.meetings import meeting_cancel, meeting_create, meeting_update
+from studio.models import FeedToken
 from tests.factories import MembershipFactory, PersonFactory, ProjectFactory, UserFactory
 from tests.studio.test_feed_icaljs import read_with_icaljs
 

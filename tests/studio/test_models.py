@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from studio.models import Membership, Project, Role, Studio
-from studio.money import round_money
+from core.money import round_money
+from projects.models import Membership, Project, Role
+from studio.models import Studio
 from tests.clock import UTC, upcoming
 from tests.factories import (
     GearFactory,

@@ -14,10 +14,10 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.utils import timezone
 
-from studio import notices
-from studio.models import Notice, NoticeKind, NoticePreference, Person, Project
-from studio.notices import Letter, notice_tell, notice_writer_register
-from studio.tasks import notice_send
+from projects import notices
+from projects.models import Notice, NoticeKind, NoticePreference, Person, Project
+from projects.notices import Letter, notice_tell, notice_writer_register
+from projects.tasks import notice_send
 from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

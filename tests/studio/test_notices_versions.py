@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from releases import services
-from releases.models import ListenLink
-from studio.models import NoticeKind, NoticePreference, Project, Role, SongStage
-from studio.services import song_create
+from projects.models import NoticeKind, NoticePreference, Project, Role
+from songs import services
+from songs.models import ListenLink, SongStage
+from songs.services import song_create
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
 from tests.releases.test_versions import upload
 

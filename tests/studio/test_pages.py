@@ -5,7 +5,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from studio.models import Project, Role
+from projects.models import Project, Role
 from tests.factories import PASSWORD, MembershipFactory, PersonFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from projects.models import Project, Role
 from sessions import services as session_services
 from sessions.models import Session
-from studio import services
-from studio.models import DEFAULT_PARTS, Part, PartStatus, Project, Role, Song, SongPart
+from songs import services
+from songs.models import DEFAULT_PARTS, Part, PartStatus, Song, SongPart
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +144,7 @@ def test_parts_are_added_renamed_reordered_and_removed(
 
 
 def test_a_new_project_starts_from_the_default_parts(owner: Any) -> None:
-    from studio.services import project_create
+    from projects.services import project_create
 
     made = project_create(by=owner, title="Fresh", artist="The Test Echoes")
     assert list(made.parts.values_list("name", flat=True)) == list(DEFAULT_PARTS)

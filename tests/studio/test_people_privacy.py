@@ -16,10 +16,10 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from projects.models import Person, PersonCard, Project, Role
+from projects.services.projects import person_card_save
 from sessions import services as session_services
 from sessions.models import PayeeDetails, RateRule
-from studio.models import Person, PersonCard, Project, Role
-from studio.services.projects import person_card_save
 from tests.clock import UTC, upcoming
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, PersonFactory, ProjectFactory, UserFactory

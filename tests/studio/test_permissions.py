@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.models import Role
-from studio.permissions import CAPABILITY_LABELS, ROLE_MATRIX, Capability, has_capability
+from projects.models import Role
+from projects.permissions import CAPABILITY_LABELS, ROLE_MATRIX, Capability, has_capability
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 README = Path(__file__).resolve().parents[2] / "README.md"

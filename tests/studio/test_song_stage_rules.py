@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from projects.models import Project
 from sessions import services as session_services
-from studio import services
-from studio.models import Project, Song, SongStage, SongStageChange
-from studio.services.songs import project_song_stages_set
+from songs import services
+from songs.models import Song, SongStage, SongStageChange
+from songs.services.songs import project_song_stages_set
 from tests.clock import upcoming
 from tests.studio.test_songs import LIST, board_url, move_url, web_client
 from tests.studio.test_songs_pages import song_url

@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from projects.models import Project, Role
+from projects.permissions import ROLE_MATRIX, Capability
 from sessions import services as session_services
 from sessions.models import Session
-from studio import services
-from studio.models import Project, Role, Song, SongStage, SongStageChange
-from studio.permissions import ROLE_MATRIX, Capability
+from songs import services
+from songs.models import Song, SongStage, SongStageChange
 from tests.clock import UTC, upcoming
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
 from tests.test_song_scale import BOARD_QUERIES

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from studio.models import Project
+from projects.models import Project
 
 BEFORE = [("recording", "0005_take_linked_song")]
 AFTER = [("recording", "0007_take_song_rename_part_session_songs")]

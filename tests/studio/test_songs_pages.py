@@ -17,11 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from projects.models import Project, Role
 from sessions import services as session_services
 from sessions.models import Session, Take
-from studio import services
-from studio.models import PartStatus, Project, Role, Song, SongPart, SongStage, SongStageChange
-from studio.services.songs import project_song_stages_set
+from songs import services
+from songs.models import PartStatus, Song, SongPart, SongStage, SongStageChange
+from songs.services.songs import project_song_stages_set
 from tests.clock import today
 from tests.factories import MembershipFactory, PersonFactory, UserFactory
 

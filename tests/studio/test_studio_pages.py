@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from studio.models import Gear, Person, PersonCard, Project, Role, Room, Studio
+from projects.models import Person, PersonCard, Project, Role
+from studio.models import Gear, Room, Studio
 from tests.factories import (
     GearFactory,
     MembershipFactory,

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "projects"
+    verbose_name = "Projects"
+
+    def ready(self) -> None:
+        # Today's meetings section and the hub's meetings panel register on import, as does
+        # the writer of meeting invitations (projects.notices).
+        from projects import agenda, invitations  # noqa: F401

@@ -1,0 +1,55 @@
+"""The account page: which kinds of mail the user gets (studio.notices), per kind."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.api import request_user
+from projects.models import NoticeKind, Person
+from projects.notices import notice_kinds_enabled, notice_preferences_set
+
+
+class NoticePreferencesForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label="Mail me about",
+        choices=NoticeKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """GET shows each kind with its box; POST saves the ticked ones as on, the rest as off.
+    Preferences belong to the user's person: without one, the page says so and has no form."""
+    user = request_user(request)
+    person = Person.objects.filter(user=user).first()
+    status = 200
+    form: NoticePreferencesForm | None = None
+    if person is not None:
+        if request.method == "POST":
+            form = NoticePreferencesForm(request.POST)
+            if form.is_valid():
+                try:
+                    notice_preferences_set(person=person, enabled=form.cleaned_data["kinds"])
+                except ValidationError as error:
+                    form.add_error("kinds", error.messages)
+                else:
+                    messages.success(request, "Your mail preferences are saved.")
+                    return redirect("account")
+            status = 400
+        else:
+            form = NoticePreferencesForm(
+                initial={"kinds": sorted(notice_kinds_enabled(person=person))}
+            )
+    elif request.method == "POST":
+        status = 400
+    context = {"person": person, "form": form, "login_email": user.email}
+    return render(request, "studio/account.html", context, status=status)
