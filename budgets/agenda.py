@@ -1,5 +1,5 @@
 """Today's overdue invoices: issued, unpaid, past their due date (registered from
-BudgetsConfig.ready; see studio.agenda for why a registry)."""
+BudgetsConfig.ready; see projects.agenda for why a registry)."""
 
 from __future__ import annotations
 

@@ -8,9 +8,9 @@ class BudgetsConfig(AppConfig):
     verbose_name = "Budgets"
 
     def ready(self) -> None:
-        # Its panel on the project hub (studio.hub), its section of Today (studio.agenda), its
+        # Its panel on the project hub (projects.hub), its section of Today (projects.agenda), its
         # stage watcher drafting milestone invoices and each song's cost on its card
-        # (studio.song_hooks).
+        # (songs.hooks).
         from budgets import agenda, hub, milestones, song_cards  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:

@@ -1,5 +1,5 @@
 """The project hub's money panel: the budget headline, open payments and open invoices, for the
-roles that see money (registered from BudgetsConfig.ready; see studio.hub for why a registry)."""
+roles that see money (registered from BudgetsConfig.ready; see projects.hub for why a registry)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ register_panel(
     HubPanel(
         key="money",
         title="Money",
-        template="studio/partials/hub_money.html",
+        template="budgets/partials/hub_money.html",
         order=20,
         read=money_panel,
         capability=Capability.BUDGET_VIEW,

@@ -1,5 +1,5 @@
 """When a billing milestone is reached, read from the songs' stages, and the stage watcher that
-checks the project's plan after every song move (studio.song_hooks).
+checks the project's plan after every song move (songs.hooks).
 
 Why stages: an approval in releases moves its song's stage, and the ground floor's song_move
 tells the watchers; so budgets never imports releases, and releases never imports budgets.

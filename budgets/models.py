@@ -42,7 +42,7 @@ def validate_receipt(upload: UploadedFile) -> None:
 
 
 def _check_amount(amount: object, currency: str, field: str) -> None:
-    """studio.money's one amount check, its refusal named after the field."""
+    """core.money's one amount check, its refusal named after the field."""
     try:
         validate_amount(amount, currency=currency)
     except ValidationError as error:

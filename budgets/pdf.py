@@ -1,6 +1,6 @@
 """Invoice PDFs with reportlab. A renderer class whose parts are hooks a subclass may replace
 (as pretix does), made once at issue and then served as stored. The page itself (paper, the
-embedded DejaVu font, "Page x of y" with the number on every page) is studio.pdf's."""
+embedded DejaVu font, "Page x of y" with the number on every page) is core.pdf's."""
 
 from __future__ import annotations
 

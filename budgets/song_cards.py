@@ -1,4 +1,4 @@
-"""What budgets adds to the song board's cards and a song's page (studio.song_hooks): what the
+"""What budgets adds to the song board's cards and a song's page (songs.hooks): what the
 song has cost so far (``budgets.song_costs``), linked to the cost-by-song page of the
 project's headline budget. Money shows only to who may see the project's budget; nobody else
 gets anything, not even a blank. Registered from BudgetsConfig.ready()."""

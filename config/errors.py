@@ -1,6 +1,6 @@
 """Error answers: JSON under /api/ (scripts parse them), a page saying why everywhere else.
 
-DRF already answers its own views' errors in JSON (studio.api_base.exception_handler); these
+DRF already answers its own views' errors in JSON (core.api.exception_handler); these
 handlers cover what happens outside them: an address no route matches, an exception DRF passes
 on (a 500), a body too large, a refused CSRF token.
 """

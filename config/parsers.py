@@ -1,7 +1,7 @@
 """Request parsers of the API (REST_FRAMEWORK's DEFAULT_PARSER_CLASSES).
 
-Apart from ``studio.api_base`` on purpose: DRF imports the parsers named in the settings while
-its views module loads, and ``studio.api_base`` imports those views.
+Apart from ``core.api`` on purpose: DRF imports the parsers named in the settings while
+its views module loads, and ``core.api`` imports those views.
 """
 
 from collections.abc import Mapping

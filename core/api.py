@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -22,6 +23,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import Conflict, as_unavailable
+from core.filters import aware_instant
 from core.users import AnyUser
 
 if TYPE_CHECKING:
@@ -210,3 +212,13 @@ AUDIO_FILE = {
     (200, "audio/*"): OpenApiTypes.BINARY,
     (200, "application/octet-stream"): OpenApiTypes.BINARY,
 }
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An instant: a time without a UTC offset is refused, never guessed."""
+
+    def enforce_timezone(self, value: datetime.datetime) -> datetime.datetime:
+        try:
+            return aware_instant(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error

@@ -1,5 +1,5 @@
-"""Domain errors the services raise; the API turns them into responses (studio.api_base),
-the pages too (studio.middleware)."""
+"""Domain errors the services raise; the API turns them into responses (core.api),
+the pages too (core.middleware)."""
 
 from pathlib import Path
 

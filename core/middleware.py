@@ -1,4 +1,4 @@
-"""Page-side answers to what the API's exception handler maps (studio.api_base)."""
+"""Page-side answers to what the API's exception handler maps (core.api)."""
 
 from __future__ import annotations
 

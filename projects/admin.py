@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""The admin of projects: people and their cards, projects with their members, meetings,
+notices and preferences. Deletes go through the services."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -123,7 +124,7 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["person"]
     search_fields = ["key", "to_email", "subject"]
-    # A notice is the record of a mail told once (studio.notices): written by notice_tell,
+    # A notice is the record of a mail told once (projects.notices): written by notice_tell,
     # closed by notice_send; typing one in would bypass both.
     readonly_fields = [
         "key",

@@ -3,9 +3,9 @@
 Why a registry: Today shows studio days and meetings (the ground floor), payments to approve
 (sessions), overdue invoices (budgets), failed renders and notes waiting for an answer
 (releases). ``studio`` imports no other app (DESIGN.md, "Imports flow one way"), so, as with
-the hub's panels (``studio.hub``), each app registers its sections from its
+the hub's panels (``projects.hub``), each app registers its sections from its
 ``AppConfig.ready()`` (one import line: ``from budgets import agenda``) and the agenda view in
-``studio.views_agenda`` renders whatever is registered, in ``order``.
+``projects.views.agenda`` renders whatever is registered, in ``order``.
 
 A section's ``read(user, today, now)`` returns the context its template needs; ``today`` is the
 date in the user's zone (the agenda starts from today, not tomorrow) and ``now`` the instant of
@@ -154,7 +154,7 @@ register_section(
     AgendaSection(
         key="meetings",
         title="Meetings this week",
-        template="studio/partials/agenda_meetings.html",
+        template="projects/partials/agenda_meetings.html",
         order=20,
         read=read_meetings,
         empty="No meetings this week.",
@@ -166,7 +166,7 @@ register_panel(
     HubPanel(
         key="meetings",
         title="Meetings",
-        template="studio/partials/hub_meetings.html",
+        template="projects/partials/hub_meetings.html",
         order=15,
         read=meetings_panel,
     )

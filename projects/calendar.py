@@ -1,4 +1,6 @@
-"""TODO docstring"""
+"""A meeting as a calendar event (RFC 5545): the same UID, SEQUENCE and zone in the feeds
+(studio.feeds) and in the invitations (projects.invitations), so a calendar app that has the
+meeting from one updates it in place when the other speaks of it."""
 
 from __future__ import annotations
 

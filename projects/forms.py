@@ -145,7 +145,7 @@ class ProjectForm(TextGuardFormMixin, forms.ModelForm):
 
 class MembershipForm(TextGuardFormMixin, forms.Form):
     # Only someone the adder already shares a production with; a missing username and a
-    # stranger's get the same refusal (studio.services.projects.membership_add).
+    # stranger's get the same refusal (projects.services.projects.membership_add).
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         to_field_name="username",

@@ -1,4 +1,7 @@
-"""TODO docstring"""
+"""Calendar invitations (iTIP, RFC 5546) for meetings: sent when a meeting is set, changed or
+called off, each change once per person (the notice's key carries the sequence). The pieces
+every invitation shares (the calendar, the organizer and attendees, the site's links) are
+here too; studio.invitations builds the studio days' on them."""
 
 from __future__ import annotations
 
@@ -120,7 +123,7 @@ def _meeting_letter(*, event: str, notice: Notice) -> Letter | None:
     emails = addresses(project=meeting.project, people=shown)
     attendees = [(p.name, emails[p.pk]) for p in shown if p.pk in emails]
     body = render_to_string(
-        "notices/meeting_invitation.txt",
+        "projects/notices/meeting_invitation.txt",
         {
             "meeting": meeting,
             "person": person,

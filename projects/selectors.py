@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Reads of projects that cross models: the list a user sees, with their role on each."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Today's failed renders: render jobs of the last 14 days that failed (registered from
-ReleasesConfig.ready; see studio.agenda for why a registry)."""
+ReleasesConfig.ready; see projects.agenda for why a registry)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Forms of the release page. They check shapes (a date is a date); the rules live in the
-services they feed, whose refusals `refusals_onto` puts beside the field they name."""
+services they feed, whose refusals `form_refusal` puts beside the field they name."""
 
 from __future__ import annotations
 
@@ -134,14 +134,3 @@ class IsrcPrefixForm(forms.Form):
 
     def __init__(self, data: Any = None) -> None:
         super().__init__(data, prefix="prefix", auto_id="%s")
-
-
-def refusals_onto(form: forms.Form, error: ValidationError, *, aliases: dict[str, str]) -> None:
-    """A service's refusal beside the field it names (``aliases`` maps a service's name to
-    the form's), or above the form when it names none the form has."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        field = aliases.get(name, name)
-        form.add_error(field if field in form.fields else None, messages)

@@ -1,5 +1,5 @@
 """The project hub's release panel: each release with how many findings block its delivery
-(registered from ReleasesConfig.ready; see studio.hub for why a registry)."""
+(registered from ReleasesConfig.ready; see projects.hub for why a registry)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ register_panel(
     HubPanel(
         key="releases",
         title="Release readiness",
-        template="studio/partials/hub_releases.html",
+        template="releases/partials/hub_releases.html",
         order=30,
         read=releases_panel,
     )

@@ -334,11 +334,11 @@ class Artwork(models.Model):
 
 
 class Master(StoredAudio):
-    """A track's master file, kept only after it decoded whole (releases.audio.probe)."""
+    """A track's master file, kept only after it decoded whole (songs.audio.probe)."""
 
     track = models.OneToOneField(Track, on_delete=models.CASCADE, related_name="master")
     file = models.FileField(upload_to="masters/%Y/", max_length=255)
-    # Measured with the other loudness figures (releases.stored_audio), for masters only.
+    # Measured with the other loudness figures (songs.models.stored_audio), for masters only.
     loudness_range_lu = models.FloatField(null=True, blank=True)
     uploaded_at = models.DateTimeField(auto_now=True)
 

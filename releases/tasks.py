@@ -8,7 +8,6 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from releases import services
-from songs import services as songs_services
 
 # Failures worth another try: the database or the disk hiccuped. A master ffmpeg cannot read
 # is not one of them: that fails its track at once (services.render_task_run).
@@ -60,9 +59,9 @@ def render_track(self: Any, task_id: int) -> str:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def queue_sweep() -> dict[str, int]:
-    """Queue again the analyses and renders the broker never took (beat, every few minutes)."""
+    """Queue again the masters' analyses and the renders the broker never took (beat, every
+    few minutes; songs.tasks.versions_sweep does the versions')."""
     return {
         "analyses": services.master_analyse_sweep(),
-        "version_analyses": songs_services.version_analyse_sweep(),
         "render_tasks": services.render_sweep(),
     }

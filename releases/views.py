@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.errors import Conflict
-from core.pages import is_htmx
+from core.pages import form_refusal, is_htmx
 from projects.permissions import Capability, has_capability, people_visible, projects_visible
 from releases import package, services
 from releases.forms import (
@@ -30,7 +30,6 @@ from releases.forms import (
     ReleaseForm,
     TrackAddForm,
     TrackForm,
-    refusals_onto,
 )
 from releases.models import Artwork, Credit, CreditRole, Release, RenderJob, Split, Track
 from releases.selectors import Finding, finding_anchor, release_readiness
@@ -312,7 +311,7 @@ def release_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.release_save(release=release, **form.cleaned_data)
         except ValidationError as error:
-            refusals_onto(form, error, aliases={})
+            form_refusal(form, error, aliases={})
         else:
             saved = True
     if is_htmx(request):
@@ -368,7 +367,7 @@ def track_edit(request: HttpRequest, pk: int, track_pk: int) -> HttpResponse:
         try:
             services.track_save(track=track, **form.cleaned_data)
         except ValidationError as error:
-            refusals_onto(form, error, aliases={})
+            form_refusal(form, error, aliases={})
         else:
             note = f"Track {track.position} “{track.title}” saved."
             return _track_answer(request, release, track, form=None, note=note, failed=False)
@@ -409,7 +408,7 @@ def track_add(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 track = services.track_save(release=release, **details)
         except ValidationError as error:
-            refusals_onto(form, error, aliases={})
+            form_refusal(form, error, aliases={})
         else:
             messages.success(request, f"Track {track.position} “{track.title}” added.")
             return _back(release, f"track-{track.pk}")
@@ -465,7 +464,7 @@ def isrc_prefix(request: HttpRequest, pk: int) -> HttpResponse:
                 label=release.label, kept_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            refusals_onto(form, error, aliases={"label": "__all__"})
+            form_refusal(form, error, aliases={"label": "__all__"})
         else:
             messages.success(request, f"ISRCs of “{release.label}” now come from {prefix.code}.")
             return _back(release, "isrc-prefix")

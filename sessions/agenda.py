@@ -1,5 +1,5 @@
 """Today's sessions of the week and the payments waiting for approval (registered from
-RecordingConfig.ready; see studio.agenda for why a registry)."""
+RecordingConfig.ready; see projects.agenda for why a registry)."""
 
 from __future__ import annotations
 

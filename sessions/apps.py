@@ -29,12 +29,12 @@ class RecordingConfig(AppConfig):
 
         register_booking_people(booking_players)
         notice_writer_register("call-sheet", call_sheet_letter)
-        # The board's cards show each song's next planned session (studio.song_hooks).
+        # The board's cards show each song's next planned session (songs.hooks).
         from sessions.song_cards import next_sessions
         from songs.hooks import register_card_details
 
         register_card_details("sessions.next_session", next_sessions)
-        # Its panel on the project hub (studio.hub) and its sections of Today (studio.agenda).
+        # Its panel on the project hub (projects.hub) and its sections of Today (projects.agenda).
         from sessions import agenda, hub  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:

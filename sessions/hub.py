@@ -1,5 +1,5 @@
 """The project hub's schedule panel: next bookings, each with its sessions, and sessions to come
-(registered from RecordingConfig.ready; see studio.hub for why a registry)."""
+(registered from RecordingConfig.ready; see projects.hub for why a registry)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ register_panel(
     HubPanel(
         key="schedule",
         title="Next bookings and sessions",
-        template="studio/partials/hub_schedule.html",
+        template="sessions/partials/hub_schedule.html",
         order=10,
         read=schedule_panel,
     )

@@ -1,6 +1,6 @@
 """PDFs of sessions with reportlab: a pay statement per player per session, and a session report
 in the manner of a union session report form (players, times, instruments, songs recorded).
-The page itself (paper, the embedded DejaVu font, "Page x of y") is studio.pdf's."""
+The page itself (paper, the embedded DejaVu font, "Page x of y") is core.pdf's."""
 
 from __future__ import annotations
 

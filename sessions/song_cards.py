@@ -1,6 +1,6 @@
 """The board's card detail from sessions: each song's next planned session.
 
-Registered with ``studio.song_hooks`` from ``RecordingConfig.ready()`` (studio cannot import
+Registered with ``songs.hooks`` from ``RecordingConfig.ready()`` (studio cannot import
 sessions). One query for all the songs on the board, whatever their number."""
 
 from __future__ import annotations

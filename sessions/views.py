@@ -66,7 +66,8 @@ def _require(request: HttpRequest, project: Project, capability: Capability, why
 
 
 def _rights(request: HttpRequest, project: Project) -> dict[str, bool]:
-    """What the role may do on the sheet; pay shows as in the API (studio.permissions.sees_pay)."""
+    """What the role may do on the sheet; pay shows as in the API
+    (projects.permissions.sees_pay)."""
     role = role_on(request.user, project)  # one query for the three answers
     return {
         "may_run": role in roles_with(Capability.SESSIONS_MANAGE),

@@ -1,4 +1,6 @@
-"""TODO docstring"""
+"""The admin of songs: songs with their stage history, parts and the tracking sheet's cells,
+versions (files shown through the admin, never as /media/ URLs), notes and listen links.
+Deletes go through the services."""
 
 from typing import Any
 
@@ -7,7 +9,7 @@ from django.http import HttpRequest
 
 from core.admin import ServiceDeleteAdmin, StoredFilesAdmin
 from core.errors import Conflict
-from songs import services as songs_services
+from songs import services as song_services
 from songs.models import (
     ListenLink,
     ListenPlay,
@@ -107,7 +109,7 @@ class SongAdmin(ServiceDeleteAdmin):
     inlines = [SongStageChangeInline]
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
-        songs_services.song_delete(song=obj)
+        song_services.song_delete(song=obj)
 
 
 @admin.register(SongStageChange)
@@ -132,7 +134,7 @@ class PartAdmin(ServiceDeleteAdmin):
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         # The admin's confirmation page lists the song parts (the sheet's cells) that go with
         # the part, as the sheet's "remove" asks before it passes confirmed=True too.
-        songs_services.part_delete(part=obj, confirmed=True)
+        song_services.part_delete(part=obj, confirmed=True)
 
 
 @admin.register(SongPart)

@@ -1,6 +1,6 @@
 """Today's "notes waiting for my answer": open notes, written by someone else, on versions I
 uploaded or on songs of projects I produce (registered from ReleasesConfig.ready; see
-studio.agenda for why a registry)."""
+projects.agenda for why a registry)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ register_section(
     AgendaSection(
         key="version-notes",
         title="Notes waiting for my answer",
-        template="releases/partials/agenda_notes.html",
+        template="songs/partials/agenda_notes.html",
         order=45,
         read=read_notes_waiting,
         empty="No open note waits for you.",
@@ -86,7 +86,7 @@ register_section(
     AgendaSection(
         key="songs",
         title="Song deadlines",
-        template="studio/partials/agenda_songs.html",
+        template="songs/partials/agenda_songs.html",
         order=30,
         read=read_songs,
         empty="No song is due this week, and none is late.",

@@ -5,6 +5,6 @@ from songs.hooks import register_card_details
 
 
 def register() -> None:
-    from songs.versions import card_details
+    from songs.selectors import version_card_details
 
-    register_card_details("songs.versions", card_details)
+    register_card_details("songs.versions", version_card_details)

@@ -1,5 +1,5 @@
 """Forms of the versions page and the listen page. They check shapes; the services hold the
-rules, and their refusals land beside the field they name (releases.forms.refusals_onto)."""
+rules, and their refusals land beside the field they name (releases.forms.form_refusal)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What versions tell people: a note tells the version's uploader (unless they wrote it), an
 approval tells the production's producers. Sent through the ground floor's notices
-(studio.notices), once per note and per approval, written when sent."""
+(projects.notices), once per note and per approval, written when sent."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def _note_letter(*, event: str, notice: Notice) -> Letter | None:
         "link": _link(note.version),
     }
     return Letter(
-        subject=notice.subject, body=render_to_string("notices/version_note.txt", context)
+        subject=notice.subject, body=render_to_string("songs/notices/version_note.txt", context)
     )
 
 
@@ -101,7 +101,7 @@ def _approved_letter(*, event: str, notice: Notice) -> Letter | None:
         "link": _link(version),
     }
     return Letter(
-        subject=notice.subject, body=render_to_string("notices/version_approved.txt", context)
+        subject=notice.subject, body=render_to_string("songs/notices/version_approved.txt", context)
     )
 
 

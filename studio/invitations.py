@@ -151,7 +151,7 @@ def _booking_letter(*, event: str, notice: Notice) -> Letter | None:
     attendees = [(p.name, emails[p.pk]) for p in shown if p.pk in emails]
     studio = booking.room.studio
     body = render_to_string(
-        "notices/booking_invitation.txt",
+        "studio/notices/booking_invitation.txt",
         {
             "booking": booking,
             "person": person,
@@ -267,7 +267,7 @@ def _hold_letter(*, event: str, notice: Notice) -> Letter | None:
         return None
     zone = booking.room.studio.zone
     body = render_to_string(
-        f"notices/{topic.replace('-', '_')}.txt",
+        f"studio/notices/{topic.replace('-', '_')}.txt",
         {
             "booking": booking,
             "when": when_words(booking.start, booking.end, zone),

@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""What of the studios a user sees: the studios they manage and those their projects use,
+their rooms and gear, their projects' bookings, and what a calendar page or a feed may show."""
 
 from typing import TYPE_CHECKING, Any
 

@@ -15,7 +15,7 @@ from tests.factories import (
     UserFactory,
 )
 
-OUR_APPS = {"studio", "recording", "budgets", "releases"}
+OUR_APPS = {"projects", "studio", "songs", "recording", "budgets", "releases"}
 
 
 def our_models() -> list[type[Model]]:

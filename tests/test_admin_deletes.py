@@ -1,5 +1,5 @@
 """The admin deletes budget lines, invoice lines, billing milestones, engagements, tracks,
-releases, songs, parts and people through their services (studio.admin_base.ServiceDeleteAdmin):
+releases, songs, parts and people through their services (core.admin.ServiceDeleteAdmin):
 what the service takes with a row goes too (files after the commit), what it refuses is an
 error message and nothing goes. The inlines that would delete such rows behind the service
 delete none."""
@@ -23,12 +23,13 @@ from rest_framework.test import APIClient
 from budgets import services as budget_services
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine, Invoice, InvoiceLine
+from projects import services as project_services
 from projects.models import Person, PersonCard, Project, Role
 from releases import services as release_services
 from releases.models import Artwork, Deliverable, Master, Release, Track
 from sessions import services as session_services
 from sessions.models import Engagement, Payment, RateRule, Session, Take
-from songs import services as studio_services
+from songs import services as song_services
 from songs.models import Part, PartStatus, Song, SongPart
 from tests.budgets.test_billing import plan  # noqa: F401  (a fixture)
 from tests.budgets.test_invoices import draft
@@ -379,14 +380,14 @@ def test_admin_deletes_a_song_through_the_service(
     project: Project,
     session: Session,  # noqa: F811
 ) -> None:
-    song = studio_services.song_create(project=project, title="Low Tide")
+    song = song_services.song_create(project=project, title="Low Tide")
     take = session_services.take_create(session=session, song_name="Low Tide")
     assert take.song == song
 
-    with spied(studio_services, "song_delete") as calls:
-        response = confirm_delete(admin_client, f"/admin/studio/song/{song.pk}/")
+    with spied(song_services, "song_delete") as calls:
+        response = confirm_delete(admin_client, f"/admin/songs/song/{song.pk}/")
 
-    assert response.redirect_chain == [("/admin/studio/song/", 302)]
+    assert response.redirect_chain == [("/admin/songs/song/", 302)]
     assert calls == [{"song": song.pk}]
     assert not Song.objects.exists()
     # The take keeps its typed name and loses only the link.
@@ -398,17 +399,17 @@ def test_admin_deletes_a_song_through_the_service(
 def test_admin_deletes_a_part_with_its_cells_through_the_service(
     admin_client: Client, owner: Any, project: Project
 ) -> None:
-    song = studio_services.song_create(project=project, title="Low Tide")
-    part = studio_services.part_create(project=project, name="Bass")
-    studio_services.song_part_set(song=song, part=part, status=PartStatus.RECORDED, by=owner)
+    song = song_services.song_create(project=project, title="Low Tide")
+    part = song_services.part_create(project=project, name="Bass")
+    song_services.song_part_set(song=song, part=part, status=PartStatus.RECORDED, by=owner)
 
     # The confirmation page names the cell that goes with it: that is the confirmation.
-    page = admin_client.get(f"/admin/studio/part/{part.pk}/delete/")
+    page = admin_client.get(f"/admin/songs/part/{part.pk}/delete/")
     assert dict(page.context["model_count"]) == {"parts": 1, "song parts": 1}
-    with spied(studio_services, "part_delete") as calls:
-        response = confirm_delete(admin_client, f"/admin/studio/part/{part.pk}/")
+    with spied(song_services, "part_delete") as calls:
+        response = confirm_delete(admin_client, f"/admin/songs/part/{part.pk}/")
 
-    assert response.redirect_chain == [("/admin/studio/part/", 302)]
+    assert response.redirect_chain == [("/admin/songs/part/", 302)]
     assert calls == [{"part": part.pk, "confirmed": True}]
     assert (Part.objects.count(), SongPart.objects.count()) == (0, 0)
     assert deletions() == 1
@@ -420,10 +421,10 @@ def test_admin_deletes_a_person_of_a_project_it_manages_through_the_service(
     MembershipFactory.create(project=project, user=root, role=Role.MANAGER)
     person = PersonFactory.create(name="Mara Lind", projects=[project])
 
-    with spied(studio_services, "person_delete") as calls:
-        response = confirm_delete(admin_client, f"/admin/studio/person/{person.pk}/")
+    with spied(project_services, "person_delete") as calls:
+        response = confirm_delete(admin_client, f"/admin/projects/person/{person.pk}/")
 
-    assert response.redirect_chain == [("/admin/studio/person/", 302)]
+    assert response.redirect_chain == [("/admin/projects/person/", 302)]
     assert calls == [{"person": person.pk, "by": root.pk}]
     assert not Person.objects.filter(pk=person.pk).exists()
     assert not PersonCard.objects.exists()
@@ -439,9 +440,9 @@ def test_admin_keeps_a_person_on_a_project_it_does_not_manage(
     MembershipFactory.create(project=project, user=root, role=Role.MANAGER)
     person = PersonFactory.create(name="Mara Lind", projects=[project, elsewhere])
 
-    response = confirm_delete(admin_client, f"/admin/studio/person/{person.pk}/")
+    response = confirm_delete(admin_client, f"/admin/projects/person/{person.pk}/")
 
-    assert response.redirect_chain == [(f"/admin/studio/person/{person.pk}/change/", 302)]
+    assert response.redirect_chain == [(f"/admin/projects/person/{person.pk}/change/", 302)]
     assert messages_of(response) == [
         "Mara Lind is also on projects you do not manage (1); remove them from your projects "
         "instead."

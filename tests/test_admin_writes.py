@@ -23,8 +23,7 @@ from releases import services as release_services
 from releases.models import Artwork, Deliverable, Master, Release, Track
 from sessions import services as session_services
 from sessions.models import Engagement, Payment, RateRule, Session
-from songs import services as songs_services
-from songs import services as studio_services
+from songs import services as song_services
 from songs.models import Song
 from songs.models.versions import SongVersion
 from tests.budgets.test_billing import plan  # noqa: F401  (a fixture)
@@ -126,9 +125,9 @@ def test_admin_keeps_a_billing_plan_with_a_reached_milestone(
 
 def versioned_song(project: Project, tmp_path: Path) -> tuple[Song, list[str]]:
     """A song of the project with an uploaded mix: the stored file's name with it."""
-    song = studio_services.song_create(project=project, title="Low Tide")
+    song = song_services.song_create(project=project, title="Low Tide")
     wav = tone(tmp_path / "mix.wav", seconds=1.0)
-    version = songs_services.version_upload(
+    version = song_services.version_upload(
         song=song, kind="mix", upload=SimpleUploadedFile(wav.name, wav.read_bytes()), by=None
     )
     assert default_storage.exists(version.file.name)
@@ -146,9 +145,9 @@ def test_admin_deletes_a_project_it_produces_with_its_songs_files(
     song, files = versioned_song(project, tmp_path)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = confirm_delete(admin_client, f"/admin/studio/project/{project.pk}/")
+        response = confirm_delete(admin_client, f"/admin/projects/project/{project.pk}/")
 
-    assert response.redirect_chain == [("/admin/studio/project/", 302)]
+    assert response.redirect_chain == [("/admin/projects/project/", 302)]
     assert not Project.objects.filter(pk=project.pk).exists()
     assert (Song.objects.count(), SongVersion.objects.count()) == (0, 0)
     assert [default_storage.exists(name) for name in files] == [False]
@@ -166,9 +165,9 @@ def test_admin_keeps_a_project_the_signed_in_user_only_manages(
     song, files = versioned_song(project, tmp_path)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = confirm_delete(admin_client, f"/admin/studio/project/{project.pk}/")
+        response = confirm_delete(admin_client, f"/admin/projects/project/{project.pk}/")
 
-    assert response.redirect_chain == [(f"/admin/studio/project/{project.pk}/change/", 302)]
+    assert response.redirect_chain == [(f"/admin/projects/project/{project.pk}/change/", 302)]
     assert messages_of(response) == ["Your role may not delete this project."]
     assert callbacks == []
     assert Song.objects.get().project == project
@@ -187,12 +186,12 @@ def test_admin_deletes_a_card_as_the_api_deletes_the_contact(
     person = PersonFactory.create(name="Mara Lind", projects=[project, second])
     card = PersonCard.objects.get(person=person, project=project)
 
-    page = admin_client.get(f"/admin/studio/personcard/{card.pk}/delete/")
-    response = confirm_delete(admin_client, f"/admin/studio/personcard/{card.pk}/")
+    page = admin_client.get(f"/admin/projects/personcard/{card.pk}/delete/")
+    response = confirm_delete(admin_client, f"/admin/projects/personcard/{card.pk}/")
 
     # The confirmation names what goes: the person with both cards.
     assert dict(page.context["model_count"]) == {"people": 1, "person cards": 2}
-    assert response.redirect_chain == [("/admin/studio/personcard/", 302)]
+    assert response.redirect_chain == [("/admin/projects/personcard/", 302)]
     assert not Person.objects.filter(pk=person.pk).exists()
     assert not PersonCard.objects.exists()
     assert deletions() == 1
@@ -208,9 +207,9 @@ def test_admin_keeps_a_card_of_a_contact_on_a_project_it_does_not_manage(
     person = PersonFactory.create(name="Mara Lind", projects=[project, elsewhere])
     card = PersonCard.objects.get(person=person, project=project)
 
-    response = confirm_delete(admin_client, f"/admin/studio/personcard/{card.pk}/")
+    response = confirm_delete(admin_client, f"/admin/projects/personcard/{card.pk}/")
 
-    assert response.redirect_chain == [(f"/admin/studio/personcard/{card.pk}/change/", 302)]
+    assert response.redirect_chain == [(f"/admin/projects/personcard/{card.pk}/change/", 302)]
     assert messages_of(response) == [
         "Mara Lind is also on projects you do not manage (1); remove them from your projects "
         "instead."
@@ -291,10 +290,10 @@ def test_admin_never_deletes_a_song_version_alone(
     song, files = versioned_song(project, tmp_path)
     version = SongVersion.objects.get(song=song)
 
-    response = confirm_delete(admin_client, f"/admin/releases/songversion/{version.pk}/")
-    changelist = admin_client.get("/admin/releases/songversion/")
+    response = confirm_delete(admin_client, f"/admin/songs/songversion/{version.pk}/")
+    changelist = admin_client.get("/admin/songs/songversion/")
 
-    assert response.redirect_chain == [(f"/admin/releases/songversion/{version.pk}/change/", 302)]
+    assert response.redirect_chain == [(f"/admin/songs/songversion/{version.pk}/change/", 302)]
     assert messages_of(response) == [
         "Mix v1 stays: a song's versions are numbered without gaps and an approved one is kept "
         "as approved. Versions go with their song."

@@ -1,5 +1,5 @@
 """Control characters never reach the database: every app's text fields refuse them, with the
-field named and nothing saved (studio.validators)."""
+field named and nothing saved (core.validators)."""
 
 from __future__ import annotations
 

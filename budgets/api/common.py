@@ -16,7 +16,7 @@ from projects.permissions import Capability, projects_with
 
 
 def checked_amount(attrs: dict[str, Any], field: str, currency: str) -> None:
-    """studio.money's one amount check where the amount enters, named after its field; the
+    """core.money's one amount check where the amount enters, named after its field; the
     service checks again for its other callers."""
     if attrs.get(field) is None:
         return

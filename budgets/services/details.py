@@ -70,7 +70,7 @@ class InvoiceLineDetails(TypedDict, total=False):
 
 
 def exact_amount(amount: object, currency: str, field: str) -> Decimal:
-    """The amount as it will be kept, or a 400 naming ``field``: studio.money's one check
+    """The amount as it will be kept, or a 400 naming ``field``: core.money's one check
     (finite, fits the column, no more decimals than the currency has; never rounded away)."""
     try:
         return validate_amount(amount, currency=currency)

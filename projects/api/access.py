@@ -1,4 +1,6 @@
-"""TODO docstring"""
+"""Who may write through the API: a project's role and what it grants (projects.permissions).
+Reads are scoped by each viewset's queryset; writes check the capability, 404 for a project
+the caller cannot see, 403 for a role that may not."""
 
 from __future__ import annotations
 

@@ -304,7 +304,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    # Only users who already share a production with the caller (studio.permissions.
+    # Only users who already share a production with the caller (projects.permissions.
     # coworkers_of): a missing username and a stranger's get the same 400, word for word.
     user = ScopedSlugRelatedField(
         slug_field="username",

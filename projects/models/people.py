@@ -147,7 +147,7 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    """A user's role on a project. The role decides what they may do (studio.permissions)."""
+    """A user's role on a project. The role decides what they may do (projects.permissions)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

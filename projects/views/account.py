@@ -1,4 +1,4 @@
-"""The account page: which kinds of mail the user gets (studio.notices), per kind."""
+"""The account page: which kinds of mail the user gets (projects.notices), per kind."""
 
 from __future__ import annotations
 
@@ -52,4 +52,4 @@ def account(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     context = {"person": person, "form": form, "login_email": user.email}
-    return render(request, "studio/account.html", context, status=status)
+    return render(request, "projects/account.html", context, status=status)

@@ -1,4 +1,4 @@
-"""Today (the dashboard, ``/``): the sections the apps register (``studio.agenda``), and the
+"""Today (the dashboard, ``/``): the sections the apps register (``projects.agenda``), and the
 confirm / release buttons of the holds about to lapse and of the challenged ones.
 
 The buttons ask first. With htmx the browser asks (``hx-confirm``) and the answer comes with the
@@ -45,4 +45,4 @@ def agenda(request: HttpRequest) -> HttpResponse:
         "projects": projects,
         "has_studios": user_zone_name(request.user) is not None,
     }
-    return render(request, "studio/agenda.html", context)
+    return render(request, "projects/agenda.html", context)

@@ -1,5 +1,5 @@
 """A project's meetings: the list, the form to add or change one, and cancelling with a question
-first. Writes go through ``studio.services.meetings``, as the API's do."""
+first. Writes go through ``projects.services.meetings``, as the API's do."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from core.api import request_user
 from core.errors import Conflict
+from core.pages import form_refusal
 from projects.forms import MeetingForm
 from projects.hooks import project_zone_name
 from projects.models import Meeting, Project
 from projects.permissions import Capability, has_capability, projects_visible
 from projects.services.meetings import meeting_cancel, meeting_create, meeting_update
-from studio.views.studios import form_refusal
 
 
 def _project(request: HttpRequest, pk: int) -> Project:
@@ -53,7 +53,7 @@ def meeting_list(request: HttpRequest, pk: int) -> HttpResponse:
         "past": meetings.filter(end__lte=now).order_by("-start", "-pk")[:20],
         "may_schedule": has_capability(request.user, project, Capability.SCHEDULE_MANAGE),
     }
-    return render(request, "studio/meeting_list.html", context)
+    return render(request, "projects/meeting_list.html", context)
 
 
 @login_required
@@ -74,7 +74,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{meeting.title} is on the calendar.")
             return redirect("meeting-list", pk=project.pk)
     return render(
-        request, "studio/meeting_form.html", {"form": form, "project": project, "meeting": None}
+        request, "projects/meeting_form.html", {"form": form, "project": project, "meeting": None}
     )
 
 
@@ -98,7 +98,7 @@ def meeting_edit(request: HttpRequest, pk: int, meeting_id: int) -> HttpResponse
             return redirect("meeting-list", pk=project.pk)
     return render(
         request,
-        "studio/meeting_form.html",
+        "projects/meeting_form.html",
         {"form": form, "project": project, "meeting": meeting},
     )
 
@@ -117,4 +117,4 @@ def meeting_cancel_view(request: HttpRequest, pk: int, meeting_id: int) -> HttpR
         else:
             messages.success(request, f"{meeting.title} is cancelled.")
         return redirect("meeting-list", pk=project.pk)
-    return render(request, "studio/meeting_cancel.html", {"project": project, "meeting": meeting})
+    return render(request, "projects/meeting_cancel.html", {"project": project, "meeting": meeting})

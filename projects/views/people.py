@@ -14,12 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.api import request_user
-from core.pages import is_htmx
+from core.pages import form_refusal, is_htmx
 from projects import services
 from projects.forms import ContactCreateForm, ContactForm
 from projects.models import PersonCard
 from projects.permissions import Capability, person_cards_visible, projects_with
-from studio.views.studios import form_refusal
 
 
 def _manageable(request: HttpRequest) -> set[int]:
@@ -51,7 +50,7 @@ def _people_page(
         # The add form opens by itself when it comes back with refusals.
         "create_open": create_form is not None and create_form.is_bound,
     }
-    return render(request, "studio/people_list.html", context)
+    return render(request, "projects/people_list.html", context)
 
 
 @login_required
@@ -97,7 +96,7 @@ def contact_row(request: HttpRequest, person_id: int, project_id: int) -> HttpRe
     """One card's row as the people page shows it (what htmx puts back on Cancel)."""
     card = _card(request, person_id, project_id)
     context = {"card": card, "manageable": _manageable(request)}
-    return render(request, "studio/people_list.html#card-row", context)
+    return render(request, "projects/people_list.html#card-row", context)
 
 
 @login_required
@@ -141,10 +140,10 @@ def contact_edit(request: HttpRequest, person_id: int, project_id: int) -> HttpR
             if is_htmx(request):
                 card = _card(request, person_id, project_id)
                 context = {"card": card, "manageable": manageable, "saved": True}
-                return render(request, "studio/people_list.html#card-row", context)
+                return render(request, "projects/people_list.html#card-row", context)
             messages.success(request, f"Saved {data['name']} on {card.project}.")
             return redirect("people-list")
     context = {"card": card, "form": form}
     if is_htmx(request):
-        return render(request, "studio/people_list.html#card-form", context)
-    return render(request, "studio/contact_form.html", context)
+        return render(request, "projects/people_list.html#card-form", context)
+    return render(request, "projects/contact_form.html", context)

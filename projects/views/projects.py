@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""The pages of projects: the list, a new project, its hub (the panels the apps register,
+projects.hub) and its edit page; the API token page of the account."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from core.api import request_user
+from core.pages import form_refusal
 from projects import services
 from projects.forms import MembershipForm, ProjectForm
 from projects.hooks import links
@@ -30,12 +32,11 @@ from projects.permissions import (
 )
 from projects.selectors import project_list_for
 from projects.views import agenda as views_agenda
-from studio.views.studios import form_refusal
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Today: the agenda of the sections the apps register (studio.views_agenda)."""
+    """Today: the agenda of the sections the apps register (projects.views.agenda)."""
     return views_agenda.agenda(request)
 
 
@@ -53,7 +54,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(projects, 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "studio/project_list.html",
+        "projects/project_list.html",
         {"page": page, "query": query, "status": status, "statuses": Project.Status.choices},
     )
 
@@ -80,13 +81,13 @@ def project_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created {project}. You are its producer.")
             return redirect("project-detail", pk=project.pk)
-    return render(request, "studio/project_form.html", {"form": form, "project": None})
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The project hub: members and people from the ground floor, then the panels the apps
-    register (studio.hub: schedule, money, releases), each for the roles it names."""
+    register (projects.hub: schedule, money, releases), each for the roles it names."""
     project = get_object_or_404(projects_visible(request.user), pk=pk)
     my_role = role_on(request.user, project)
     capabilities = {c for c, roles in ROLE_MATRIX.items() if my_role in roles}
@@ -127,7 +128,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage_members": may_manage_members,
         "form": form,
     }
-    return render(request, "studio/project_detail.html", context)
+    return render(request, "projects/project_detail.html", context)
 
 
 @login_required
@@ -149,13 +150,13 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Saved.")
             return redirect("project-detail", pk=project.pk)
-    return render(request, "studio/project_form.html", {"form": form, "project": project})
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
 @login_required
 def api_token(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=request_user(request)).first()
-    return render(request, "studio/api_token.html", {"token": token})
+    return render(request, "projects/api_token.html", {"token": token})
 
 
 @login_required

@@ -39,7 +39,7 @@ class MasterSerializer(serializers.ModelSerializer):
     class Meta:
         model = Master
         # Named, in the order the answer has always had: the model's order now starts with
-        # the fields it shares with song versions (releases.stored_audio).
+        # the fields it shares with song versions (songs.models.stored_audio).
         fields = [
             "duration",
             "file",

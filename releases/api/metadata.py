@@ -30,7 +30,7 @@ from releases.api.delivery import DeliveryActions, MasterActions
 from releases.artwork import FORMATS
 from releases.models import Artwork, Credit, Release, Split, Track
 from releases.selectors import release_readiness, releases_visible, tracks_visible
-from songs.versions import songs_visible
+from songs.selectors import songs_visible
 
 
 class ReleaseScopedViewSet(viewsets.ModelViewSet):

@@ -16,6 +16,6 @@ def pdf_response(body: bytes, filename: str) -> HttpResponse:
 
 
 def money_projects(user: Any) -> set[int]:
-    """Ids of the projects on which the user sees what people are paid (studio.permissions.
+    """Ids of the projects on which the user sees what people are paid (projects.permissions.
     sees_pay), as a set for checking many rows against."""
     return set(projects_showing_pay(user).values_list("pk", flat=True))

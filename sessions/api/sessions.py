@@ -13,8 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
-from core.api import ScopedPrimaryKeyRelatedField, request_user
-from core.api_fields import AwareDateTimeField
+from core.api import AwareDateTimeField, ScopedPrimaryKeyRelatedField, request_user
 from core.intervals import END_AFTER_START, ends_after_start
 from projects.api.access import ProjectRolePermission, require_write_on_parent
 from projects.models import Project

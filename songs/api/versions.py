@@ -23,14 +23,14 @@ from projects.models import Project
 from projects.permissions import Capability
 from songs import services
 from songs.models import ListenLink, ListenPlay, Song, SongVersion, VersionKind, VersionNote
-from songs.services.versions import parse_time
-from songs.versions import (
+from songs.selectors import (
     listen_links_visible,
     notes_visible,
     songs_visible,
     versions_visible,
     with_open_notes,
 )
+from songs.services.versions import parse_time
 
 
 class SongVersionSerializer(serializers.ModelSerializer):

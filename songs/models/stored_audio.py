@@ -6,7 +6,7 @@ from django.db import models
 
 
 class StoredAudio(models.Model):
-    """An audio file kept only after it decoded whole: what probing found (releases.audio.probe),
+    """An audio file kept only after it decoded whole: what probing found (songs.audio.probe),
     its size and checksums, and the loudness a task measures after upload.
 
     Abstract: each kind declares its own ``file`` (where it is kept) and when it was uploaded.

@@ -338,7 +338,7 @@ def version_approve(
 
 
 def song_versions_leave(song: Song) -> None:
-    """A song is being deleted (``studio.song_hooks``): its versions' files and previews are
+    """A song is being deleted (``songs.hooks``): its versions' files and previews are
     removed once the delete commits; the rows go with the song."""
     files = [
         (stored.storage, stored.name)

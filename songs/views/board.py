@@ -3,7 +3,7 @@ button (or dragged: static/js/song_board.js posts the same form); and the projec
 (renamed, skipped) set from a small form under the board.
 
 With htmx a form swaps the board (its ``board`` partial); without it the form posts and the
-page redirects back. Writes go through the same services as the API (studio.services.songs).
+page redirects back. Writes go through the same services as the API (songs.services.songs).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.api import request_user
-from core.pages import is_htmx
+from core.pages import form_refusal, is_htmx
 from core.validators import TextGuardFormMixin
 from projects.models import Project
 from songs import services
@@ -26,9 +26,8 @@ from songs.models import Song
 from songs.selectors import board_columns, stage_labels, stages_shown
 from songs.services.songs import project_song_stages_set
 from songs.views.common import managed_project, may_manage, visible_project
-from studio.views.studios import form_refusal
 
-BOARD = "studio/song_board.html"
+BOARD = "songs/board.html"
 
 
 class SongAddForm(TextGuardFormMixin, forms.Form):

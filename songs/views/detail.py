@@ -1,6 +1,6 @@
 """A song's own page: its details (edited in a Django form, refusals beside the fields), its
 stage history, its takes, its cells of the tracking sheet, and what other apps show for it
-(studio.song_hooks card details); deleting it asks first, saying what happens to its takes."""
+(songs.hooks card details); deleting it asks first, saying what happens to its takes."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.pages import form_refusal
 from projects.models import Project
 from songs import services
 from songs.forms import SongForm
 from songs.models import Song
 from songs.selectors import song_page, stages_shown
 from songs.views.common import managed_project, may_manage, visible_project
-from studio.views.studios import form_refusal
 
 
 def _song(project: Project, song_id: int) -> Song:
@@ -70,7 +70,7 @@ def song_detail(request: HttpRequest, pk: int, song_id: int) -> HttpResponse:
         "may_manage": may_manage(request, project),
         "stages": stages_shown(project),
     }
-    return render(request, "studio/song_detail.html", context, status=status)
+    return render(request, "songs/detail.html", context, status=status)
 
 
 @login_required
@@ -90,4 +90,4 @@ def song_delete(request: HttpRequest, pk: int, song_id: int) -> HttpResponse:
         "take_count": song.takes.count(),
         "cell_count": song.part_statuses.count(),
     }
-    return render(request, "studio/song_delete.html", context)
+    return render(request, "songs/delete.html", context)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.api import request_user
-from core.pages import is_htmx
+from core.pages import form_refusal, is_htmx
 from projects.models import Project
 from songs import services
 from songs.forms import PartForm, SongPartForm
@@ -24,9 +24,8 @@ from songs.models import Part, PartStatus, Song
 from songs.selectors import tracking_sheet
 from songs.services.parts import part_cells_in_use
 from songs.views.common import managed_project, may_manage, visible_project
-from studio.views.studios import form_refusal
 
-SHEET = "studio/song_sheet.html"
+SHEET = "songs/sheet.html"
 
 
 def _page(

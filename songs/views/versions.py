@@ -26,9 +26,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.api import request_user
 from core.errors import Conflict
-from core.pages import is_htmx
+from core.pages import form_refusal, is_htmx
 from projects.permissions import Capability, has_capability, projects_visible
-from releases.forms import refusals_onto
 from songs import services
 from songs.api.versions import download_name
 from songs.forms import (
@@ -39,12 +38,11 @@ from songs.forms import (
     VersionUploadForm,
 )
 from songs.models import ListenLink, Song, SongVersion, VersionKind, VersionNote
-from songs.selectors import stage_labels
+from songs.selectors import stage_labels, version_stack
 from songs.services.listen import TooManyTries
-from songs.versions import version_stack
 
-PAGE = "releases/versions.html"
-LISTEN = "releases/listen.html"
+PAGE = "songs/versions.html"
+LISTEN = "songs/listen.html"
 PLAY_SALT = "releases.listen.play"
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -148,7 +146,7 @@ def version_upload(request: HttpRequest, pk: int, song_id: int) -> HttpResponse:
                 by=request_user(request),
             )
         except ValidationError as error:
-            refusals_onto(form, error, aliases={})
+            form_refusal(form, error, aliases={})
         else:
             messages.success(
                 request,
@@ -174,7 +172,7 @@ def version_note_add(request: HttpRequest, pk: int, song_id: int, version_id: in
                 by=request_user(request),
             )
         except ValidationError as error:
-            refusals_onto(form, error, aliases={})
+            form_refusal(form, error, aliases={})
         else:
             said = f"Note at {note.at_label} added to {version.label}."
             if is_htmx(request):
@@ -300,7 +298,7 @@ def listen_link_create(
                 by=request_user(request),
             )
         except ValidationError as error:
-            refusals_onto(form, error, aliases={"expires_at": "days"})
+            form_refusal(form, error, aliases={"expires_at": "days"})
         else:
             messages.success(
                 request,
@@ -335,7 +333,7 @@ SESSION_KEY = "listen-open"
 def _gone(request: HttpRequest) -> HttpResponse:
     """The one answer for an unknown, revoked or expired link (and for what a link does not
     allow): a guess learns nothing, and the page leads nowhere into the app."""
-    response = render(request, "releases/listen_gone.html", status=404)
+    response = render(request, "songs/listen_gone.html", status=404)
     response["Referrer-Policy"] = "same-origin"
     return response
 
@@ -456,7 +454,7 @@ def listen_note(request: HttpRequest, token: str) -> HttpResponse:
                 guest_name=form.cleaned_data["guest_name"],
             )
         except ValidationError as error:
-            refusals_onto(form, error, aliases={})
+            form_refusal(form, error, aliases={})
         else:
             messages.success(request, f"Thank you: your note at {note.at_label} is with the team.")
             return redirect(reverse("listen", args=[token]) + f"#note-{note.pk}")

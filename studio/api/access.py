@@ -1,4 +1,4 @@
-"""TODO docstring"""
+"""Who may change a studio through the API: its managers."""
 
 from __future__ import annotations
 

@@ -14,8 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ScopedPrimaryKeyRelatedField, request_user
-from core.api_fields import AwareDateTimeField
+from core.api import AwareDateTimeField, ScopedPrimaryKeyRelatedField, request_user
 from core.filters import AwareDateTimeFilter, IdFilter, ScopedFilterSet
 from projects.api.access import ProjectRolePermission, require_write_on_parent
 from projects.models import Project

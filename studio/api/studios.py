@@ -16,8 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import request_user
-from core.api_fields import AwareDateTimeField
+from core.api import AwareDateTimeField, request_user
 from core.intervals import END_AFTER_START, ends_after_start
 from studio import services
 from studio.api.access import StudioManagerPermission

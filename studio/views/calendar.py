@@ -113,7 +113,7 @@ def _wall_clock(raw: object, zone: ZoneInfo, field: str) -> datetime.datetime:
     except (ValueError, OverflowError) as error:
         raise ValidationError({field: f"Not a date and time: {raw!r}."}) from error
     try:
-        # The same years the API takes (studio.filters.aware_instant).
+        # The same years the API takes (core.filters.aware_instant).
         aware_instant(value)
     except ValueError as error:
         raise ValidationError({field: str(error)}) from error

@@ -1,4 +1,5 @@
-"""TODO docstring"""
+"""A hold confirmed or released from Today (projects.views.agenda): asked first on a page of
+its own, or answered in place with htmx."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def agenda_hold(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             user=request.user, today=today, now=now, keys={section.key}, keep_empty=True
         )
         context = {"rendered": rendered, "error": error, "done": "" if error else done}
-        return render(request, "studio/agenda.html#section", context)
+        return render(request, "projects/agenda.html#section", context)
     if error:
         messages.error(request, error)
     else:

@@ -18,21 +18,13 @@ from django.views.decorators.http import require_POST
 
 from core.api import request_user
 from core.errors import Conflict
+from core.pages import form_refusal
 from studio import services
 from studio.forms import GearForm, RoomForm, StudioForm
 from studio.models import Gear, Room, Studio
 from studio.permissions import studios_managed, studios_visible
 from studio.selectors import studio_directory
 from studio.services.studios import GEAR_FIELDS, ROOM_FIELDS
-
-
-def form_refusal(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError beside the fields it names; the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _managed(request: HttpRequest, studio: Studio) -> bool:

@@ -13,7 +13,7 @@ from budgets.milestones import milestone_reached, stage_passed
 from budgets.models import Invoice
 from budgets.services.billing import BillingParties
 from projects.models import Project, Role
-from songs import services as studio_services
+from songs import services as song_services
 from songs.models import Song
 from tests.conftest import api_client_for
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
@@ -49,7 +49,7 @@ def plan(project: Project) -> BillingPlan:
 
 def songs(project: Project, *stages: str) -> list[Song]:
     return [
-        studio_services.song_create(project=project, title=f"Song {n}", stage=stage)
+        song_services.song_create(project=project, title=f"Song {n}", stage=stage)
         for n, stage in enumerate(stages)
     ]
 
@@ -107,11 +107,11 @@ def test_moving_songs_reaches_milestones_once(
     )
     assert tracking.reached_at is None and drafts(project) == []
 
-    studio_services.song_move(song=first, stage="overdubs", by=owner)
+    song_services.song_move(song=first, stage="overdubs", by=owner)
     tracking.refresh_from_db()
     assert tracking.reached_at is None  # the second song is still tracking
 
-    studio_services.song_move(song=second, stage="editing", by=owner)
+    song_services.song_move(song=second, stage="editing", by=owner)
     tracking.refresh_from_db()
     assert tracking.reached_at is not None
     [invoice] = drafts(project)
@@ -119,12 +119,12 @@ def test_moving_songs_reaches_milestones_once(
     assert invoice.lines.get().unit_price == Decimal("2500.00")
 
     # Back to tracking and forward again: the milestone is reached once, drafted once.
-    studio_services.song_move(song=second, stage="tracking", by=owner)
-    studio_services.song_move(song=second, stage="overdubs", by=owner)
+    song_services.song_move(song=second, stage="tracking", by=owner)
+    song_services.song_move(song=second, stage="overdubs", by=owner)
     assert drafts(project) == [invoice]
 
     for song in (first, second):
-        studio_services.song_move(song=song, stage="mastering", by=owner)
+        song_services.song_move(song=song, stage="mastering", by=owner)
     mix.refresh_from_db()
     assert mix.invoice is not None
     assert mix.invoice.lines.get().unit_price == Decimal("4000.00")
@@ -357,7 +357,7 @@ def test_a_draft_that_cannot_be_made_does_not_undo_the_move(
     # A plan changed behind the service's back (the admin, a script): its series no longer
     # passes the invoice's checks.
     BillingPlan.objects.filter(pk=plan.pk).update(series="bad series")
-    moved = studio_services.song_move(song=song, stage="overdubs", by=owner)
+    moved = song_services.song_move(song=song, stage="overdubs", by=owner)
     assert moved.stage == "overdubs"
     song.refresh_from_db()
     assert song.stage == "overdubs" and song.stage_changes.count() == 1

@@ -19,7 +19,7 @@ from budgets import services
 from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Invoice
 from projects.models import Project, Role
-from songs import services as studio_services
+from songs import services as song_services
 from tests.budgets.test_billing import PARTIES, plan, signed_in  # noqa: F401
 from tests.factories import MembershipFactory, ProjectFactory
 
@@ -343,7 +343,7 @@ def test_check_now_says_why_nothing_was_drafted(
     as_owner: APIClient, owner: Any, project: Project, share_of_nothing: BillingMilestone
 ) -> None:
     # Made done: no move, no watcher; only "check now" reads the stages.
-    studio_services.song_create(project=project, title="Only Song", stage="done")
+    song_services.song_create(project=project, title="Only Song", stage="done")
     before = milestone_rows()
     with pytest.raises(ValidationError) as refused:
         services.billing_check(project=project)
@@ -377,7 +377,7 @@ def test_check_now_drafts_what_the_songs_reach_and_says_so(
     # (A client per press: each reads only the messages of its own.)
     nothing = signed_in(owner).post(url)
     assert said(nothing.wsgi_request) == [("info", "No milestone waiting is reached yet.")]
-    studio_services.song_create(project=project, title="Only Song", stage="done")
+    song_services.song_create(project=project, title="Only Song", stage="done")
     reached = signed_in(owner).post(url)
     assert reached.status_code == 302
     assert said(reached.wsgi_request) == [
@@ -393,7 +393,7 @@ def test_check_now_drafts_what_the_songs_reach_and_says_so(
 
 
 def test_a_project_without_a_plan_drafts_nothing(owner: Any, project: Project) -> None:
-    [song] = [studio_services.song_create(project=project, title="Only Song", stage="mastering")]
-    studio_services.song_move(song=song, stage="done", by=owner)
+    [song] = [song_services.song_create(project=project, title="Only Song", stage="mastering")]
+    song_services.song_move(song=song, stage="done", by=owner)
     assert services.billing_check(project=project) == []
     assert not Invoice.objects.exists()

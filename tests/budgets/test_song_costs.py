@@ -16,7 +16,7 @@ from budgets.song_costs import song_costs, split_evenly
 from projects.models import Project, Role
 from sessions import services as session_services
 from sessions.models import RateRule, Session
-from songs import services as songs_services
+from songs import services as song_services
 from songs.models import Song
 from studio import services as studio_services
 from studio.models import Room
@@ -58,7 +58,7 @@ def budget(project: Project) -> Budget:
 
 
 def songs_of(project: Project, *titles: str) -> list[Song]:
-    return [songs_services.song_create(project=project, title=title) for title in titles]
+    return [song_services.song_create(project=project, title=title) for title in titles]
 
 
 def day_session(owner: Any, project: Project, room: Room, day: int, title: str) -> Session:
@@ -123,7 +123,7 @@ def test_shares_sum_to_each_session_and_rows_to_the_project(
     owner: Any, project: Project, room: Room, budget: Budget
 ) -> None:
     anchor, breaker, coda = songs_of(project, "Anchor", "Breaker", "Coda")
-    songs_services.song_create(project=project, title="Drift")  # no session, no cost
+    song_services.song_create(project=project, title="Drift")  # no session, no cost
     tracking = day_session(owner, project, room, 0, "Tracking day")
     for song in (anchor, breaker, coda, anchor):  # two takes of Anchor: one sharer
         session_services.take_create(session=tracking, song=song)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from projects import services as studio_services
+from projects import services as project_services
 from projects.models import Membership, Project
 from releases import services
 from releases.models import Master, Release, RenderJob
@@ -80,10 +80,10 @@ def test_adding_a_member_answers_201_and_the_email_goes_once_the_broker_is_back(
     assert mail.outbox == []
 
     broker_back()
-    assert studio_services.membership_notify_sweep() == 0  # too soon: it may still be queued
+    assert project_services.membership_notify_sweep() == 0  # too soon: it may still be queued
     with later(11):
-        assert studio_services.membership_notify_sweep() == 1
-        assert studio_services.membership_notify_sweep() == 0
+        assert project_services.membership_notify_sweep() == 1
+        assert project_services.membership_notify_sweep() == 0
     assert [message.to for message in mail.outbox] == [["newcomer@example.com"]]
 
 

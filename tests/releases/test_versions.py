@@ -14,7 +14,7 @@ from django.test import TestCase
 
 from core.errors import Conflict, Unavailable
 from projects.models import Person, Project, Role
-from releases import services as releases_services
+from releases import services as release_services
 from releases.models import Master, Release, Track
 from songs import services, waveform
 from songs.models import Song, SongStage, SongStageChange, SongVersion, VersionNote
@@ -194,7 +194,7 @@ def test_approving_a_master_sets_the_tracks_master_and_finishes_the_song(
     song: Song, owner: Any, artist: Any, tmp_path: Path
 ) -> None:
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = releases_services.track_from_song(release=release, song=song, position=1)
+    track = release_services.track_from_song(release=release, song=song, position=1)
     assert track.title == "Paper Lanterns"
     mix = upload(song, "mix", tmp_path, owner, "m.wav")
     services.version_approve(version=mix, by=artist)
@@ -218,7 +218,7 @@ def test_approving_a_master_sets_the_tracks_master_and_finishes_the_song(
 
 def test_approving_a_mix_as_master_is_refused(song: Song, owner: Any, tmp_path: Path) -> None:
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = releases_services.track_from_song(release=release, song=song, position=1)
+    track = release_services.track_from_song(release=release, song=song, position=1)
     mix = upload(song, "mix", tmp_path, owner)
     with pytest.raises(ValidationError) as refused:
         services.version_approve(version=mix, by=owner, as_master=True)
@@ -232,7 +232,7 @@ def test_a_later_upload_leaves_the_approved_version_alone(
     song: Song, owner: Any, tmp_path: Path
 ) -> None:
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = releases_services.track_from_song(release=release, song=song, position=1)
+    track = release_services.track_from_song(release=release, song=song, position=1)
     approved = upload(song, "master", tmp_path, owner, "a.wav")
     services.version_approve(version=approved, by=owner)
     kept = Master.objects.get(track=track).sha256
@@ -253,7 +253,7 @@ def test_a_track_made_from_a_song_takes_title_writers_and_approved_master(
     approved = upload(song, "master", tmp_path, owner)
     services.version_approve(version=approved, by=owner)
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = releases_services.track_from_song(release=release, song=song, position=1)
+    track = release_services.track_from_song(release=release, song=song, position=1)
     assert track.song == song
     assert sorted(track.credits.values_list("person__name", "role")) == [
         ("Ada Writer", "Composer"),
@@ -261,7 +261,7 @@ def test_a_track_made_from_a_song_takes_title_writers_and_approved_master(
     ]
     assert track.master.sha256 == approved.sha256
     with pytest.raises(ValidationError):
-        releases_services.track_from_song(release=release, song=song, position=2)
+        release_services.track_from_song(release=release, song=song, position=2)
     assert Track.objects.filter(release=release).count() == 1
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from projects.models import Project, Role
-from releases import services as releases_services
+from releases import services as release_services
 from releases.models import Master, Release
 from songs import services
 from songs.models import ListenLink, Song, SongStage, SongVersion, VersionNote
@@ -134,7 +134,7 @@ def test_approve_action_sets_the_master_and_refuses_a_mix_as_master(
     as_owner: APIClient, version: SongVersion, song: Song, audio: Path
 ) -> None:
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = releases_services.track_from_song(release=release, song=song, position=1)
+    track = release_services.track_from_song(release=release, song=song, position=1)
     refused = as_owner.post(
         f"/api/v1/song-versions/{version.pk}/approve/", {"as_master": True}, format="json"
     )

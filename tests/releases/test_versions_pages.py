@@ -11,13 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 
 from projects.models import Project
-from releases import services as releases_services
+from releases import services as release_services
 from releases.models import Master, Release
 from songs import services
 from songs.hooks import card_details as all_card_details
 from songs.models import ListenLink, Song, SongStage, SongVersion, VersionNote
+from songs.selectors import version_card_details as card_details
 from songs.services import song_create
-from songs.versions import card_details
 from tests.releases.audio_files import tone
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_upload_note_resolve_approve_through_the_page(
 
 def test_master_approval_says_and_does_it(client_of: Client, song: Song, tmp_path: Path) -> None:
     release = Release.objects.create(project=song.project, title="PL", display_artist="W")
-    track = releases_services.track_from_song(release=release, song=song, position=1)
+    track = release_services.track_from_song(release=release, song=song, position=1)
     upload_page(client_of, song, tone(tmp_path / "f.wav", seconds=3.0), kind="master")
     version = SongVersion.objects.get()
     page = client_of.get(url(song)).content.decode()

@@ -88,7 +88,7 @@ def test_parallel_wrong_passwords_check_exactly_the_limit(
 
     key = f"listen-link-tries:{link.pk}"
     try:
-        with mock.patch("releases.services.listen.check_password", checking):
+        with mock.patch("songs.services.listen.check_password", checking):
             answers = run_at_once(guess, GUESSES)
         assert len(checked) == PASSWORD_TRIES
         assert sorted(repr(answer) for answer in answers) == sorted(

@@ -14,7 +14,7 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from projects.models import Project
-from releases import services as releases_services
+from releases import services as release_services
 from releases.models import Master, Release, Track
 from releases.services.masters import master_version_for
 from songs import services
@@ -56,7 +56,7 @@ def test_two_masters_approved_at_once_leave_the_tracks_on_the_newest(
     song = song_create(project=project, title="Paper Lanterns", stage=SongStage.MASTERING)
     for title in ("Paper Lanterns", "Harbour Lights"):
         release = Release.objects.create(project=project, title=title, display_artist="W")
-        releases_services.track_from_song(release=release, song=song, position=1)
+        release_services.track_from_song(release=release, song=song, position=1)
     first = master_upload(song, tmp_path, dbfs=-12.0)
     second = master_upload(song, tmp_path, dbfs=-9.0)
     assert first.sha256 != second.sha256

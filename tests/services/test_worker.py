@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from projects import services as projects_services
+from projects import services as project_services
 from projects.models import Role
 from projects.tasks import membership_notify
 from studio import services
@@ -32,7 +32,7 @@ def test_member_email_goes_through_the_worker(worker: Any) -> None:
 
     # The service enqueues the email on commit; the worker takes it from the broker and runs
     # it against PostgreSQL on its own connection.
-    membership = projects_services.membership_add(
+    membership = project_services.membership_add(
         project=project, user=newcomer, role=Role.ENGINEER, by=owner
     )
     deadline = time.monotonic() + 30

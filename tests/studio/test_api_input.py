@@ -196,7 +196,7 @@ def test_a_refused_search_term_is_named_by_its_parameter(
     as_owner: APIClient, project: Project, room: Room
 ) -> None:
     # DRF's search filter refuses the term with a bare list; here it is the parameter's, as a
-    # field's message is (studio.filters.SearchFilter).
+    # field's message is (core.filters.SearchFilter).
     for path, term in (("people", "bass\x1b"), ("studios", "Harbour\x00")):
         response = as_owner.get(f"/api/v1/{path}/", {"search": term})
         assert response.status_code == 400

@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from projects import services as projects_services
+from projects import services as project_services
 from projects.models import Project
 from sessions import services as session_services
 from sessions.models import GearCheck
@@ -302,11 +302,11 @@ def test_token_rotation_replaces_the_key(owner: Any) -> None:
 def test_token_revoke(owner: Any) -> None:
     client = Client()
     client.force_login(owner)
-    projects_services.token_rotate(user=owner)
+    project_services.token_rotate(user=owner)
 
     assert client.post("/account/token/revoke/").status_code == 302
     assert not Token.objects.filter(user=owner).exists()
-    assert projects_services.token_revoke(user=owner) is False
+    assert project_services.token_revoke(user=owner) is False
 
 
 def test_token_pages_need_a_login(owner: Any) -> None:

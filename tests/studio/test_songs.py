@@ -323,7 +323,7 @@ def test_viewer_sees_the_board_without_buttons_and_may_not_post(
 
 def test_board_query_count_is_pinned(owner: Any, project: Project) -> None:
     """The same number of queries for 1 song as for 50: the songs in one query, and each app's
-    card details (studio.song_hooks: next session, latest version...) in its fixed few."""
+    card details (songs.hooks: next session, latest version...) in its fixed few."""
     holder = PersonFactory.create(name="Kit Lind", projects=[project])
     client = web_client(owner)
     counts = {}
