@@ -79,7 +79,7 @@ class ProjectAdmin(ServiceDeleteAdmin):
     list_filter = ["status", "currency"]
     search_fields = ["title", "artist", "client"]
     # The studios it uses are an inline that studio's admin adds (studio.admin).
-    inlines: list[type[admin.options.InlineModelAdmin]] = [MembershipInline]
+    inlines = [MembershipInline]
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         try:

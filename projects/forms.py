@@ -129,7 +129,7 @@ class ProjectForm(TextGuardFormMixin, forms.ModelForm):
                 widget=forms.CheckboxSelectMultiple,
                 help_text=link.help_text,
             )
-            field.label_from_instance = link.label  # type: ignore[method-assign]
+            field.label_from_instance = link.label  # type: ignore[assignment]
             if self.instance.pk:
                 field.initial = list(getattr(self.instance, link.name).all())
             self.fields[link.name] = field

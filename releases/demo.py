@@ -28,7 +28,9 @@ def _gull_song(*, by: Any) -> None:
     that master at once."""
     project = Project.objects.filter(title="Low Tide Sessions").first()
     song = Song.objects.filter(project=project, title="Gull Song").first() if project else None
-    if song is None or Release.objects.filter(project=project, title="Gull Song").exists():
+    if project is None or song is None:
+        return
+    if Release.objects.filter(project=project, title="Gull Song").exists():
         return
     release = services.release_save(
         project=project,

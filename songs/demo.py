@@ -132,10 +132,10 @@ def _sheet(*, by: Any) -> None:
         if not Part.objects.filter(project=project).exists():
             for name in DEFAULT_PARTS:
                 services.part_create(project=project, name=name)
-    project = Project.objects.filter(title="Low Tide Sessions").first()
-    parts = {part.name: part for part in Part.objects.filter(project=project)}
+    low_tide = Project.objects.filter(title="Low Tide Sessions").first()
+    parts = {part.name: part for part in Part.objects.filter(project=low_tide)}
     for title, cells in SHEET.items():
-        song = Song.objects.filter(project=project, title=title).first()
+        song = Song.objects.filter(project=low_tide, title=title).first()
         if song is None or SongPart.objects.filter(song=song).exists():
             continue
         for name, status in cells.items():

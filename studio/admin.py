@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from core.admin import ServiceDeleteAdmin
 from core.api import request_user
-from projects.models import Project
+from projects.admin import ProjectAdmin
 from studio import services
 from studio.models import Booking, FeedToken, Gear, Room, Studio
 
@@ -90,4 +90,4 @@ class ProjectStudioInline(admin.TabularInline):
     verbose_name_plural = "studios"
 
 
-admin.site.get_model_admin(Project).inlines.append(ProjectStudioInline)
+ProjectAdmin.inlines = [*ProjectAdmin.inlines, ProjectStudioInline]
