@@ -1,8 +1,8 @@
 """When a billing milestone is reached, read from the songs' stages, and the stage watcher that
 checks the project's plan after every song move (songs.hooks).
 
-Why stages: an approval in releases moves its song's stage, and the ground floor's song_move
-tells the watchers; so budgets never imports releases, and releases never imports budgets.
+Why stages: a version approved moves its song's stage, and songs' song_move tells the
+watchers; so budgets never imports releases, and releases never imports budgets.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Filters every API list shares: ids that reveal nothing, and times with their offset.
 
-Outside ``studio.api`` on purpose: REST_FRAMEWORK's DEFAULT_FILTER_BACKENDS names the backend
-here, and DRF imports it while its own views module loads, before ``studio.api`` (which imports
-the views) could be.
+Outside the apps' ``api`` modules on purpose: REST_FRAMEWORK's DEFAULT_FILTER_BACKENDS names
+the backend here, and DRF imports it while its own views module loads, before an ``api``
+module (which imports the views) could be.
 
 django-filter's default for a relation (``?project=5``) is a ModelChoiceFilter that checks the
 id against every row of the table: another tenant's project is a valid choice (an empty list)

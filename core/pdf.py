@@ -1,8 +1,8 @@
 """The page every PDF of the house is made on: paper, margins, the embedded Unicode font, and a
 footer that names the document and says "Page x of y" on every page.
 
-Invoices (budgets.pdf) and session papers (sessions.pdf) build on it. It lives in studio, the
-ground floor both may import; it imports no other app.
+Invoices (budgets.pdf) and session papers (sessions.pdf) build on it. It lives in core, the
+plumbing both may import; it imports no app.
 """
 
 from __future__ import annotations

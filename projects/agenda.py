@@ -1,11 +1,12 @@
 """Today, the day agenda: a registry of sections the apps fill in.
 
-Why a registry: Today shows studio days and meetings (the ground floor), payments to approve
-(sessions), overdue invoices (budgets), failed renders and notes waiting for an answer
-(releases). ``studio`` imports no other app (DESIGN.md, "Imports flow one way"), so, as with
-the hub's panels (``projects.hub``), each app registers its sections from its
-``AppConfig.ready()`` (one import line: ``from budgets import agenda``) and the agenda view in
-``projects.views.agenda`` renders whatever is registered, in ``order``.
+Why a registry: Today shows meetings (projects), studio days and holds (studio), song deadlines
+and notes waiting for an answer (songs), payments to approve (sessions), overdue invoices
+(budgets) and failed renders (releases). ``projects`` imports none of the apps above it
+(docs/architecture.md, "The direction of imports"), so, as with the hub's panels
+(``projects.hub``), each app registers its sections from its ``AppConfig.ready()`` (one import
+line: ``from budgets import agenda``) and the agenda view in ``projects.views.agenda`` renders
+whatever is registered, in ``order``.
 
 A section's ``read(user, today, now)`` returns the context its template needs; ``today`` is the
 date in the user's zone (the agenda starts from today, not tomorrow) and ``now`` the instant of
@@ -95,6 +96,8 @@ def agenda_section(key: str) -> AgendaSection | None:
     return _SECTIONS.get(key)
 
 
+# --- what the apps' sections share --------------------------------------------------------
+
 WEEK = datetime.timedelta(days=7)
 
 
@@ -110,6 +113,9 @@ def may(user: AnyUser, capability: Capability) -> Exists:
             project=OuterRef("project_id"), user=user.pk, role__in=roles_with(capability)
         )
     )
+
+
+# --- meetings: Today's section and the hub's panel --------------------------------------------
 
 
 def meetings_for(

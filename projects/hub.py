@@ -1,14 +1,14 @@
 """The project hub's panels: a registry the apps fill in.
 
 Why a registry: the hub (``/projects/<id>/``) shows bookings and sessions, the budget headline,
-open payments and invoices, and release readiness, but ``studio`` is the ground floor and
-imports no other app (DESIGN.md, "Imports flow one way"). Moving the hub's view into the top
-app (budgets) would make the ground floor's main page depend on the money app and tie the
-releases panel to budgets too. Instead each app registers its own panel from its
-``AppConfig.ready()`` (one import line: ``from budgets import hub``), and the hub view in
-``studio.views`` renders whatever is registered, in ``order``, for the roles each panel names.
-Each panel reads through its own app's selectors, in a fixed number of queries whatever the
-number of rows (tests pin the hub's count with 1 and 20 of everything).
+open payments and invoices, and release readiness, but ``projects`` imports none of the apps
+above it (docs/architecture.md, "The direction of imports"). Moving the hub's view into a top
+app (budgets) would make a production's main page depend on the money app and tie the releases
+panel to budgets too. Instead each app registers its own panel from its ``AppConfig.ready()``
+(one import line: ``from budgets import hub``), and the hub view in ``projects.views.projects``
+renders whatever is registered, in ``order``, for the roles each panel names. Each panel reads
+through its own app's selectors, in a fixed number of queries whatever the number of rows (tests
+pin the hub's count with 1 and 20 of everything).
 
 A panel's ``template`` is included with the panel's context under ``panel``.
 """

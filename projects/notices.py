@@ -63,8 +63,8 @@ class Writer(Protocol):
     def __call__(self, *, event: str, notice: Notice) -> Letter | None: ...
 
 
-# Writers by topic (the key's first part). Apps above the ground floor register theirs from
-# their AppConfig.ready(): studio never imports them.
+# Writers by topic (the key's first part). The apps register theirs from their
+# AppConfig.ready(): projects never imports the apps above it.
 _writers: dict[str, Writer] = {}
 
 

@@ -1,7 +1,7 @@
 """Call sheets: who plays, when (the studio's wall clock), where (studio, room, address), what
 to bring and whom to call, mailed to a session's people on request or the evening before.
 
-Sent through the ground floor's notices (projects.notices): each recipient once per request
+Sent through the projects' notices (projects.notices): each recipient once per request
 and once for the evening before a given start, however often the beat task runs; the letter
 is written when it is sent, so it shows the session as it is then.
 """

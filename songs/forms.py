@@ -1,5 +1,6 @@
-"""Forms of the versions page and the listen page. They check shapes; the services hold the
-rules, and their refusals land beside the field they name (releases.forms.form_refusal)."""
+"""Forms of the songs' pages (a song, its stages, the tracking sheet's cells and parts) and of
+the versions and listen pages. They check shapes; the services hold the rules, and their
+refusals land beside the field they name (core.pages.form_refusal)."""
 
 from __future__ import annotations
 

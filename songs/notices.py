@@ -1,5 +1,5 @@
 """What versions tell people: a note tells the version's uploader (unless they wrote it), an
-approval tells the production's producers. Sent through the ground floor's notices
+approval tells the production's producers. Sent through the projects' notices
 (projects.notices), once per note and per approval, written when sent."""
 
 from __future__ import annotations

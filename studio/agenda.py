@@ -1,5 +1,5 @@
-"""The ground floor's sections of Today (``projects.agenda``) and its meetings panel on the hub
-(``projects.hub``): studio days, meetings, song deadlines, holds about to lapse and challenges.
+"""Studio's sections of Today (``projects.agenda``): the studio days of the week, holds about
+to lapse and challenges waiting on the user.
 
 Registered on import, from ``StudioConfig.ready()``. Each read is a fixed number of queries
 whatever the number of rows: what the user may do on each row (confirm, release) comes as an

@@ -1,4 +1,5 @@
-"""Reads that cross models on the ground floor."""
+"""Reads of studios and bookings that cross models: holds lapsed or live, cancellation terms,
+room availability, the calendar's and the directory's rows, what stands in a booking's way."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def _people_page(
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
     """One row per card of the user's projects: a person on two of them shows twice, each row
-    with what that production knows about them (studio.models.PersonCard)."""
+    with what that production knows about them (projects.models.PersonCard)."""
     return _people_page(request)
 
 

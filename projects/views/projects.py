@@ -86,7 +86,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The project hub: members and people from the ground floor, then the panels the apps
+    """The project hub: members and people of the production, then the panels the apps
     register (projects.hub: schedule, money, releases), each for the roles it names."""
     project = get_object_or_404(projects_visible(request.user), pk=pk)
     my_role = role_on(request.user, project)

@@ -1,6 +1,6 @@
-"""Links between studio days and their sessions, for pages the ground floor renders (the
-dashboard): studio imports no other app, so the sessions side is read here, in two queries
-whatever the number of rows."""
+"""Links between studio days and their sessions, for pages studio renders (Today's studio
+days): studio imports none of the apps above it, so the sessions side is read here, in
+two queries whatever the number of rows."""
 
 from __future__ import annotations
 

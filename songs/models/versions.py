@@ -1,9 +1,6 @@
 """Versions of a song's audio (rough, mix, master), notes at a time in them, their approval,
-and listen links for people without an account.
-
-Kept beside `releases.models` (which imports these) so that neither module grows past what a
-reader holds in mind; the app's models are the same set.
-"""
+and listen links for people without an account. A file's facts and loudness are kept as a
+release's master keeps them (``StoredAudio``)."""
 
 from __future__ import annotations
 

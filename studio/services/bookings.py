@@ -75,7 +75,7 @@ class BookingMoveHook(Protocol):
 
 
 # What else follows a booking when it moves (a recording session takes its booking's room and
-# times). ``studio`` is the ground floor and imports no other app, so an app above it registers
+# times). ``studio`` imports none of the apps above it, so an app above it registers
 # its follower here from its AppConfig.ready(): the arrow of imports stays one way, and the
 # follower runs inside the move's transaction, where its refusal undoes the move too.
 _move_hooks: list[BookingMoveHook] = []

@@ -1,4 +1,5 @@
-"""HTML pages of the ground floor: dashboard, projects, people, the API token."""
+"""The calendar page (rooms, studios, people or projects, with holds and bookings made, moved
+and cancelled in place) and the calendar feeds it offers."""
 
 from __future__ import annotations
 

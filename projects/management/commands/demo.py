@@ -43,7 +43,7 @@ class Command(BaseCommand):
         demo.load_meetings(by=users[DEMO_USERNAME])
         # The apps above add their part of the demo through their AppConfig (studio: the
         # studio and its days; songs, sessions, budgets, releases), in the order of
-        # INSTALLED_APPS, so that this ground floor command imports none of them.
+        # INSTALLED_APPS, so that this command imports none of them.
         for app in apps.get_app_configs():
             load_demo = getattr(app, "load_demo", None)
             if load_demo is not None:
