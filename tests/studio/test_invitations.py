@@ -21,7 +21,6 @@ from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
-from projects import invitations as projects_invitations
 from projects.models import Notice, NoticeKind, NoticePreference, Person, Project
 from projects.notices import notice_sweep
 from sessions.models import Engagement, RateRule, Session
@@ -163,7 +162,7 @@ def test_each_change_is_sent_once_even_when_told_twice(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_confirm(booking=day["hold"])
-        invitations.booking_tell(booking=day["hold"], method=projects_invitations.REQUEST)
+        invitations.booking_tell(booking=day["hold"], method=invitations.REQUEST)
     with django_capture_on_commit_callbacks(execute=True):
         services.booking_confirm(booking=day["hold"])  # already confirmed: no change, no mail
     assert len(mail.outbox) == 2
