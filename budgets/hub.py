@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from budgets.billing_models import BillingMilestone
 from budgets.models import Invoice, InvoiceLine
+from budgets.models.billing import BillingMilestone
 from budgets.selectors import budget_report, headline_budget, invoice_totals, milestone_amount
 from core.users import AnyUser
 from projects.hub import HubPanel, register_panel

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from budgets.billing_models import MilestoneKind
+from budgets.models.billing import MilestoneKind
 from core.errors import Conflict
 from songs.hooks import register_stage_watcher
 from songs.models import SongStage

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db.models import DecimalField, F, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import (
     Budget,
     BudgetLine,
@@ -27,6 +26,7 @@ from budgets.models import (
     InvoiceSeries,
     issuer_key,
 )
+from budgets.models.billing import BillingMilestone, BillingPlan
 from core.money import round_money
 from projects.models import Project
 from sessions.models import Engagement, Payment

@@ -365,8 +365,8 @@ SPECTACULAR_SETTINGS = {
         "SongVersionStatusEnum": "songs.models.AnalysisStatus",
         "PartStatusEnum": "songs.models.PartStatus",
         "SongStageEnum": "songs.models.SongStage",
-        "BillingMilestoneKindEnum": "budgets.billing_models.MilestoneKind",
-        "BillingMilestoneStatusEnum": "budgets.billing_models.MILESTONE_STATUSES",
+        "BillingMilestoneKindEnum": "budgets.models.billing.MilestoneKind",
+        "BillingMilestoneStatusEnum": "budgets.models.billing.MILESTONE_STATUSES",
     },
     # The error answers every operation shares (400, 401, 403, 404, 409, 415, 429, 503).
     "POSTPROCESSING_HOOKS": [

@@ -75,7 +75,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/v1/", include("config.api_urls")),
+    path("api/v1/", include("config.api")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
     path("", include("projects.urls")),

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from sessions import views, views_call_sheet
+from sessions.views import call_sheets
+from sessions.views import sessions as views
 
 urlpatterns = [
     path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
@@ -10,7 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/takes/", views.take_add, name="take-add"),
     path("sessions/<int:pk>/songs/", views.session_songs, name="session-songs"),
     path("sessions/<int:pk>/gear/", views.gear_check, name="gear-check"),
-    path("sessions/<int:pk>/call-sheet/", views_call_sheet.call_sheet_page, name="call-sheet"),
+    path("sessions/<int:pk>/call-sheet/", call_sheets.call_sheet_page, name="call-sheet"),
     path("sessions/players/<int:pk>/", views.engagement_edit, name="engagement-edit"),
     path("sessions/players/<int:pk>/remove/", views.engagement_remove, name="engagement-remove"),
     path("sessions/payments/<int:pk>/approve/", views.payment_approve, name="payment-approve"),

@@ -21,8 +21,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from budgets import services as budget_services
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine, Invoice, InvoiceLine
+from budgets.models.billing import BillingMilestone, BillingPlan
 from projects import services as project_services
 from projects.models import Person, PersonCard, Project, Role
 from releases import services as release_services

@@ -16,8 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from budgets import services as budget_services
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine
+from budgets.models.billing import BillingMilestone, BillingPlan
 from projects.models import Person, PersonCard, Project, Role
 from releases import services as release_services
 from releases.models import Artwork, Deliverable, Master, Release, Track

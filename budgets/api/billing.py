@@ -16,14 +16,14 @@ from rest_framework.response import Response
 
 from budgets import services
 from budgets.api.common import MoneyViewSet, checked_amount
-from budgets.billing_models import (
+from budgets.milestones import RULES
+from budgets.models import VatExemption
+from budgets.models.billing import (
     MILESTONE_STATUSES,
     BillingMilestone,
     BillingPlan,
     MilestoneKind,
 )
-from budgets.milestones import RULES
-from budgets.models import VatExemption
 from budgets.selectors import milestone_amount
 from budgets.services.billing import PLAN_FIELDS
 from projects.api.access import require_capability, require_write_on_parent

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from budgets.billing_models import BillingMilestone, BillingPlan, MilestoneKind
 from budgets.milestones import milestone_reached
 from budgets.models import Invoice, VatExemption
+from budgets.models.billing import BillingMilestone, BillingPlan, MilestoneKind
 from budgets.selectors import milestone_amount
 from budgets.services.details import exact_amount
 from budgets.services.invoices import PARTY_FIELDS, _check_iban, invoice_create, invoice_line_save

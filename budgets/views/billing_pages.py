@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from budgets import services
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.forms import BillingMilestoneForm, BillingPlanForm, show_refusal
 from budgets.milestones import RULES
 from budgets.models import VatExemption
+from budgets.models.billing import BillingMilestone, BillingPlan
 from budgets.selectors import (
     invoice_issuer_defaults,
     invoice_recipient_defaults,

@@ -8,9 +8,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from budgets import services
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.milestones import milestone_reached, stage_passed
 from budgets.models import Invoice
+from budgets.models.billing import BillingMilestone, BillingPlan
 from budgets.services.billing import BillingParties
 from projects.models import Project, Role
 from songs import services as song_services

@@ -16,8 +16,8 @@ from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from budgets import services
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Invoice
+from budgets.models.billing import BillingMilestone, BillingPlan
 from projects.models import Project, Role
 from songs import services as song_services
 from tests.budgets.test_billing import PARTIES, plan, signed_in  # noqa: F401

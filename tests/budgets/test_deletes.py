@@ -14,8 +14,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from budgets import services
-from budgets.billing_models import BillingMilestone
 from budgets.models import Cost, Invoice, InvoiceLine
+from budgets.models.billing import BillingMilestone
 from projects.models import Project, Role
 from tests.budgets.test_billing import plan  # noqa: F401  (a fixture)
 from tests.budgets.test_invoices import draft

@@ -13,8 +13,8 @@ from django.http import HttpRequest
 from django.utils.html import escape
 
 from budgets import services
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Invoice
+from budgets.models.billing import BillingMilestone, BillingPlan
 from budgets.selectors import invoice_totals
 from projects.models import Project
 from tests.budgets.test_billing import plan, signed_in  # noqa: F401

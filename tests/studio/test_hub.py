@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from budgets.billing_models import BillingMilestone, BillingPlan
 from budgets.models import Budget, BudgetLine, Category, Invoice, InvoiceLine
+from budgets.models.billing import BillingMilestone, BillingPlan
 from projects.models import Project, Role
 from releases.models import Release
 from sessions.models import Engagement, Payment, RateRule, Session

@@ -490,8 +490,8 @@ class InvoiceLine(models.Model):
         return ""
 
 
-# Milestone billing lives in its own module; imported here so Django registers its models.
-from budgets.billing_models import (  # noqa: E402, F401
+# Milestone billing lives in models/billing.py; imported here so Django registers its models.
+from budgets.models.billing import (  # noqa: E402, F401
     BillingMilestone,
     BillingPlan,
     MilestoneKind,
