@@ -1,10 +1,6 @@
-"""Today (the dashboard, ``/``): the sections the apps register (``projects.agenda``), and the
-confirm / release buttons of the holds about to lapse and of the challenged ones.
-
-The buttons ask first. With htmx the browser asks (``hx-confirm``) and the answer comes with the
-POST; without JavaScript the POST has no answer yet, so the question is a page whose form
-carries it. Either way the write goes through the booking services, as the calendar's and the
-API's do, and their refusals (a double booking, a lapsed hold) are shown, not swallowed.
+"""Today (the dashboard, ``/``): the sections the apps register (``projects.agenda``) for the
+user's day, read in the zone of the first studio they work with (``projects.hooks``). The
+confirm / release buttons of the holds on it are studio's (``studio.views.holds``).
 """
 
 from __future__ import annotations
@@ -43,6 +39,8 @@ def agenda(request: HttpRequest) -> HttpResponse:
         "sections": sections,
         "today": today,
         "projects": projects,
+        # A zone is found where the user works with a studio (studio.links): without one, the
+        # page points to the directory.
         "has_studios": user_zone_name(request.user) is not None,
     }
     return render(request, "projects/agenda.html", context)

@@ -1,5 +1,10 @@
-"""A hold confirmed or released from Today (projects.views.agenda): asked first on a page of
-its own, or answered in place with htmx."""
+"""A hold confirmed or released from Today (projects.views.agenda).
+
+The buttons ask first. With htmx the browser asks (``hx-confirm``) and the answer comes with the
+POST; without JavaScript the POST has no answer yet, so the question is a page whose form
+carries it. Either way the write goes through the booking services, as the calendar's and the
+API's do, and their refusals (a double booking, a lapsed hold) are shown, not swallowed.
+"""
 
 from __future__ import annotations
 
