@@ -245,15 +245,14 @@ class ProjectViewSet(viewsets.ModelViewSet):
 
     serializer_class = ProjectSerializer
     permission_classes = [IsAuthenticated, ProjectRolePermission]
-
-    @property
-    def filterset_class(self) -> type[ScopedFilterSet]:
-        return project_filter()
-
     search_fields = ["title", "artist", "client"]
     ordering_fields = ["title", "artist", "created_at", "due_date"]
     write_capability = Capability.PROJECT_CHANGE
     action_capabilities = {"destroy": Capability.PROJECT_DELETE}
+
+    @property
+    def filterset_class(self) -> type[ScopedFilterSet]:
+        return project_filter()
 
     def get_queryset(self) -> QuerySet[Project]:
         user = self.request.user
