@@ -286,10 +286,11 @@ def _stage_after(song: Song, target: str) -> str | None:
 def version_approve(
     *, version: SongVersion, by: User | None, as_master: bool | None = None
 ) -> SongVersion:
-    """Approve a version, once. A master version approved becomes the master of the song's
-    tracks in the same transaction, so a package can never hold a rough by mistake; only a
-    version uploaded as a master may (``as_master`` on another kind is refused). The song
-    moves on: a mix approved to mastering, a master to done (unless it is there or later)."""
+    """Approve a version, once. The apps watching approvals act in the same transaction
+    (``songs.hooks``: releases makes a master version the master of the song's tracks, so a
+    package can never hold a rough by mistake); only a version uploaded as a master is
+    approved as one (``as_master`` on another kind is refused). The song moves on: a mix
+    approved to mastering, a master to done (unless it is there or later)."""
     as_master = version.kind == VersionKind.MASTER if as_master is None else as_master
     if as_master and version.kind != VersionKind.MASTER:
         raise ValidationError(
