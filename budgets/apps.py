@@ -11,7 +11,7 @@ class BudgetsConfig(AppConfig):
         # Its panel on the project hub (projects.hub), its section of Today (projects.agenda), its
         # stage watcher drafting milestone invoices and each song's cost on its card
         # (songs.hooks).
-        from budgets import agenda, hub, milestones, song_cards  # noqa: F401
+        from budgets import agenda, cards, hub, milestones  # noqa: F401
 
     def load_demo(self, *, by: Any) -> None:
         """Called by `manage.py demo`: a budget, costs (mixing fees per song), an issued invoice

@@ -30,7 +30,7 @@ class RecordingConfig(AppConfig):
         register_booking_people(booking_players)
         notice_writer_register("call-sheet", call_sheet_letter)
         # The board's cards show each song's next planned session (songs.hooks).
-        from sessions.song_cards import next_sessions
+        from sessions.cards import next_sessions
         from songs.hooks import register_card_details
 
         register_card_details("sessions.next_session", next_sessions)

@@ -16,7 +16,7 @@ from songs.models import Song, SongStage, SongVersion, VersionNote
 from tests.factories import MembershipFactory, UserFactory
 
 # Pinned: a change here is a change in what every page view costs.
-# The board: 8, and 9 more for who sees money (each song's cost so far, budgets.song_cards).
+# The board: 8, and 9 more for who sees money (each song's cost so far, budgets.cards).
 BOARD_QUERIES = 17
 AGENDA_QUERIES = 15
 
