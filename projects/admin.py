@@ -1,10 +1,14 @@
 """The admin of projects: people and their cards, projects with their members, meetings,
 notices and preferences. Deletes go through the services."""
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,6 +17,7 @@ from core.admin import ServiceDeleteAdmin
 from core.api import request_user
 from core.errors import Conflict
 from projects import services
+from projects.hooks import links, links_set
 from projects.models import (
     Meeting,
     Membership,
@@ -73,13 +78,46 @@ class PersonCardAdmin(ServiceDeleteAdmin):
             services.person_delete(person=person, by=request_user(request))
 
 
+def _linked_form() -> type[forms.ModelForm[Any]]:
+    fields = {
+        link.name: forms.ModelMultipleChoiceField(
+            queryset=link.choices(),
+            required=False,
+            widget=FilteredSelectMultiple(link.name, is_stacked=False),
+            help_text=link.help_text,
+        )
+        for link in links()
+    }
+
+    def __init__(self: forms.ModelForm[Any], *args: Any, **kwargs: Any) -> None:
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        if self.instance.pk:
+            for link in links():
+                self.initial[link.name] = list(getattr(self.instance, link.name).all())
+
+    return type("ProjectAdminForm", (forms.ModelForm,), {**fields, "__init__": __init__})
+
+
 @admin.register(Project)
 class ProjectAdmin(ServiceDeleteAdmin):
     list_display = ["title", "artist", "client", "status", "currency", "due_date"]
     list_filter = ["status", "currency"]
     search_fields = ["title", "artist", "client"]
-    # The studios it uses are an inline that studio's admin adds (studio.admin).
     inlines = [MembershipInline]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        """The model's fields, then each link the apps above register (``projects.hooks``:
+        the studios it uses), picked as the admin picks many-to-many rows."""
+        kwargs["form"] = _linked_form()
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        links_set(
+            form.instance, {link.name: list(form.cleaned_data[link.name]) for link in links()}
+        )
 
     def delete_with_service(self, request: HttpRequest, obj: Any) -> None:
         try:

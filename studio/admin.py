@@ -5,7 +5,6 @@ from django.http import HttpRequest
 
 from core.admin import ServiceDeleteAdmin
 from core.api import request_user
-from projects.admin import ProjectAdmin
 from studio import services
 from studio.models import Booking, FeedToken, Gear, Room, Studio
 
@@ -79,15 +78,3 @@ class FeedTokenAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["owner", "person", "room__studio", "studio", "project"]
     readonly_fields = ["token"]
-
-
-class ProjectStudioInline(admin.TabularInline):
-    """The studios a project uses, on the project's admin page (the field is ``Studio``'s)."""
-
-    model = Studio.projects.through
-    extra = 0
-    verbose_name = "studio"
-    verbose_name_plural = "studios"
-
-
-ProjectAdmin.inlines = [*ProjectAdmin.inlines, ProjectStudioInline]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from config.celery import app as celery_app
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import PersonFactory, ProjectFactory, StudioFactory, UserFactory
 
 
 @pytest.fixture
@@ -74,3 +74,29 @@ def test_every_task_beat_sends_is_known_to_a_worker() -> None:
     sent = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert sent - worker_tasks() == set()
     assert "songs.tasks.versions_sweep" in sent
+
+
+def test_the_admin_picks_a_projects_studios_as_before(admin_client: Client) -> None:
+    """The studios a project uses are Studio's field now (``Studio.projects``); the project's
+    admin page still offers them, and saving it sets them."""
+    used, picked = StudioFactory.create(name="Harbour Lane"), StudioFactory.create(name="Quayside")
+    project = ProjectFactory.create(title="Low Tide Sessions", artist="The Marlow Echoes")
+    project.studios.add(used)
+    url = f"/admin/projects/project/{project.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert 'name="studios"' in page and f'<option value="{used.pk}" selected>' in page
+    data = {
+        "title": project.title,
+        "artist": project.artist,
+        "client": project.client,
+        "currency": project.currency,
+        "status": project.status,
+        "song_stage_names": "{}",
+        "skipped_song_stages": "[]",
+        "studios": [str(picked.pk)],
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(project.studios.all()) == [picked]
