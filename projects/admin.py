@@ -12,6 +12,7 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from core.admin import ServiceDeleteAdmin
 from core.api import request_user
@@ -78,12 +79,22 @@ class PersonCardAdmin(ServiceDeleteAdmin):
             services.person_delete(person=person, by=request_user(request))
 
 
+class _Picker(FilteredSelectMultiple):
+    """The admin's picker of many rows, in the wrapper a model field's picker has (it keeps the
+    label beside the picker)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        return format_html(
+            '<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs)
+        )
+
+
 def _linked_form() -> type[forms.ModelForm[Any]]:
     fields = {
         link.name: forms.ModelMultipleChoiceField(
             queryset=link.choices(),
             required=False,
-            widget=FilteredSelectMultiple(link.name, is_stacked=False),
+            widget=_Picker(link.name, is_stacked=False),
             help_text=link.help_text,
         )
         for link in links()
