@@ -11,8 +11,10 @@ from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms.renderers import BaseRenderer
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from core.admin import ServiceDeleteAdmin
 from core.api import request_user
@@ -83,10 +85,15 @@ class _Picker(FilteredSelectMultiple):
     """The admin's picker of many rows, in the wrapper a model field's picker has (it keeps the
     label beside the picker)."""
 
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        return format_html(
-            '<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs)
-        )
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        picker = super().render(name, value, attrs, renderer)
+        return format_html('<div class="related-widget-wrapper">{}</div>', picker)
 
 
 def _linked_form() -> type[forms.ModelForm[Any]]:
