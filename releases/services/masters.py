@@ -192,7 +192,9 @@ def track_from_song(*, release: Release, song: Song, position: int, disc: int = 
                     )
             approved = master_version_for(song=song)
             if approved is not None:
-                _master_from_version(track=track, version=approved, stored=stored)
+                _measure_unless_known(
+                    _master_from_version(track=track, version=approved, stored=stored)
+                )
     except BaseException:
         _delete_copies(stored)
         raise
@@ -205,15 +207,20 @@ def master_version_approved(
     """A version approved as a master becomes the master of its song's tracks, in the
     approval's transaction (``songs.hooks``), so a package can never hold a rough by mistake.
     The copies are undone if the approval fails."""
-    from releases.tasks import master_analyse
-
     if not as_master:
         return
     stored: list[str] = []
     undo.append(partial(_delete_copies, stored))
     for track in Track.objects.select_for_update().filter(song=version.song):
-        master = _master_from_version(track=track, version=version, stored=stored)
-        if master.integrated_lufs is None:
-            send_on_commit(
-                partial(master_analyse.delay, master.pk), what=f"master {master.pk} analysis"
-            )
+        _measure_unless_known(_master_from_version(track=track, version=version, stored=stored))
+
+
+def _measure_unless_known(master: Master) -> None:
+    """A master copied from a version not yet measured is measured on its own, once the
+    transaction commits."""
+    from releases.tasks import master_analyse
+
+    if master.integrated_lufs is None:
+        send_on_commit(
+            partial(master_analyse.delay, master.pk), what=f"master {master.pk} analysis"
+        )

@@ -265,6 +265,24 @@ def test_a_track_made_from_a_song_takes_title_writers_and_approved_master(
     assert Track.objects.filter(release=release).count() == 1
 
 
+def test_a_track_from_a_master_not_yet_measured_has_its_master_measured(
+    song: Song, owner: Any, tmp_path: Path
+) -> None:
+    """Approved before its analysis ran (all in one transaction, as the demo loads), the
+    version's copy on a track made afterwards is measured once that commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        approved = services.version_upload(
+            song=song, kind="master", upload=wav(tmp_path / "m.wav", dbfs=-9.0), by=owner
+        )
+        services.version_approve(version=approved, by=owner)
+        release = Release.objects.create(project=song.project, title="PL", display_artist="W")
+        track = release_services.track_from_song(release=release, song=song, position=1)
+        assert track.master.integrated_lufs is None
+    master = Master.objects.get(track=track)
+    assert master.integrated_lufs is not None and master.true_peak_dbtp is not None
+    assert master.loudness_range_lu is not None
+
+
 def test_a_deleted_song_takes_its_versions_files_along(
     song: Song, owner: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
