@@ -73,6 +73,9 @@ def test_the_producer_sets_cells_on_the_tracking_sheet(page_as: Any, demo: dict[
     page.goto(f"/projects/{project.pk}/songs/")
     page.get_by_role("link", name="Tracking sheet").click()
     expect(page.get_by_role("heading", level=1, name="Tracking sheet")).to_be_visible()
+    # The cells save through htmx, which binds them once the page has loaded: a change made
+    # before that (a busy machine) would go unheard.
+    page.wait_for_load_state()
 
     # At desktop width: a change saves the cell in place (htmx), its colour and word follow.
     cell = page.locator(f"#cell-{song.pk}-{keys.pk}")
