@@ -63,6 +63,12 @@ INSTALLED_APPS = [
     "template_partials",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
     "csp",
     "core",
@@ -88,6 +94,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # A member of a production that requires two-factor sign-in sets it up before anything else.
+    "projects.accounts.TwoFactorRequiredMiddleware",
     "core.middleware.UnavailableMiddleware",
     # Last, as Axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -106,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "projects.accounts.signup_mode",
             ],
         },
     },
@@ -139,10 +150,12 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Axes refuses a locked-out sign-in before the password is checked; ModelBackend checks it.
+# Axes refuses a locked-out sign-in before the password is checked; ModelBackend checks a
+# username's password, allauth's backend an e-mail address's.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,9 +186,65 @@ STORAGES = {
 # collectstatic; collected files still win with their hashed names.
 WHITENOISE_USE_FINDERS = True
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Accounts (django-allauth; projects/accounts.py adapts it). Who may make an account:
+# `open` (anyone), `invite` (someone holding a production's invitation; the default) or
+# `closed` (nobody: an administrator makes accounts, invitations go to existing accounts).
+SIGNUP = env.str("SIGNUP", default="invite")
+if SIGNUP not in ("open", "invite", "closed"):
+    raise ValueError(f"SIGNUP is open, invite or closed, not {SIGNUP!r}")
+# Days an invitation's link works; resending it starts the days again with a new link.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=14)
+ACCOUNT_ADAPTER = "projects.accounts.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "projects.accounts.LoginForm",
+    "signup": "projects.accounts.SignupForm",
+}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+# A name, an address and a password; the username is made from the address (shown on the
+# account page), so sign-up tells nobody which usernames exist.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# An address given at sign-up or added later is used once its owner has followed the mail's
+# link; an invitation's address is verified by the invitation (its link came by that mail).
+# Accounts an administrator made are taken as they are (projects.accounts.VerifiedEmailStage).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tracksheet] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Wrong passwords are counted by Axes (below), in the database every process shares; allauth's
+# own count of them would lock first and answer differently.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_ADAPTER = "projects.accounts.TwoFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Tracksheet")
+# WebAuthn needs a secure origin; on a laptop's http://localhost browsers allow it too.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+USERSESSIONS_TRACK_ACTIVITY = False
+# Single sign-on over OpenID Connect, off unless OIDC_SERVER_URL is set (README: Accounts).
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+if env.str("OIDC_SERVER_URL", default=""):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env.str("OIDC_PROVIDER_ID", default="sso"),
+                "name": env.str("OIDC_NAME", default="Single sign-on"),
+                "client_id": env.str("OIDC_CLIENT_ID"),
+                "secret": env.str("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": env.str("OIDC_SERVER_URL")},
+            }
+        ],
+        # The provider vouches for the address it sends.
+        "VERIFIED_EMAIL": env.bool("OIDC_VERIFIED_EMAIL", default=False),
+    }
 
 # Sign-in lockouts (django-axes, core.security.SignInHandler): a username from one address
 # after SIGNIN_FAILURE_LIMIT wrong passwords, an address after SIGNIN_ADDRESS_FAILURE_LIMIT
@@ -398,6 +467,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "expire-holds": {"task": "studio.tasks.holds_expire", "schedule": 60.0},
     # Work whose task the broker could not take when it was written (core.queue).
     "sweep-membership-emails": {"task": "studio.tasks.membership_notify_sweep", "schedule": 300.0},
+    "sweep-invitation-emails": {"task": "projects.tasks.invitations_sweep", "schedule": 300.0},
     # Notices whose send never reached a worker or gave up (projects.notices).
     "sweep-notices": {"task": "studio.tasks.notices_sweep", "schedule": 300.0},
     # Holds lapsing within 24 hours: each holder is warned once per hold and expiry.

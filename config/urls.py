@@ -3,15 +3,20 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.urls import URLPattern, include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from config.errors import login_unless_docs_public
 from core.security import ApiDocsPermission
+from projects.accounts import admin_sign_in, staff_with_two_factor
+
+# The admin is entered through the site's sign-in, with a second factor, always.
+admin.site.login = admin_sign_in(admin.site.login)  # type: ignore[method-assign]
+admin.site.has_permission = staff_with_two_factor  # type: ignore[method-assign]
 
 
 class SchemaView(SpectacularAPIView):
@@ -73,8 +78,10 @@ def moved_admin_paths() -> list[URLPattern]:
 urlpatterns = [
     *moved_admin_paths(),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Signing in, out and up, e-mail addresses, passwords, two-factor, sessions (allauth).
+    path("accounts/", include("allauth.urls")),
+    # Where signing in was before accounts came: old bookmarks and links in old mail.
+    path("login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("api/v1/", include("config.api")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),

@@ -22,6 +22,7 @@ from core.errors import Conflict
 from projects import services
 from projects.hooks import links, links_set
 from projects.models import (
+    Invitation,
     Meeting,
     Membership,
     Notice,
@@ -194,4 +195,31 @@ class NoticeAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made, resent and withdrawn on the project's page (its rules apply
+    there); the admin lists them."""
+
+    list_display = [
+        "email",
+        "project",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["role"]
+    search_fields = ["email", "project__title"]
+    list_select_related = ["project", "invited_by"]
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -7,5 +7,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # Today's meetings section and the hub's meetings panel register on import, as does
-        # the writer of meeting invitations (projects.notices).
-        from projects import agenda, invitations  # noqa: F401
+        # the writer of meeting invitations (projects.notices); accounts' signal receivers
+        # (joining at sign-up, two-factor asked at sign-in) connect on import.
+        from projects import accounts, agenda, invitations  # noqa: F401

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from projects.models import Meeting, Person, Project, Role
+from projects.models import Invitation, Meeting, Person, Project, Role
+from projects.services.joining import invitation_create
 from projects.services.meetings import meeting_create
 
 # The demo studio's zone (studio.demo): the meetings are held there.
@@ -116,6 +117,23 @@ def _at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(
         today + datetime.timedelta(days=days), datetime.time(hour, minute), tzinfo=ZONE
     )
+
+
+# Invitations waiting for an answer: (project, address, role, contact it was sent from or "").
+INVITATIONS = [
+    ("Low Tide Sessions", "marisol@example.com", Role.VIEWER, "Marisol Dunmore"),
+    ("Low Tide Sessions", "mastering@example.com", Role.ENGINEER, ""),
+]
+
+
+def load_invitations(*, by: Any) -> None:
+    """Invitations the demo producer sent and nobody has answered yet (the hub lists them)."""
+    for project_title, email, role, name in INVITATIONS:
+        project = Project.objects.get(title=project_title)
+        if Invitation.objects.filter(project=project, email=email).exists():
+            continue
+        person = Person.objects.filter(name=name).first() if name else None
+        invitation_create(project=project, email=email, role=role, by=by, person=person)
 
 
 def load_meetings(*, by: Any) -> None:

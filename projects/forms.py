@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from core.validators import TextGuardFormMixin, validate_time_zone
 from projects.hooks import links
 from projects.models import Meeting, Person, Project, Role
-from projects.permissions import Capability, coworkers_of, projects_with
+from projects.permissions import Capability, coworkers_of, projects_with, role_on
 from projects.services.projects import unknown_coworker_message
 
 
@@ -112,7 +112,9 @@ class ProjectForm(TextGuardFormMixin, forms.ModelForm):
             "start_date",
             "due_date",
             "notes",
+            "require_two_factor",
         ]
+        labels = {"require_two_factor": "Members sign in with two factors"}
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}),
             "due_date": forms.DateInput(attrs={"type": "date"}),
@@ -133,7 +135,14 @@ class ProjectForm(TextGuardFormMixin, forms.ModelForm):
             if self.instance.pk:
                 field.initial = list(getattr(self.instance, link.name).all())
             self.fields[link.name] = field
-        self.order_fields([*self._meta.fields[:-1], *(link.name for link in links())])  # type: ignore[index]
+        self.order_fields(
+            [*self._meta.fields[:-2], *(link.name for link in links()), *self._meta.fields[-2:]]  # type: ignore[index]
+        )
+        # The producers' setting: a manager sees it, unchangeable (a new project's maker is
+        # its producer).
+        if self.instance.pk and role_on(user, self.instance) != Role.PRODUCER:
+            self.fields["require_two_factor"].disabled = True
+            self.fields["require_two_factor"].help_text += " Producers change this."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -184,3 +193,21 @@ class ContactCreateForm(ContactForm):
             user, Capability.PEOPLE_MANAGE
         ).order_by("title", "pk")
         self.fields["project"].help_text = "The production whose card this is."
+
+
+class InvitationForm(TextGuardFormMixin, forms.Form):
+    """Invite an address onto the project: the hub's form, prefilled from a contact card."""
+
+    email = forms.EmailField(label="E-mail address", max_length=254)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update(
+            {"autocomplete": "off", "placeholder": "name@example.com"}
+        )
+        person = self.fields["person"]
+        person.queryset = Person.objects.filter(cards__project=project)  # type: ignore[attr-defined]

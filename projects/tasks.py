@@ -58,3 +58,26 @@ def notice_send(notice_id: int) -> bool:
 def notices_sweep() -> int:
     """Queue again the notices that were never sent (beat, every few minutes)."""
     return notices.notice_sweep()
+
+
+@shared_task(
+    name="projects.tasks.invitation_send",
+    autoretry_for=(smtplib.SMTPException, ConnectionError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def invitation_send(invitation_id: int) -> bool:
+    """Mail an invitation's link; True if a mail went out this time."""
+    return services.invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(
+    name="projects.tasks.invitations_sweep",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def invitations_sweep() -> int:
+    """Queue again the invitation mails the broker never took (beat, every few minutes)."""
+    return services.invitation_sweep()

@@ -3,7 +3,7 @@ account."""
 
 from django.urls import path
 
-from projects.views import account, meetings, people, projects
+from projects.views import account, joining, meetings, people, projects
 
 urlpatterns = [
     path("", projects.dashboard, name="dashboard"),
@@ -11,6 +11,18 @@ urlpatterns = [
     path("projects/new/", projects.project_create, name="project-create"),
     path("projects/<int:pk>/", projects.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project-edit"),
+    path("projects/<int:pk>/invitations/", joining.invitation_create, name="invitation-create"),
+    path(
+        "projects/<int:pk>/invitations/<int:invitation_id>/resend/",
+        joining.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "projects/<int:pk>/invitations/<int:invitation_id>/revoke/",
+        joining.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("invitations/<str:token>/", joining.invitation_open, name="invitation-open"),
     path("projects/<int:pk>/meetings/", meetings.meeting_list, name="meeting-list"),
     path("projects/<int:pk>/meetings/new/", meetings.meeting_new, name="meeting-new"),
     path(
@@ -36,6 +48,7 @@ urlpatterns = [
         name="contact-edit",
     ),
     path("account/", account.account, name="account"),
+    path("account/sign-out-everywhere/", account.sign_out_everywhere, name="sign-out-everywhere"),
     path("account/token/", projects.api_token, name="api-token"),
     path("account/token/new/", projects.api_token_create, name="api-token-create"),
     path("account/token/revoke/", projects.api_token_revoke, name="api-token-revoke"),

@@ -206,6 +206,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "start_date",
             "due_date",
             "notes",
+            "require_two_factor",
             "my_role",
             "created_at",
             "updated_at",
@@ -276,6 +277,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
             due_date=data.get("due_date"),
             notes=data.get("notes", ""),
             links={link.name: data.get(link.name, []) for link in links()},
+            require_two_factor=data.get("require_two_factor", False),
         )
         serializer.instance = _with_my_role(Project.objects.all(), self.request.user).get(
             pk=project.pk
@@ -296,6 +298,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
             due_date=data.get("due_date", project.due_date),
             notes=data.get("notes", project.notes),
             links={link.name: data[link.name] for link in links() if link.name in data},
+            require_two_factor=data.get("require_two_factor"),
         )
         serializer.instance = _with_my_role(Project.objects.all(), self.request.user).get(
             pk=project.pk

@@ -121,6 +121,10 @@ class Project(models.Model):
         validators=[validate_skipped_song_stages],
         help_text="Stages this production does not use (no column on its board).",
     )
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Members sign in with a second factor (an app's code or a security key).",
+    )
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )

@@ -1,6 +1,14 @@
-"""Every write with a business rule on projects, people, members and meetings, one
-transaction each."""
+"""Every write with a business rule on projects, people, members, invitations and meetings,
+one transaction each."""
 
+from projects.services.joining import (
+    invitation_accept,
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    invitation_send,
+    invitation_sweep,
+)
 from projects.services.meetings import meeting_cancel, meeting_create, meeting_update
 from projects.services.projects import (
     membership_add,
@@ -15,9 +23,15 @@ from projects.services.projects import (
     project_create,
     project_update,
 )
-from projects.services.tokens import token_revoke, token_rotate
+from projects.services.tokens import sign_out_everywhere, token_revoke, token_rotate
 
 __all__ = [
+    "invitation_accept",
+    "invitation_create",
+    "invitation_resend",
+    "invitation_revoke",
+    "invitation_send",
+    "invitation_sweep",
     "meeting_cancel",
     "meeting_create",
     "meeting_update",
@@ -32,6 +46,7 @@ __all__ = [
     "person_update",
     "project_create",
     "project_update",
+    "sign_out_everywhere",
     "token_revoke",
     "token_rotate",
 ]

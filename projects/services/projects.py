@@ -14,9 +14,16 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from core.queue import SWEEP_AFTER_MINUTES, send_on_commit
+from projects.accounts import ask_two_factor
 from projects.hooks import links_set, project_leaving, project_started
 from projects.models import Membership, Person, PersonCard, Project, Role
-from projects.permissions import Capability, coworkers_of, has_capability, membership_change_refusal
+from projects.permissions import (
+    Capability,
+    coworkers_of,
+    has_capability,
+    membership_change_refusal,
+    role_on,
+)
 
 
 def _check_dates(*, start_date: datetime.date | None, due_date: datetime.date | None) -> None:
@@ -37,6 +44,7 @@ def project_create(
     due_date: datetime.date | None = None,
     notes: str = "",
     links: Mapping[str, Iterable[Model]] | None = None,
+    require_two_factor: bool = False,
 ) -> Project:
     """Create a project with its creator as producer, so that every project has one. Its
     links (``projects.hooks``: the studios it uses, from the install's directory) are set,
@@ -51,11 +59,14 @@ def project_create(
         start_date=start_date,
         due_date=due_date,
         notes=notes,
+        require_two_factor=require_two_factor,
     )
     project.full_clean()
     project.save()
     links_set(project, {name: list(rows) for name, rows in (links or {}).items()})
     project_started(project)
+    if require_two_factor:
+        transaction.on_commit(lambda: ask_two_factor([by]))
     # Whoever makes the project knows: no welcome email is owed (the sweep looks for those).
     Membership.objects.create(
         project=project, user=by, role=Role.PRODUCER, notified_at=timezone.now()
@@ -80,22 +91,36 @@ def project_update(
     due_date: datetime.date | None,
     notes: str,
     links: Mapping[str, Iterable[Model]] | None = None,
+    require_two_factor: bool | None = None,
 ) -> Project:
     """Change a project's details (roles with ``project.change``). Every field is given: a
     caller changing one passes the others as they are.
 
     The links named in ``links`` are set (``projects.hooks``; the others stay): a studio the
-    project uses, picked from the install's directory, becomes visible to its members."""
+    project uses, picked from the install's directory, becomes visible to its members.
+    Whether members must sign in with a second factor is the producers' to change (None
+    keeps it); turned on, members without one are asked to set it up at their next page."""
     if not has_capability(by, project, Capability.PROJECT_CHANGE):
         raise PermissionDenied("Your role may not change this project.")
     _check_dates(start_date=start_date, due_date=due_date)
     project = Project.objects.select_for_update().get(pk=project.pk)
+    turned_on = False
+    if require_two_factor is not None and require_two_factor != project.require_two_factor:
+        if role_on(by, project) != Role.PRODUCER:
+            raise PermissionDenied(
+                "Only a producer may change whether members need two-factor sign-in."
+            )
+        project.require_two_factor = require_two_factor
+        turned_on = require_two_factor
     project.title, project.artist, project.client = title, artist, client
     project.currency, project.status, project.notes = currency, status, notes
     project.start_date, project.due_date = start_date, due_date
     project.full_clean()
     project.save()
     links_set(project, {name: list(rows) for name, rows in (links or {}).items()})
+    if turned_on:
+        members = list(project.members.all())
+        transaction.on_commit(lambda: ask_two_factor(members))
     return project
 
 
@@ -175,6 +200,8 @@ def membership_add(*, project: Project, user: User, role: Role | str, by: User) 
     person = Person.objects.filter(user=user).first()
     if person is not None:
         _card_add(person=person, project=project)
+    if project.require_two_factor:
+        transaction.on_commit(lambda: ask_two_factor([user]))
     send_on_commit(
         lambda: membership_notify.delay(membership.pk), what=f"membership {membership.pk} email"
     )

@@ -1,16 +1,21 @@
-"""The account page: which kinds of mail the user gets (projects.notices), per kind."""
+"""The account page: which kinds of mail the user gets (projects.notices), per kind, the
+way to the sign-in settings (allauth's pages), and signing out everywhere."""
 
 from __future__ import annotations
 
+from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.api import request_user
+from projects import services
+from projects.accounts import SECOND_FACTORS, two_factor_required_by
 from projects.models import NoticeKind, Person
 from projects.notices import notice_kinds_enabled, notice_preferences_set
 
@@ -51,5 +56,26 @@ def account(request: HttpRequest) -> HttpResponse:
             )
     elif request.method == "POST":
         status = 400
-    context = {"person": person, "form": form, "login_email": user.email}
+    context = {
+        "person": person,
+        "form": form,
+        "login_email": user.email,
+        "two_factor": is_mfa_enabled(user, types=SECOND_FACTORS),
+        "two_factor_required": [str(p) for p in two_factor_required_by(user)],
+    }
     return render(request, "projects/account.html", context, status=status)
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the user, this one included, and remove their API token."""
+    user = request_user(request)
+    ended = services.sign_out_everywhere(user=user)
+    logout(request)
+    messages.success(
+        request,
+        f"Signed out everywhere ({ended} session{'s' if ended != 1 else ''}); your API token "
+        "was removed.",
+    )
+    return redirect("account_login")

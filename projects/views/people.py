@@ -26,6 +26,11 @@ def _manageable(request: HttpRequest) -> set[int]:
     return set(projects_with(request.user, Capability.PEOPLE_MANAGE).values_list("pk", flat=True))
 
 
+def _invitable(request: HttpRequest) -> set[int]:
+    """The user's projects they may invite people onto (one query)."""
+    return set(projects_with(request.user, Capability.MEMBERS_MANAGE).values_list("pk", flat=True))
+
+
 def _people_page(
     request: HttpRequest, create_form: ContactCreateForm | None = None
 ) -> HttpResponse:
@@ -46,6 +51,7 @@ def _people_page(
         "page": page,
         "query": query,
         "manageable": manageable,
+        "invitable": _invitable(request),
         "create_form": create_form,
         # The add form opens by itself when it comes back with refusals.
         "create_open": create_form is not None and create_form.is_bound,
@@ -95,7 +101,7 @@ def _card(request: HttpRequest, person_id: int, project_id: int) -> PersonCard:
 def contact_row(request: HttpRequest, person_id: int, project_id: int) -> HttpResponse:
     """One card's row as the people page shows it (what htmx puts back on Cancel)."""
     card = _card(request, person_id, project_id)
-    context = {"card": card, "manageable": _manageable(request)}
+    context = {"card": card, "manageable": _manageable(request), "invitable": _invitable(request)}
     return render(request, "projects/people_list.html#card-row", context)
 
 
@@ -139,7 +145,12 @@ def contact_edit(request: HttpRequest, person_id: int, project_id: int) -> HttpR
         else:
             if is_htmx(request):
                 card = _card(request, person_id, project_id)
-                context = {"card": card, "manageable": manageable, "saved": True}
+                context = {
+                    "card": card,
+                    "manageable": manageable,
+                    "invitable": _invitable(request),
+                    "saved": True,
+                }
                 return render(request, "projects/people_list.html#card-row", context)
             messages.success(request, f"Saved {data['name']} on {card.project}.")
             return redirect("people-list")

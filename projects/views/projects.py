@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,10 +19,10 @@ from rest_framework.authtoken.models import Token
 from core.api import request_user
 from core.pages import form_refusal
 from projects import services
-from projects.forms import MembershipForm, ProjectForm
+from projects.forms import InvitationForm, MembershipForm, ProjectForm
 from projects.hooks import links
 from projects.hub import hub_panels
-from projects.models import Person, Project
+from projects.models import Person, PersonCard, Project
 from projects.permissions import (
     ROLE_MATRIX,
     Capability,
@@ -61,7 +62,17 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 def _project_details(data: dict[str, Any]) -> dict[str, Any]:
     """What project_create and project_update take, from the project form."""
-    names = ("title", "artist", "client", "currency", "status", "start_date", "due_date", "notes")
+    names = (
+        "title",
+        "artist",
+        "client",
+        "currency",
+        "status",
+        "start_date",
+        "due_date",
+        "notes",
+        "require_two_factor",
+    )
     chosen = {link.name: list(data[link.name]) for link in links()}
     return {**{name: data[name] for name in names}, "links": chosen}
 
@@ -86,36 +97,57 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The project hub: members and people of the production, then the panels the apps
-    register (projects.hub: schedule, money, releases), each for the roles it names."""
+    """The project hub; a POST adds a member by username (someone the caller works with)."""
     project = get_object_or_404(projects_visible(request.user), pk=pk)
+    if request.method != "POST":
+        return hub(request, project)
+    if not has_capability(request.user, project, Capability.MEMBERS_MANAGE):
+        raise PermissionDenied("Your role may not add members.")
+    form = MembershipForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.membership_add(
+                project=project,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                by=request_user(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as refusal:
+            # A role above the caller's own: said beside the role they picked.
+            form.add_error("role", str(refusal))
+        else:
+            messages.success(request, f"Added {form.cleaned_data['user']}.")
+            return redirect("project-detail", pk=project.pk)
+    return hub(request, project, member_form=form, status=400)
+
+
+def hub(
+    request: HttpRequest,
+    project: Project,
+    *,
+    member_form: MembershipForm | None = None,
+    invite_form: InvitationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The project hub: members, their invitations and the production's people, then the
+    panels the apps register (projects.hub: schedule, money, releases), each for the roles it
+    names. ``?invite=<person>`` fills the invitation form from that contact's card."""
     my_role = role_on(request.user, project)
     capabilities = {c for c, roles in ROLE_MATRIX.items() if my_role in roles}
     may_manage_members = Capability.MEMBERS_MANAGE in capabilities
-    form = MembershipForm(request.POST or None, user=request.user)
-    if request.method == "POST":
-        if not may_manage_members:
-            raise PermissionDenied("Your role may not add members.")
-        if form.is_valid():
-            try:
-                services.membership_add(
-                    project=project,
-                    user=form.cleaned_data["user"],
-                    role=form.cleaned_data["role"],
-                    by=request_user(request),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except PermissionDenied as refusal:
-                # A role above the caller's own: said beside the role they picked.
-                form.add_error("role", str(refusal))
-            else:
-                messages.success(request, f"Added {form.cleaned_data['user']}.")
-                return redirect("project-detail", pk=project.pk)
+    if invite_form is None and may_manage_members:
+        invite_form = InvitationForm(initial=_invite_initial(request, project), project=project)
     context = {
         "project": project,
         "my_role": my_role,
         "members": project.memberships.select_related("user__person").order_by("role", "id"),
+        "invitations": (
+            project.invitations.select_related("invited_by__person", "accepted_by")[:25]
+            if may_manage_members
+            else []
+        ),
         # Filter, then annotate: the details come from this project's card, the same join.
         "people": Person.objects.filter(cards__project=project).annotate(
             email=F("cards__email"), instruments=F("cards__instruments")
@@ -126,9 +158,26 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_see_pay": sees_pay(my_role),
         "may_manage_people": Capability.PEOPLE_MANAGE in capabilities,
         "may_manage_members": may_manage_members,
-        "form": form,
+        "form": member_form or MembershipForm(user=request.user),
+        "invite_form": invite_form,
+        "invitation_days": settings.INVITATION_DAYS,
     }
-    return render(request, "projects/project_detail.html", context)
+    return render(request, "projects/project_detail.html", context, status=status)
+
+
+def _invite_initial(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """The invitation form's start: empty, or a contact's address from their card here."""
+    person_id = request.GET.get("invite", "")
+    if not person_id.isdigit():
+        return {}
+    card = (
+        PersonCard.objects.filter(project=project, person_id=int(person_id))
+        .select_related("person")
+        .first()
+    )
+    if card is None:
+        return {}
+    return {"email": card.email, "person": card.person_id}
 
 
 @login_required

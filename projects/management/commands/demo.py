@@ -41,6 +41,7 @@ class Command(BaseCommand):
         for spec in PROJECTS:
             self._project(spec, users, people)
         demo.load_meetings(by=users[DEMO_USERNAME])
+        demo.load_invitations(by=users[DEMO_USERNAME])
         # The apps above add their part of the demo through their AppConfig (studio: the
         # studio and its days; songs, sessions, budgets, releases), in the order of
         # INSTALLED_APPS, so that this command imports none of them.
