@@ -63,6 +63,13 @@ def _frozen_clock(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture
+def admin_user(db: None) -> Any:
+    """pytest-django's superuser (its ``admin_client`` signs in as them), made by the factory:
+    staff have a second factor, as the admin requires (projects.accounts)."""
+    return UserFactory.create(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
 def owner(db: None) -> Any:
     return UserFactory.create(username="owner")
 

@@ -4,6 +4,8 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.models import User
 
 from projects.models import Membership, Person, PersonCard, Project, Role
@@ -16,10 +18,18 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def second_factor(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Staff have an authenticator app: the admin lets in no one without a second factor
+        (projects.accounts)."""
+        if create and obj.is_staff and not Authenticator.objects.filter(user=obj).exists():
+            TOTP.activate(obj, generate_totp_secret())
 
 
 class ProjectFactory(factory.django.DjangoModelFactory[Project]):

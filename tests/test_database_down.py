@@ -41,7 +41,7 @@ def test_api_answers_503_json_with_retry_after(database_down: None) -> None:
 
 
 def test_pages_answer_a_503_page(database_down: None) -> None:
-    response = Client().post("/login/", {"username": "someone", "password": "secret"})
+    response = Client().post("/accounts/login/", {"login": "someone", "password": "secret"})
     assert response.status_code == 503
     assert b"database is not answering" in response.content
     assert response["Retry-After"] == "60"

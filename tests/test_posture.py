@@ -38,6 +38,10 @@ class InlineCode(HTMLParser):
                 self.found.append(f"<{tag} {name}=...>")
             if name in {"href", "src", "action"} and (value or "").startswith("javascript:"):
                 self.found.append(f"<{tag} {name}=javascript:...>")
+        # A JSON data block (allauth's passkey and recovery-code pages hand their scripts
+        # options so) is never run: no policy applies to it, and it is not code.
+        if tag == "script" and named.get("type") == "application/json":
+            return
         if tag == "script":
             if not named.get("src"):
                 self.found.append("<script> without src")
@@ -107,7 +111,7 @@ def test_pages_carry_a_strict_policy_and_no_inline_code(owner: Any, pages: dict[
         page = inline_code(response.content)
         assert page.found == [], (name, page.found)
 
-    login = Client().get("/login/")
+    login = Client().get("/accounts/login/")
     assert inline_code(login.content).found == []
     assert "script-src" in policy(login)
 
@@ -172,7 +176,7 @@ def test_page_not_found_is_a_page(owner: Any) -> None:
     assert "Nothing here" in html
     assert "not a member of" in html
     assert 'href="/"' in html
-    assert "Log out owner" in html  # within the site's frame
+    assert "Sign out owner" in html  # within the site's frame
 
 
 @pytest.fixture
@@ -213,7 +217,7 @@ def test_forbidden_page_says_why(collaborator: Any, project: Project) -> None:
 
 def test_csrf_refusal_is_the_sites_page() -> None:
     response = Client(enforce_csrf_checks=True).post(
-        "/login/", {"username": "owner", "password": "x"}
+        "/accounts/login/", {"login": "owner", "password": "x"}
     )
     assert response.status_code == 403
     html = response.content.decode()
@@ -264,7 +268,7 @@ def test_oversized_page_form_is_a_413_page(owner: Any, small_bodies: int) -> Non
 def test_api_docs_need_a_login(client: Client) -> None:
     docs = client.get("/api/docs/")
     assert docs.status_code == 302
-    assert docs["Location"] == "/login/?next=/api/docs/"
+    assert docs["Location"] == "/accounts/login/?next=/api/docs/"
     schema = client.get("/api/schema/")
     assert schema.status_code == 401
     assert schema["Content-Type"] == "application/json"

@@ -5,11 +5,19 @@ and a stopped clock makes every Retry-After exact.
 """
 
 import datetime
+import re
 import secrets
 from typing import Any
 
 import pytest
 import time_machine
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from allauth.mfa.utils import decrypt
 from axes.models import AccessAttempt
 from django.conf import LazySettings
 from django.core.cache import cache
@@ -46,8 +54,15 @@ def browser(address: str) -> Client:
     return Client(REMOTE_ADDR=address)
 
 
-def log_in(client: Client, username: str, password: str, url: str = "/login/") -> Any:
-    return client.post(url, {"username": username, "password": password})
+def log_in(client: Client, username: str, password: str, url: str = "/accounts/login/") -> Any:
+    return client.post(url, {"login": username, "password": password})
+
+
+def second_factor(client: Client, user: Any) -> Any:
+    """The code of the user's authenticator app, on the page that asks for it."""
+    secret = decrypt(Authenticator.objects.get(user=user, type="totp").data["secret"])
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    return client.post("/accounts/2fa/authenticate/", {"code": code})
 
 
 def signed_in(client: Client) -> bool:
@@ -75,10 +90,17 @@ def test_right_password_signs_in_on_the_site_and_the_admin(owner: Any) -> None:
     assert response["Location"] == "/"
     assert signed_in(client)
 
-    UserFactory.create(username="root", is_staff=True, is_superuser=True)
+    root = UserFactory.create(username="root", is_staff=True, is_superuser=True)
     admin = browser(GUESSER)
-    response = log_in(admin, "root", PASSWORD, url="/admin/login/?next=/admin/")
-    assert response.status_code == 302
+    # The admin signs in through the site's form, then asks for the second factor.
+    assert admin.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    assert (
+        admin.get("/admin/login/?next=/admin/")["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    )
+    response = log_in(admin, "root", PASSWORD, url="/accounts/login/?next=/admin/")
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert admin.get("/admin/").status_code == 302
+    response = second_factor(admin, root)
     assert response["Location"] == "/admin/"
     assert admin.get("/admin/").status_code == 200
 
@@ -90,7 +112,7 @@ def test_account_is_locked_after_five_wrong_passwords(
     for _ in range(4):
         response = log_in(client, "owner", "wrong-guess")
         assert response.status_code == 200
-        assert "didn't match" in response.content.decode()
+        assert "username and/or password you specified are not correct" in response.content.decode()
 
     fifth = log_in(client, "owner", "wrong-guess")
     assert fifth.status_code == 429
@@ -162,10 +184,12 @@ def test_an_address_guessing_across_usernames_is_locked(owner: Any, clock: Any) 
     assert log_in(browser(GUESSER), "owner", PASSWORD).status_code == 302
 
 
-def test_admin_login_is_locked_too(clock: Any) -> None:
+def test_the_admins_sign_in_is_locked_too(clock: Any) -> None:
+    """The admin has no password form of its own: it sends to the site's, and its lock."""
     UserFactory.create(username="root", is_staff=True, is_superuser=True)
     client = browser(GUESSER)
-    url = "/admin/login/?next=/admin/"
+    assert client.post("/admin/login/", {"username": "root", "password": "x"}).status_code == 302
+    url = "/accounts/login/?next=/admin/"
     for _ in range(4):
         assert log_in(client, "root", "wrong-guess", url=url).status_code == 200
     assert log_in(client, "root", "wrong-guess", url=url).status_code == 429
@@ -174,9 +198,27 @@ def test_admin_login_is_locked_too(clock: Any) -> None:
     assert refused.status_code == 429
     assert refused["Retry-After"] == str(15 * 60 + 1)  # the lock holds through 09:15:00
     assert client.get("/admin/").status_code == 302
+    assert not AccessAttempt.objects.filter(username="x").exists()
 
-    # The admin and the site share one lock: the same username is refused on /login/ too.
-    assert log_in(client, "root", PASSWORD).status_code == 429
+
+def test_signing_in_by_address_counts_against_the_same_lock(owner: Any, clock: Any) -> None:
+    """The form takes a username or an e-mail address: guesses by address are counted and
+    locked as by username, and the lock page is the same."""
+    client = browser(GUESSER)
+    for _ in range(4):
+        assert log_in(client, "owner@example.com", "wrong-guess").status_code == 200
+    locked = log_in(client, "owner@example.com", "wrong-guess")
+    assert locked.status_code == 429
+    assert b"Too many sign-in attempts" in locked.content
+    assert log_in(client, "owner@example.com", PASSWORD).status_code == 429
+    # Unknown and known addresses get the same refusal before the lock.
+    fresh = browser(ELSEWHERE)
+    known = log_in(fresh, "owner@example.com", "wrong-guess").content
+    unknown = log_in(fresh, "nobody@example.com", "wrong-guess").content
+    strip = re.compile(rb'(value=|"X-CSRFToken": )"[^"]*"')
+    assert strip.sub(b"", known).replace(b"owner@", b"X@") == strip.sub(b"", unknown).replace(
+        b"nobody@", b"X@"
+    )
 
 
 def test_behind_a_proxy_each_caller_is_counted_on_its_own(

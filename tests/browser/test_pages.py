@@ -31,11 +31,11 @@ def low_tide() -> Project:
 def test_login_and_dashboard(anonymous_page: Any, demo: dict[str, Any]) -> None:
     page = anonymous_page
     page.goto("/")
-    expect(page).to_have_url(re.compile(r"/login/"))
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
     look(page, "login")
-    page.get_by_label("Username").fill("demo")
+    page.get_by_label("Username or e-mail").fill("demo")
     page.get_by_label("Password").fill("tracksheet-demo")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(r"^Today"))).to_be_visible()
     expect(page.get_by_text("Basic tracking, day 1")).to_be_visible()
     expect(page.get_by_role("link", name="Low Tide Sessions", exact=True).first).to_be_visible()

@@ -61,7 +61,7 @@ def window(start: str, end: str, **scope: int) -> dict[str, Any]:
 
 
 def test_page_needs_login_and_renders(client: Client, owner: Any, room: Room) -> None:
-    assert client.get("/calendar/")["Location"].startswith("/login/")
+    assert client.get("/calendar/")["Location"].startswith("/accounts/login/")
     page = browser(owner).get("/calendar/").content.decode()
     assert "Calendar: Page Studio" in page
     assert "Europe/Berlin wall-clock time" in page

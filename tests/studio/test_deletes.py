@@ -312,7 +312,7 @@ def test_token_revoke(owner: Any) -> None:
 def test_token_pages_need_a_login(owner: Any) -> None:
     response = Client().post("/account/token/new/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
+    assert response["Location"].startswith("/accounts/login/")
     assert not Token.objects.exists()
 
 

@@ -36,9 +36,14 @@ def test_demo_login_works_and_shows_the_projects() -> None:
     call_command("demo", stdout=StringIO())
     client = Client()
     response = client.post(
-        "/login/", {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}, follow=True
+        "/accounts/login/", {"login": DEMO_USERNAME, "password": DEMO_PASSWORD}, follow=True
     )
     page = response.content.decode()
     assert "Low Tide Sessions" in page
     assert "Paper Lanterns" in page
-    assert client.get("/admin/").status_code == 200
+    # The demo login is staff: the admin asks for a second factor before it opens.
+    assert client.get("/admin/login/?next=/admin/")["Location"] == "/accounts/2fa/"
+    # A pending invitation shows on the hub.
+    low_tide = Project.objects.get(title="Low Tide Sessions")
+    hub = client.get(f"/projects/{low_tide.pk}/").content.decode()
+    assert "mastering@example.com" in hub and "Pending" in hub
