@@ -223,6 +223,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_ADAPTER = "projects.accounts.TwoFactorAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
+# A code from the step before or after counts too: a phone's clock is rarely exact.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Tracksheet")
 # WebAuthn needs a secure origin; on a laptop's http://localhost browsers allow it too.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG

@@ -24,7 +24,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.models import EmailAddress
-from allauth.account.signals import user_signed_up
+from allauth.account.signals import password_reset, user_signed_up
 from allauth.account.stages import EmailVerificationStage
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -157,6 +157,19 @@ def _joined_at_signup(sender: Any, request: HttpRequest, user: User, **kwargs: A
             return
     if not Person.objects.filter(user=user).exists():
         Person.objects.create(name=(user.get_full_name() or user.get_username())[:200], user=user)
+
+
+@receiver(password_reset)
+def _address_verified_by_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """The reset link came by mail to the account's address: following it verifies that
+    address (an account an administrator made has it recorded from here on)."""
+    if user.email:
+        EmailAddress.objects.update_or_create(
+            user=user,
+            email__iexact=user.email,
+            defaults={"email": user.email.lower(), "verified": True},
+            create_defaults={"email": user.email.lower(), "verified": True, "primary": True},
+        )
 
 
 def two_factor_required_by(user: Any) -> list[Project]:
