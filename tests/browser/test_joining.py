@@ -40,7 +40,7 @@ def path_of(link: str) -> str:
 
 def mailed_link(to: str, pattern: str) -> str:
     message = [m for m in mail.outbox if m.to == [to]][-1]
-    found = re.search(pattern, message.body)
+    found = re.search(pattern, str(message.body))
     assert found, message.body
     return path_of(found.group(0))
 
