@@ -49,7 +49,23 @@ router.register("version-notes", songs_api.VersionNoteViewSet, basename="version
 router.register("listen-links", songs_api.ListenLinkViewSet, basename="listen-link")
 
 members = projects_api.MembershipViewSet
+invitations = projects_api.InvitationViewSet
 urlpatterns = [
+    path(
+        "projects/<int:project_pk>/invitations/",
+        invitations.as_view({"get": "list", "post": "create"}),
+        name="project-invitation-list",
+    ),
+    path(
+        "projects/<int:project_pk>/invitations/<int:pk>/",
+        invitations.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="project-invitation-detail",
+    ),
+    path(
+        "projects/<int:project_pk>/invitations/<int:pk>/resend/",
+        invitations.as_view({"post": "resend"}),
+        name="project-invitation-resend",
+    ),
     path(
         "projects/<int:project_pk>/members/",
         members.as_view({"get": "list", "post": "create"}),

@@ -171,3 +171,42 @@ def test_two_factor_is_set_up_then_asked_for(
     fresh.get_by_label("Code", exact=True).fill(format_hotp_value(hotp_value(secret, counter + 1)))
     fresh.get_by_role("button", name="Sign In").click()
     expect(fresh.get_by_role("heading", name=re.compile(r"^Today"))).to_be_visible()
+
+
+def test_a_security_key_is_added_then_asked_for(anonymous_page: Any) -> None:
+    """WebAuthn with Chromium's virtual authenticator (a security key that always says yes):
+    added on the account's two-factor page, then used at the next sign-in."""
+    UserFactory.create(username="keyholder", email="keyholder@example.com")
+    page = anonymous_page
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    page.goto("/accounts/login/")
+    sign_in(page, "keyholder", PASSWORD)
+    page.goto("/accounts/2fa/webauthn/add/")
+    if "reauthenticate" in page.url:
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Name").fill("Studio key")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
+    look(page, "recovery-codes")
+    page.goto("/account/")
+    expect(page.locator("main")).to_contain_text("Two-factor sign-in: on")
+    page.get_by_role("button", name="Sign out keyholder").click()
+
+    page.goto("/accounts/login/")
+    sign_in(page, "keyholder", PASSWORD)
+    page.get_by_role("button", name="Use a security key").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Today"))).to_be_visible()
