@@ -10,3 +10,4 @@ class ProjectsConfig(AppConfig):
         # the writer of meeting invitations (projects.notices); accounts' signal receivers
         # (joining at sign-up, two-factor asked at sign-in) connect on import.
         from projects import accounts, agenda, invitations  # noqa: F401
+        from projects.services import joining  # noqa: F401  (its notice's writer)

@@ -15,6 +15,7 @@ class NoticeKind(models.TextChoices):
     HOLD_CHALLENGED = "hold_challenged", "A 2nd hold challenges mine"
     VERSION_NOTE = "version_note", "A note on a version I uploaded"
     VERSION_APPROVED = "version_approved", "A version approved on a production I produce"
+    INVITATION_ACCEPTED = "invitation_accepted", "Someone I invited joined the production"
 
 
 class NoticePreference(models.Model):

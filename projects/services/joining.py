@@ -25,7 +25,17 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from core.queue import SWEEP_AFTER_MINUTES, send_on_commit
-from projects.models import Invitation, Membership, Person, PersonCard, Project, Role
+from projects.models import (
+    Invitation,
+    Membership,
+    Notice,
+    NoticeKind,
+    Person,
+    PersonCard,
+    Project,
+    Role,
+)
+from projects.notices import Letter, notice_tell, notice_writer_register
 from projects.permissions import membership_change_refusal
 
 SALT = "projects.invitation"
@@ -247,6 +257,14 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = now
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    if invitation.invited_by is not None and invitation.invited_by != user:
+        notice_tell(
+            kind=NoticeKind.INVITATION_ACCEPTED,
+            key=f"joined:{invitation.pk}",
+            subject=f"{person.name} joined {project} as {invitation.get_role_display().lower()}",
+            project=project,
+            users=[invitation.invited_by],
+        )
     if project.require_two_factor:
         transaction.on_commit(lambda: ask_two_factor([user]))
     return membership
@@ -301,3 +319,25 @@ def invitation_sweep(*, now: datetime.datetime | None = None) -> int:
     for invitation_id in waiting:
         task.delay(invitation_id)
     return len(waiting)
+
+
+def _joined_letter(*, event: str, notice: Notice) -> Letter | None:
+    """The inviter's mail: who joined, as what, and the production's page."""
+    invitation = (
+        Invitation.objects.select_related("project", "accepted_by")
+        .filter(pk=int(event.split(":")[1]), accepted_at__isnull=False)
+        .first()
+    )
+    if invitation is None:
+        return None
+    path = reverse("project-detail", args=[invitation.project_id])
+    body = (
+        f"{notice.subject}.\n\n"
+        f"They accepted the invitation you sent to {invitation.email} on "
+        f"{invitation.accepted_at:%d %b %Y at %H:%M} UTC.\n\n"
+        f"The production: {settings.SITE_URL}{path}\n"
+    )
+    return Letter(subject=notice.subject, body=body)
+
+
+notice_writer_register("joined", _joined_letter)

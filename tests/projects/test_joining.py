@@ -92,7 +92,12 @@ def test_a_producer_invites_and_the_engineer_signs_up_from_the_mail(
     invitation.refresh_from_db()
     assert invitation.state == Invitation.State.ACCEPTED and invitation.accepted_by == user
     assert newcomer.get(f"/projects/{project.pk}/").status_code == 200
-    assert len(mail.outbox) == 1
+    # Who invited hears that the engineer joined.
+    told = mail.outbox[1]
+    assert told.to == ["owner@example.com"]
+    assert told.subject == "Ada Reel joined The Test Echoes: Low Tide as engineer"
+    assert f"/projects/{project.pk}/" in told.body
+    assert len(mail.outbox) == 2
 
 
 def test_an_address_typed_at_sign_up_is_verified_before_use(owner: Any, project: Project) -> None:
@@ -110,7 +115,8 @@ def test_an_address_typed_at_sign_up_is_verified_before_use(owner: Any, project:
         "ada.other@example.com": (False, False),
     }
     assert user.email == "ada@example.com"
-    assert [m.to for m in mail.outbox] == [["ada@example.com"]]
+    # Nothing went to the typed address: the invitation, then the inviter's news.
+    assert [m.to for m in mail.outbox] == [["ada@example.com"], ["owner@example.com"]]
 
 
 def test_without_an_invitation_an_open_sign_up_waits_for_the_address(
