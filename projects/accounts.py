@@ -42,6 +42,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 
+from core.validators import TextGuardFormMixin
 from projects.models import Invitation, Person, Project
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].label = "Username or e-mail"
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(TextGuardFormMixin, AllauthSignupForm):
     """Sign-up asks a name first: it is how the production's members and contacts see you."""
 
     name = forms.CharField(

@@ -69,7 +69,20 @@ def test_sign_up_refuses_bad_input_beside_the_fields(settings: Any) -> None:
     page = response.content.decode()
     for field in ("name", "email", "password1"):
         assert f'id="id_{field}-error"' in page, field
+    bell = Client().post(
+        "/accounts/signup/",
+        {
+            "name": "Bell\x07",
+            "email": "bell@example.com",
+            "password1": "a-long-pass-99",
+            "password2": "a-long-pass-99",
+        },
+    )
+    assert 'id="id_name-error"' in bell.content.decode()
     assert not mail.outbox
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.exists()
 
 
 def test_password_reset_answers_the_same_and_resets(owner: Any) -> None:
