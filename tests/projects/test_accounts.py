@@ -224,3 +224,23 @@ def test_totp_secrets_are_stored_encrypted() -> None:
     stored = Authenticator.objects.get(user=user).data["secret"]
     assert secret not in stored
     assert decrypt(stored) == secret
+
+
+def test_single_sign_on_shows_only_when_configured(settings: Any) -> None:
+    assert "Single sign-on" not in Client().get("/accounts/login/").content.decode()
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "studio-sso",
+                    "name": "Studio sign-on",
+                    "client_id": "tracksheet",
+                    "secret": "not-a-real-secret",
+                    "settings": {"server_url": "https://id.example.com/realms/studio"},
+                }
+            ]
+        }
+    }
+    page = Client().get("/accounts/login/").content.decode()
+    assert "Studio sign-on" in page
+    assert "/accounts/oidc/studio-sso/login/" in page
