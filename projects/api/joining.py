@@ -29,11 +29,12 @@ class InvitationSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The project's contact it is sent from: the account becomes that contact.",
     )
+    # Null once the account is deleted; accepted_by null until someone accepts.
     invited_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     accepted_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -124,6 +125,7 @@ class InvitationViewSet(
         # As it stands after commit: with tasks in-process its mail has gone out by now.
         serializer.instance.refresh_from_db()
 
+    @extend_schema(responses={200: InvitationSerializer})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         invitation = services.invitation_revoke(
             invitation=self.get_object(), by=request_user(request)
