@@ -302,6 +302,10 @@ RELEASES_RENDER_TIMEOUT = env.int("RELEASES_RENDER_TIMEOUT", default=600)
 RELEASES_LOUDNESS_TARGET_LUFS = env.float("RELEASES_LOUDNESS_TARGET_LUFS", default=-14.0)
 RELEASES_TRUE_PEAK_MAX_DBTP = env.float("RELEASES_TRUE_PEAK_MAX_DBTP", default=-1.0)
 RELEASES_MASTER_MAX_BYTES = env.int("RELEASES_MASTER_MAX_BYTES", default=4 * 1024**3)
+# The longest audio each kind takes, in minutes (a track's master, a song's version): a
+# longer upload is refused naming the limit, before it is decoded to the end.
+RELEASES_MASTER_MAX_MINUTES = env.int("RELEASES_MASTER_MAX_MINUTES", default=120)
+SONG_VERSION_MAX_MINUTES = env.int("SONG_VERSION_MAX_MINUTES", default=120)
 
 # Invoice PDFs on A4 or US Letter paper.
 INVOICE_PAGE_SIZE = env.str("INVOICE_PAGE_SIZE", default="A4")
@@ -459,6 +463,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process past this much resident memory (KiB) is replaced after its task: a leak or a
+# library's cache cannot grow a long-running worker without end.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1024 * 1024
+)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TIMEZONE = "UTC"

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
@@ -30,7 +31,8 @@ def master_upload(*, track: Track, upload: UploadedFile) -> Master:
     earlier master. The track's duration becomes the master's; loudness follows in a task."""
     from releases.tasks import master_analyse
 
-    with received_audio(upload, what="master") as received:
+    longest = settings.RELEASES_MASTER_MAX_MINUTES * 60
+    with received_audio(upload, what="master", longest=longest) as received:
         name, path, info = received.name, received.path, received.info
         sha256, md5 = received.sha256, received.md5
         stored = ""

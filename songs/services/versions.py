@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
@@ -45,7 +46,8 @@ def version_upload(*, song: Song, kind: str, upload: UploadedFile, by: User | No
 
     if kind not in VersionKind.values:
         raise ValidationError({"kind": f"One of {', '.join(VersionKind.values)}."})
-    with received_audio(upload, what="version") as received:
+    longest = settings.SONG_VERSION_MAX_MINUTES * 60
+    with received_audio(upload, what="version", longest=longest) as received:
         name, path, info = received.name, received.path, received.info
         sha256, md5 = received.sha256, received.md5
         stored = ""

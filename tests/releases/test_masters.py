@@ -1,7 +1,9 @@
 """Masters: uploads probed by their content, loudness against EBU Tech 3341's cases, and the
 audio rules of readiness."""
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +248,89 @@ def test_readiness_rules_on_audio(
 def test_missing_master_blocks(as_owner: APIClient, ready_release: Release) -> None:
     Master.objects.filter(track__position=2).delete()
     assert readiness_codes(as_owner, ready_release) == {"missing_master"}
+
+
+def test_measure_agrees_with_pyloudnorm_on_the_whole_signal(tmp_path: Path) -> None:
+    """Block by block, the figures are those of the whole signal measured at once."""
+    import pyloudnorm
+
+    rng = np.random.default_rng(7)
+    for rate, seconds in ((44100, 13.7), (96000, 7.0), (48000, 3.2)):
+        t = np.arange(int(rate * seconds)) / rate
+        swell = 0.1 + 0.9 * np.sin(2 * np.pi * t / 5) ** 2
+        signal = np.stack(
+            [
+                swell * 0.4 * np.sin(2 * np.pi * 330 * t + k) + 0.03 * rng.standard_normal(len(t))
+                for k in range(2)
+            ],
+            axis=1,
+        )
+        path = tmp_path / f"music-{rate}.wav"
+        soundfile.write(str(path), signal, rate, subtype="PCM_24")
+        read, _ = soundfile.read(str(path), dtype="float32", always_2d=True)
+        meter = pyloudnorm.Meter(rate)
+        measured = audio.measure(path)
+        whole = read.astype(np.float64)
+        assert measured.integrated_lufs == pytest.approx(meter.integrated_loudness(whole), abs=0.01)
+        assert measured.loudness_range_lu == pytest.approx(meter.loudness_range(whole), abs=0.01)
+        assert measured.true_peak_dbtp == pytest.approx(
+            20 * np.log10(audio.true_peak(read, rate)), abs=0.01
+        )
+
+
+def test_a_long_file_is_measured_in_bounded_memory(tmp_path: Path) -> None:
+    """Ten minutes of 48 kHz stereo (700 MB as the samples measure() once held whole) are
+    measured by a process that stays under 300 MB, Django and numpy included."""
+    path = tmp_path / "long.flac"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=997:sample_rate=48000:duration=600",
+            "-ac",
+            "2",
+            "-c:a",
+            "flac",
+            str(path),
+        ],
+        check=True,
+    )
+    # The peak is the kernel's high-water mark of this process's own memory (VmHWM; the
+    # rusage figure would count the forking pytest's too).
+    script = (
+        "import re, sys, django; django.setup()\n"
+        "from pathlib import Path\n"
+        "from songs import audio\n"
+        "loudness = audio.measure(Path(sys.argv[1]))\n"
+        "status = Path('/proc/self/status').read_text()\n"
+        "print(loudness.integrated_lufs, re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=settings.BASE_DIR,
+    )
+    lufs, peak_kib = done.stdout.split()
+    assert float(lufs) == pytest.approx(-21.1, abs=0.1)  # ffmpeg's sine: 1/8 of full scale
+    assert int(peak_kib) < 300 * 1024, f"peak memory {int(peak_kib) // 1024} MB"
+
+
+def test_a_master_longer_than_the_limit_is_a_400_naming_it(
+    as_owner: APIClient, track: Track, tmp_path: Path, settings: Any
+) -> None:
+    settings.RELEASES_MASTER_MAX_MINUTES = 1
+    path = tone(tmp_path / "long.wav", seconds=61.0, rate=8000)
+    response = post_master(as_owner, track, path)
+    assert response.status_code == 400
+    assert response.json()["file"] == [
+        "“long.wav” is longer than 1 minute, the longest this takes."
+    ]
+    assert not Master.objects.exists()

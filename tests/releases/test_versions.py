@@ -294,3 +294,65 @@ def test_a_deleted_song_takes_its_versions_files_along(
     assert response.status_code == 204
     assert not SongVersion.objects.filter(pk=version.pk).exists()
     assert [storage.exists(name) for storage, name in stored] == [False, False]
+
+
+def test_a_version_longer_than_the_limit_is_refused_naming_it(
+    song: Song, owner: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.SONG_VERSION_MAX_MINUTES = 1
+    long = tone(tmp_path / "long.wav", seconds=61.0, rate=8000)
+    with pytest.raises(ValidationError) as refused:
+        services.version_upload(
+            song=song,
+            kind="mix",
+            upload=SimpleUploadedFile("long.wav", long.read_bytes()),
+            by=owner,
+        )
+    assert refused.value.message_dict["file"] == [
+        "“long.wav” is longer than 1 minute, the longest this takes."
+    ]
+    assert not SongVersion.objects.exists()
+
+
+def test_ten_hours_of_silence_are_refused_before_they_are_decoded(
+    song: Song, owner: Any, tmp_path: Path
+) -> None:
+    """A small FLAC (a few MB) that decodes to ten hours: refused by its header, at once,
+    with a 400 naming the limit; it once held a web process for minutes and gigabytes."""
+    import subprocess
+    import time
+
+    path = tmp_path / "silence.flac"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=sample_rate=8000:channel_layout=mono",
+            "-t",
+            "36000",
+            "-c:a",
+            "flac",
+            str(path),
+        ],
+        check=True,
+    )
+    assert path.stat().st_size < 20 * 1024 * 1024
+    client = api_client_for(owner)
+    started = time.monotonic()
+    with path.open("rb") as handle:
+        response = client.post(
+            "/api/v1/song-versions/",
+            {"song": song.pk, "kind": "mix", "file": handle},
+            format="multipart",
+        )
+    assert response.status_code == 400, response.content
+    assert response.json()["file"] == [
+        "“silence.flac” is longer than 2 hours, the longest this takes."
+    ]
+    assert time.monotonic() - started < 10
+    assert not SongVersion.objects.exists()
