@@ -59,6 +59,11 @@ urlpatterns = [
         name="song-version-approve",
     ),
     path(
+        "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/analyse/",
+        versions.version_analysis_retry,
+        name="song-version-analyse",
+    ),
+    path(
         "projects/<int:pk>/songs/<int:song_id>/versions/<int:version_id>/preview.mp3",
         versions.version_preview,
         name="song-version-page-preview",

@@ -277,6 +277,13 @@ class SongVersionViewSet(
         )
         return Response(self._fresh(version))
 
+    @extend_schema(request=None, responses=SongVersionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def analyse(self, request: Request, pk: str | None = None) -> Response:
+        """Analyse again a version whose analysis failed (409 for one analysed or waiting)."""
+        version = services.version_analysis_retry(version=self.get_object())
+        return Response(self._fresh(version))
+
     @extend_schema(responses=AUDIO_FILE)
     @action(detail=True, methods=["get"], url_name="file")
     def file(self, request: Request, pk: str | None = None) -> FileResponse:

@@ -54,6 +54,9 @@ class SongVersion(StoredAudio):
         max_length=10, choices=AnalysisStatus.choices, default=AnalysisStatus.PENDING
     )
     status_message = models.CharField(max_length=500, blank=True)
+    # Analyses started for the current file: a worker that dies mid-way (out of time or
+    # memory) counts, so the sweep gives up after ANALYSIS_TRIES and says so.
+    analysis_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

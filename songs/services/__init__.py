@@ -20,6 +20,7 @@ from songs.services.songs import song_create, song_delete, song_for_take, song_m
 from songs.services.versions import (
     version_analyse,
     version_analyse_sweep,
+    version_analysis_retry,
     version_approve,
     version_note_add,
     version_note_resolve,
@@ -45,6 +46,7 @@ __all__ = [
     "song_update",
     "version_analyse",
     "version_analyse_sweep",
+    "version_analysis_retry",
     "version_approve",
     "version_note_add",
     "version_note_resolve",

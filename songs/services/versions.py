@@ -8,14 +8,15 @@ import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import soundfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from core.errors import Conflict, Unavailable
@@ -96,12 +97,27 @@ def version_upload(*, song: Song, kind: str, upload: UploadedFile, by: User | No
     return version
 
 
+# Analyses started for one file before the sweep stops sending it again and says it failed.
+ANALYSIS_TRIES = 3
+UNFINISHED = (
+    "the analysis did not finish after {tries} tries (its worker stopped: out of time or "
+    "memory). Retry it, or upload the file again."
+)
+
+
+def _failed(version_id: int, message: str, **measured: Any) -> None:
+    SongVersion.objects.filter(pk=version_id).update(
+        status=SongVersion.Status.FAILED, status_message=message[:500], **measured
+    )
+
+
 def version_analyse(*, version_id: int) -> bool:
     """Measure loudness and true peak, compute the waveform's peaks and make the preview.
 
     Idempotent: a version already analysed is left alone (True); a version gone is False.
-    ffmpeg missing raises ``Unavailable`` (the task retries later); a file ffmpeg cannot
-    read marks the version failed with the reason."""
+    ffmpeg missing raises ``Unavailable`` (the task retries later); a file that cannot be
+    read or decoded marks the version failed with the reason. Each run counts an attempt
+    before the work, so one whose worker dies is counted too."""
     version = SongVersion.objects.filter(pk=version_id).first()
     if version is None:
         return False
@@ -113,17 +129,22 @@ def version_analyse(*, version_id: int) -> bool:
         # Said on the page while the task waits for someone to install it (it retries).
         SongVersion.objects.filter(pk=version_id).update(status_message=missing.detail[:500])
         raise
+    SongVersion.objects.filter(pk=version_id).update(analysis_attempts=F("analysis_attempts") + 1)
     source = Path(version.file.path)
-    loudness = audio.measure(source)
-    drawn = waveform.peaks(source)
+    try:
+        loudness = audio.measure(source)
+        drawn = waveform.peaks(source)
+    except (soundfile.LibsndfileError, RuntimeError, ValueError, OSError, MemoryError) as error:
+        _failed(version_id, f"the analysis failed: {error}. Retry it, or upload the file again.")
+        return False
     with tempfile.TemporaryDirectory() as folder:
         rendition = Path(folder) / "preview.mp3"
         try:
             waveform.make_preview(source, rendition)
         except waveform.PreviewFailed as error:
-            SongVersion.objects.filter(pk=version_id).update(
-                status=SongVersion.Status.FAILED,
-                status_message=str(error)[:500],
+            _failed(
+                version_id,
+                str(error),
                 integrated_lufs=loudness.integrated_lufs,
                 true_peak_dbtp=loudness.true_peak_dbtp,
                 peaks=drawn,
@@ -155,21 +176,51 @@ def version_analyse(*, version_id: int) -> bool:
 
 
 def version_analyse_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Send again the analyses the queue never took: versions waiting over
-    SWEEP_AFTER_MINUTES and under a week."""
+    """Send again the analyses the queue never took or whose worker stopped: versions waiting
+    over SWEEP_AFTER_MINUTES and under a week, fewer than ANALYSIS_TRIES times started. Those
+    started that often are marked failed, saying why: none waits for good."""
     from songs.tasks import version_analyse
 
     now = now or timezone.now()
+    stale = SongVersion.objects.filter(
+        status=SongVersion.Status.PENDING,
+        uploaded_at__lt=now - datetime.timedelta(minutes=SWEEP_AFTER_MINUTES),
+    )
+    stale.filter(analysis_attempts__gte=ANALYSIS_TRIES).update(
+        status=SongVersion.Status.FAILED,
+        status_message=UNFINISHED.format(tries=ANALYSIS_TRIES),
+    )
     waiting = list(
-        SongVersion.objects.filter(
-            status=SongVersion.Status.PENDING,
-            uploaded_at__lt=now - datetime.timedelta(minutes=SWEEP_AFTER_MINUTES),
+        stale.filter(
+            analysis_attempts__lt=ANALYSIS_TRIES,
             uploaded_at__gte=now - datetime.timedelta(days=7),
         ).values_list("pk", flat=True)
     )
     for version_id in waiting:
         version_analyse.delay(version_id)
     return len(waiting)
+
+
+@transaction.atomic
+def version_analysis_retry(*, version: SongVersion) -> SongVersion:
+    """Analyse a version whose analysis failed again, from the start (its tries counted
+    anew); once the row commits, the task runs. A version analysed or waiting is left as it
+    is (409 saying so)."""
+    from songs.tasks import version_analyse
+
+    locked = SongVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.status != SongVersion.Status.FAILED:
+        raise Conflict(
+            f"{locked.label} is {locked.get_status_display().lower()}: nothing to retry."
+        )
+    locked.status = SongVersion.Status.PENDING
+    locked.status_message = ""
+    locked.analysis_attempts = 0
+    locked.save(update_fields=["status", "status_message", "analysis_attempts"])
+    send_on_commit(
+        lambda: version_analyse.delay(locked.pk), what=f"song version {locked.pk} analysis"
+    )
+    return locked
 
 
 def parse_time(value: object) -> Decimal:

@@ -233,6 +233,23 @@ def version_approve(request: HttpRequest, pk: int, song_id: int, version_id: int
     return redirect(_page_url(version.song, version, "approval"))
 
 
+@login_required
+@require_POST
+def version_analysis_retry(
+    request: HttpRequest, pk: int, song_id: int, version_id: int
+) -> HttpResponse:
+    """Analyse a version again after its analysis failed (who may upload versions may)."""
+    version = _version(request, pk, song_id, version_id)
+    _require(request, version.song, Capability.VERSIONS_UPLOAD)
+    try:
+        services.version_analysis_retry(version=version)
+    except Conflict as conflict:
+        messages.error(request, conflict.detail)
+    else:
+        messages.success(request, f"{version.label} is being analysed again.")
+    return redirect(_page_url(version.song, version))
+
+
 def _ranged(request: HttpRequest, stored: FieldFile, content_type: str) -> HttpResponseBase:
     """A stored file with byte ranges, so that a player seeks (a note's time) without loading
     the whole file first; Django's FileResponse always sends all of it."""

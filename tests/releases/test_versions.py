@@ -356,3 +356,72 @@ def test_ten_hours_of_silence_are_refused_before_they_are_decoded(
     ]
     assert time.monotonic() - started < 10
     assert not SongVersion.objects.exists()
+
+
+def test_a_failed_analysis_says_why_and_is_retried_from_the_page(
+    song: Song, owner: Any, tmp_path: Path, outsider: Any
+) -> None:
+    version = upload(song, "mix", tmp_path, owner)
+    assert version.status == SongVersion.Status.READY
+    good = Path(version.file.path).read_bytes()
+    Path(version.file.path).write_bytes(b"RIFF" + b"\x00" * 64)
+    SongVersion.objects.filter(pk=version.pk).update(
+        status=SongVersion.Status.PENDING, preview="", analysis_attempts=0
+    )
+    assert services.version_analyse(version_id=version.pk) is False
+    version.refresh_from_db()
+    assert version.status == SongVersion.Status.FAILED
+    assert version.status_message.startswith("the analysis failed: ")
+    assert version.status_message.endswith("Retry it, or upload the file again.")
+    assert version.analysis_attempts == 1
+
+    client = api_client_for(owner)
+    page = f"/projects/{song.project_id}/songs/{song.pk}/versions/?version={version.pk}"
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(owner)
+    shown = browser.get(page).content.decode()
+    assert "No preview: the analysis failed" in shown and "Retry the analysis" in shown
+    # Fixed on disk (say the storage hiccuped), retried: analysed.
+    Path(version.file.path).write_bytes(good)
+    retry = f"/projects/{song.project_id}/songs/{song.pk}/versions/{version.pk}/analyse/"
+    assert (
+        api_client_for(outsider).post(f"/api/v1/song-versions/{version.pk}/analyse/").status_code
+        == 404
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert browser.post(retry).status_code == 302
+    version.refresh_from_db()
+    assert version.status == SongVersion.Status.READY and version.preview
+    # Nothing to retry now: 409 saying so.
+    again = client.post(f"/api/v1/song-versions/{version.pk}/analyse/")
+    assert again.status_code == 409
+    assert "nothing to retry" in again.json()["detail"]
+
+
+def test_the_sweep_gives_up_after_three_tries_and_says_so(
+    song: Song, owner: Any, tmp_path: Path
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from songs.services.versions import ANALYSIS_TRIES, version_analyse_sweep
+
+    stuck = upload(song, "mix", tmp_path, owner, "a.wav")
+    waiting = upload(song, "mix", tmp_path, owner, "b.wav")
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    SongVersion.objects.filter(pk=stuck.pk).update(
+        status=SongVersion.Status.PENDING, analysis_attempts=ANALYSIS_TRIES, uploaded_at=an_hour_ago
+    )
+    SongVersion.objects.filter(pk=waiting.pk).update(
+        status=SongVersion.Status.PENDING, preview="", analysis_attempts=1, uploaded_at=an_hour_ago
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert version_analyse_sweep() == 1
+    stuck.refresh_from_db()
+    waiting.refresh_from_db()
+    assert stuck.status == SongVersion.Status.FAILED
+    assert stuck.status_message.startswith("the analysis did not finish after 3 tries")
+    assert waiting.status == SongVersion.Status.READY and waiting.analysis_attempts == 2
