@@ -244,3 +244,17 @@ def test_single_sign_on_shows_only_when_configured(settings: Any) -> None:
     page = Client().get("/accounts/login/").content.decode()
     assert "Studio sign-on" in page
     assert "/accounts/oidc/studio-sso/login/" in page
+
+
+def test_set_up_in_another_browser_lifts_the_mark(
+    owner: Any, collaborator: Any, project: Project
+) -> None:
+    laptop = sign_in("collaborator")
+    Project.objects.filter(pk=project.pk).update(require_two_factor=True)
+    from projects.accounts import ask_two_factor
+
+    assert ask_two_factor([collaborator]) == 1
+    assert laptop.get("/")["Location"] == "/accounts/2fa/"
+    TOTP.activate(collaborator, generate_totp_secret())
+    assert laptop.get("/").status_code == 200
+    assert laptop.get("/api/v1/projects/").status_code == 200
