@@ -274,9 +274,11 @@ def invitation_send(*, invitation_id: int) -> bool:
     """Mail the invitation's current link, once per link (a resend draws a new one). The row
     is locked while the mail goes out, so two deliveries of the task send it once."""
     with transaction.atomic():
+        # Only the invitation's row is locked: PostgreSQL locks no row on the nullable side of
+        # the join (who invited, since deleted).
         invitation = (
-            Invitation.objects.select_for_update()
-            .select_related("project", "invited_by__person")
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("project", "invited_by")
             .filter(pk=invitation_id, sent_at=None, accepted_at=None, revoked_at=None)
             .first()
         )
